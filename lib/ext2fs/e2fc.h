@@ -1,0 +1,359 @@
+/*
+ * e2fc.h -- libe2fc: offline inspection and replay of the ext4 fast-commit
+ * area of the jbd2 journal, on top of the system libext2fs.
+ *
+ * The library never prints and never exits: functions return errcode_t
+ * (codes from fc_err.et or libext2fs) and fill plain host-endian structs.
+ */
+#ifndef E2FC_H
+#define E2FC_H
+
+#include <stdio.h>
+#include <ext2fs/ext2fs.h>
+#include "e2fc_disk.h"
+#include "fc_err.h"
+
+/* ===================================================================== */
+/* crc32c.c: raw crc32c (Castagnoli, reflected, no pre/post inversion)    */
+/* ===================================================================== */
+uint32_t e2fc_crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t e2fc_crc32c_sw(uint32_t crc, const void *buf, size_t len);
+/* 1 when the hardware path (SSE4.2) is in use */
+int e2fc_crc32c_hw_available(void);
+
+/* ===================================================================== */
+/* journal.c: find the journal, decode its superblock, map its blocks     */
+/* ===================================================================== */
+struct e2fc_jsb {
+	uint32_t	blocktype;	/* 3 = v1, 4 = v2 */
+	uint32_t	blocksize;
+	uint32_t	maxlen;
+	uint32_t	first;
+	uint32_t	sequence;
+	uint32_t	start;		/* 0: clean */
+	int32_t		errno_val;
+	uint32_t	feature_compat;
+	uint32_t	feature_incompat;
+	uint32_t	feature_ro_compat;
+	uint8_t		uuid[16];
+	uint32_t	nr_users;
+	uint8_t		checksum_type;
+	uint32_t	num_fc_blks_raw;	/* as stored (0 = default) */
+	uint32_t	checksum;		/* as stored */
+	uint32_t	checksum_computed;
+	int		csum_present;	/* csum v2/v3: superblock has a checksum */
+	int		csum_ok;	/* valid only when csum_present */
+	/* derived */
+	uint32_t	num_fc_blks;	/* 0 without FAST_COMMIT, else n */
+	uint32_t	log_end;	/* exclusive end of the normal log */
+	uint32_t	fc_first;	/* first FC block written (log_end + 1) */
+	uint32_t	fc_blocks;	/* FC blocks usable: fc_first .. maxlen-1 */
+	uint32_t	csum_seed;	/* crc32c(~0, uuid) for csum v2/v3 */
+};
+
+/* decode a 1024-byte jbd2 superblock; checks magic, version, geometry */
+errcode_t e2fc_jsb_decode(const void *buf, struct e2fc_jsb *sb);
+static inline int e2fc_jsb_has_incompat(const struct e2fc_jsb *sb, uint32_t f)
+{
+	return sb->blocktype == JBD2_BT_SB_V2 && (sb->feature_incompat & f);
+}
+static inline int e2fc_jsb_csum_v23(const struct e2fc_jsb *sb)
+{
+	return e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V2 |
+					 JBD2_FEATURE_INCOMPAT_CSUM_V3);
+}
+
+struct e2fc_journal {
+	ext2_filsys	fs;
+	int		external;	/* journal on a separate device */
+	io_channel	ext_io;		/* the external device (owned) */
+	char		*ext_name;
+	unsigned	blocksize;
+	struct e2fc_jsb	sb;
+	/* logical journal block -> physical block (fs blocks, or device
+	 * blocks of ext_io); maxlen entries */
+	blk64_t		*map;
+};
+
+/* flags for e2fc_journal_open */
+#define E2FC_JOPEN_RW		0x1	/* open the external device read-write */
+
+/*
+ * Find the journal of fs: the journal inode, or the external device
+ * ext_journal (required when the fs has s_journal_dev / a zero
+ * s_journal_inum with has_journal; its UUID is checked against
+ * s_journal_uuid).  Reads and decodes the superblock and builds the map.
+ */
+errcode_t e2fc_journal_open(ext2_filsys fs, const char *ext_journal,
+			    int flags, struct e2fc_journal **jp);
+void e2fc_journal_close(struct e2fc_journal *j);
+/* read count logical journal blocks starting at lblk (contiguous runs are
+ * read with one io call) */
+errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
+			    unsigned count, void *buf);
+errcode_t e2fc_journal_write(struct e2fc_journal *j, blk64_t lblk,
+			     unsigned count, const void *buf);
+/* rewrite the jbd2 superblock: start = 0 and sequence = next_tid (journal
+ * reset after recovery, making the FC area stale); recomputes checksum */
+errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid);
+
+/* ===================================================================== */
+/* jbd2_log.c: scan the full log                                          */
+/* ===================================================================== */
+enum e2fc_log_stop {
+	E2FC_LOG_CLEAN,		/* s_start == 0: nothing to scan */
+	E2FC_LOG_NO_MAGIC,	/* block without the jbd2 magic */
+	E2FC_LOG_SEQUENCE,	/* header with an unexpected sequence */
+	E2FC_LOG_BAD_TYPE,	/* unknown block type */
+	E2FC_LOG_CSUM,		/* descriptor/commit/revoke checksum bad */
+	E2FC_LOG_TRUNCATED,	/* transaction without a commit block */
+	E2FC_LOG_BAD_BLOCK,	/* log block outside the journal */
+	E2FC_LOG_WRAPPED,	/* went all the way round */
+};
+const char *e2fc_log_stop_name(enum e2fc_log_stop s);
+
+/* one block a descriptor tag says to write to the file system */
+struct e2fc_log_block {
+	uint64_t	target;		/* file-system block */
+	uint32_t	log_block;	/* where its data is in the journal */
+	uint32_t	tid;
+	unsigned	escaped:1;	/* restore the jbd2 magic on replay */
+	unsigned	csum_ok:1;	/* data checksum matched (or none) */
+	uint32_t	csum_stored;	/* csum v2/v3 tag checksum */
+};
+
+struct e2fc_log_revoke {
+	uint64_t	block;
+	uint32_t	tid;
+};
+
+struct e2fc_log_trans {
+	uint32_t	tid;
+	uint32_t	first_block;	/* first log block (descriptor) */
+	uint32_t	commit_block;	/* log block of the commit, or ~0U */
+	unsigned	ndesc;		/* descriptor blocks */
+	unsigned	ndata;		/* data blocks */
+	unsigned	nrevoke_blocks;
+	unsigned	nrevoked;	/* revoke records */
+	unsigned	first_lb;	/* index into e2fc_log.blocks */
+	int		complete;	/* has a valid commit block */
+	int		commit_csum_present;
+	int		commit_csum_ok;
+	uint64_t	commit_sec;
+	uint32_t	commit_nsec;
+};
+
+struct e2fc_log {
+	uint32_t		start_tid;	/* s_sequence */
+	uint32_t		start_block;	/* s_start */
+	uint32_t		expected_tid;	/* first tid without a commit */
+	uint32_t		end_block;	/* log block where the scan stopped */
+	enum e2fc_log_stop	stop;
+	unsigned		ntrans;
+	struct e2fc_log_trans	*trans;	/* complete ones, then at most one
+					 * incomplete at the end */
+	unsigned		nblocks;
+	struct e2fc_log_block	*blocks;	/* in log order */
+	unsigned		nrevokes;
+	struct e2fc_log_revoke	*revokes;
+	unsigned		bad_csums;	/* data blocks with bad checksums */
+};
+
+errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp);
+void e2fc_log_free(struct e2fc_log *log);
+/* 1 if block is revoked by a record of a transaction with tid >= blk_tid
+ * (the jbd2 rule); uses a hash built by e2fc_log_scan */
+int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
+			uint32_t blk_tid);
+
+/* ===================================================================== */
+/* fc_scan.c: decode the fast-commit area                                 */
+/* ===================================================================== */
+
+/* decoded on-disk inode (from an INODE tag) */
+struct e2fc_inode {
+	uint16_t	mode;
+	uint32_t	uid, gid;
+	uint64_t	size;
+	uint16_t	links;
+	uint32_t	flags;
+	uint64_t	blocks;		/* i_blocks (raw, with i_blocks_hi) */
+	uint32_t	generation;
+	uint32_t	dtime;
+	uint64_t	file_acl;
+	int64_t		atime, ctime, mtime, crtime;	/* seconds */
+	uint32_t	atime_ns, ctime_ns, mtime_ns, crtime_ns;
+	int		has_crtime;
+	uint16_t	extra_isize;
+	uint32_t	checksum;	/* lo | hi << 16 (hi when present) */
+	/* i_block: extent header and root entries, or inline data */
+	int		has_extents;	/* EXT4_EXTENTS_FL */
+	int		inline_data;	/* EXT4_INLINE_DATA_FL */
+	int		eh_valid;	/* extent header magic ok */
+	uint16_t	eh_entries, eh_max, eh_depth;
+	struct {
+		uint32_t	lblk;	/* ee_block / ei_block */
+		uint16_t	len;	/* leaf: length (unwritten bit kept) */
+		uint64_t	pblk;	/* leaf: start; index: child block */
+	} eh_ent[4];
+	uint8_t		i_block[60];	/* raw i_block */
+};
+
+struct e2fc_tag {
+	uint16_t	tag;		/* EXT4_FC_TAG_* (any value if unknown) */
+	uint16_t	len;		/* value length */
+	uint32_t	block;		/* logical journal block of its header */
+	uint32_t	offset;		/* byte offset of its header in the block */
+	const uint8_t	*value;		/* points into e2fc_fc.area */
+	union {
+		struct { uint32_t features, tid; } head;
+		struct {
+			uint32_t ino, lblk, len;	/* len without the bit */
+			uint64_t pblk;
+			int unwritten;
+		} add;
+		struct { uint32_t ino, lblk, len; } del;
+		struct {
+			uint32_t parent, ino;
+			uint16_t name_len;
+			const uint8_t *name;	/* not NUL-terminated */
+		} dentry;
+		struct {
+			uint32_t ino;
+			uint16_t raw_len;	/* bytes of raw inode */
+			const uint8_t *raw;
+			struct e2fc_inode inode;
+		} inode;
+		struct { uint32_t len; } pad;
+		struct { uint32_t tid, crc; } tail;
+	} u;
+};
+
+enum e2fc_fc_state {
+	E2FC_FC_EMPTY,		/* no FC area, or nothing in it */
+	E2FC_FC_STALE,		/* area left from an older transaction */
+	E2FC_FC_REPLAYABLE,	/* >= 1 valid commit, nothing invalid */
+	E2FC_FC_CORRUPT,	/* holds invalid commits */
+};
+const char *e2fc_fc_state_name(enum e2fc_fc_state s);
+
+struct e2fc_commit {
+	unsigned	index;
+	uint32_t	tid;		/* from its TAIL (or HEAD if no tail) */
+	uint32_t	first_block, last_block;
+	uint32_t	crc_stored, crc_computed;
+	int		has_tail;
+	int		valid;		/* would be replayed */
+	errcode_t	reason;		/* 0 when valid, else E2FC_ERR_FC_* */
+	unsigned	first_tag, ntags;	/* slice of e2fc_fc.tags */
+};
+
+struct e2fc_fc {
+	uint32_t		expected_tid;
+	enum e2fc_fc_state	state;
+	uint32_t		fc_first;	/* first FC block */
+	uint32_t		nblocks;	/* FC blocks read */
+	uint32_t		blocksize;
+	uint8_t			*area;		/* nblocks * blocksize bytes */
+	unsigned		ntags;
+	struct e2fc_tag		*tags;
+	unsigned		ncommits;
+	struct e2fc_commit	*commits;
+	unsigned		replay_commits;	/* valid prefix length */
+	unsigned		replay_tags;	/* tags in those commits */
+	errcode_t		stop_reason;	/* why the scan stopped (0: end
+						 * of written area) */
+	uint32_t		stop_block;
+	uint32_t		stop_offset;
+};
+
+/* decode an FC area held in memory: nblocks blocks of blocksize starting
+ * at logical block fc_first.  expected_tid from the log; clean = s_start
+ * was 0 (nothing replays).  The buffer is owned by the result on success. */
+errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
+			   uint32_t blocksize, uint32_t fc_first,
+			   uint32_t expected_tid, int clean,
+			   struct e2fc_fc **fcp);
+/* read the FC area of j and decode it */
+errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
+		       struct e2fc_fc **fcp);
+void e2fc_fc_free(struct e2fc_fc *fc);
+/* decode a raw on-disk inode of len bytes (>= 128) */
+void e2fc_inode_decode(const uint8_t *raw, unsigned len,
+		       struct e2fc_inode *ino);
+const char *e2fc_tag_name(uint16_t tag);	/* "ADD_RANGE", or NULL */
+
+/* ===================================================================== */
+/* fc_print.c: the one text and JSON printer                              */
+/* ===================================================================== */
+#define E2FC_PRINT_RAW		0x1	/* hex of each TLV */
+#define E2FC_PRINT_LOG		0x2	/* the full jbd2 log too */
+
+void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
+		     const struct e2fc_log *log, const struct e2fc_fc *fc,
+		     int flags);
+void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
+		     const struct e2fc_log *log, const struct e2fc_fc *fc,
+		     int flags);
+/* print one tag on one line (no newline), text form */
+void e2fc_print_tag(FILE *f, const struct e2fc_tag *t);
+/* escape a name: printable ASCII as is, '\\' and others as \xNN */
+void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len);
+
+/* ===================================================================== */
+/* fc_replay.c: recovery                                                  */
+/* ===================================================================== */
+struct e2fc_replay_opts {
+	unsigned	until_commit;	/* replay only the first N valid FC
+					 * commits; ~0U = all */
+	int		no_fc;		/* full jbd2 replay only */
+	/* optional progress callback: done out of total steps */
+	void		(*progress)(void *arg, unsigned done, unsigned total);
+	void		*progress_arg;
+	/* optional plan callback: called for every FC tag applied, with
+	 * a one-line description of its effect (the -n plan, --json) */
+	void		(*describe)(void *arg, unsigned commit,
+				    const struct e2fc_tag *t, const char *what);
+	void		*describe_arg;
+};
+
+struct e2fc_replay_stats {
+	unsigned	log_trans;	/* full transactions replayed */
+	unsigned	log_blocks;	/* blocks written from the log */
+	unsigned	log_revoked;	/* blocks skipped as revoked */
+	unsigned	fc_commits;	/* FC commits replayed */
+	unsigned	fc_tags;	/* FC tags applied */
+	unsigned	inodes_freed;
+	uint64_t	blocks_freed, blocks_allocated;
+};
+
+/* check a plan without changing anything: every tag of the replayable
+ * commits is validated against fs (hostile input); returns the first
+ * error and the commit/tag index in *bad_commit/*bad_tag */
+errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
+			    unsigned *bad_commit, unsigned *bad_tag);
+
+/*
+ * Recover: write the complete transactions of log into fs (through its
+ * io_manager), re-open the metadata, apply the valid FC commits of fc,
+ * fix bitmaps/counts/checksums, clear needs_recovery and reset the
+ * journal.  fs must be opened read-write.  *fsp may be replaced: after
+ * the full jbd2 replay the fs is closed and reopened with the same device
+ * name, io_manager and flags, so the caller's io_manager must keep what
+ * was written across a reopen (the overlay manager does, keyed by name).
+ */
+errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
+		       const struct e2fc_log *log, const struct e2fc_fc *fc,
+		       const struct e2fc_replay_opts *opts,
+		       struct e2fc_replay_stats *stats);
+
+/* ===================================================================== */
+/* overlay_io.c: copy-on-write io_manager (replay without writing)        */
+/* ===================================================================== */
+/* an io_manager that reads the named file/device read-only and keeps all
+ * writes in memory; pass it to ext2fs_open.  Writes survive close and
+ * reopen of the same name until e2fc_overlay_discard(name). */
+extern io_manager e2fc_overlay_io_manager;
+void e2fc_overlay_discard(const char *name);
+
+#endif /* E2FC_H */

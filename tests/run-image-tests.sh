@@ -1,0 +1,30 @@
+#!/bin/bash
+# run-image-tests.sh -- every tests/<name>/ that holds a "script":
+#   image.gz    the image (gunzipped to $IMG in a scratch directory)
+#   journal.gz  optional external journal device (gunzipped to $JDEV)
+#   script      bash, run with $IMG, $JDEV, $T (scratch dir), $E2FCDUMP,
+#               $E2FSCK_FC, $DEBUGFS_FC, $TOOLS set; stdout+stderr captured
+#   expect      the expected output; the scratch dir prints as "TMPDIR"
+# Ends with "image-tests: N passed, N failed".
+set -u
+srcdir=${SRCDIR:-$(cd "$(dirname "$0")" && pwd)}
+pass=0 fail=0
+for dir in "$srcdir"/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/script" ] || continue
+	T=$(mktemp -d /tmp/e2fc-test.XXXXXX)
+	export T IMG=$T/image JDEV=$T/journal
+	[ -f "$dir/image.gz" ] && gunzip -c "$dir/image.gz" >"$IMG"
+	[ -f "$dir/journal.gz" ] && gunzip -c "$dir/journal.gz" >"$JDEV"
+	(cd "$T" && bash "$dir/script") >"$T/out" 2>&1
+	sed -i "s|$T|TMPDIR|g" "$T/out"
+	if [ -f "$dir/expect" ] && diff -u "$dir/expect" "$T/out" >"$T/diff"; then
+		echo "PASS: image/$name"; pass=$((pass + 1))
+	else
+		echo "FAIL: image/$name"; fail=$((fail + 1))
+		head -40 "$T/diff" 2>/dev/null
+		[ -n "${KEEP_OUTPUT:-}" ] && cp "$T/out" "$dir/actual"
+	fi
+	rm -rf "$T"
+done
+echo "image-tests: $pass passed, $fail failed"

@@ -1,0 +1,49 @@
+/*
+ * test_crc32c.c -- the portable and hardware crc32c paths agree with each
+ * other, with libext2fs's ext2fs_crc32c_le and with known vectors.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+#include "e2fc.h"
+
+static void test_known_vectors(void)
+{
+	/* standard CRC-32C of "123456789" is 0xE3069283 (with inversion) */
+	const char *s = "123456789";
+
+	CU_ASSERT_EQUAL(~e2fc_crc32c_sw(~0U, s, 9), 0xE3069283U);
+	CU_ASSERT_EQUAL(~e2fc_crc32c(~0U, s, 9), 0xE3069283U);
+	CU_ASSERT_EQUAL(e2fc_crc32c(0, "", 0), 0);
+	CU_ASSERT_EQUAL(e2fc_crc32c(0x1234, "", 0), 0x1234);
+}
+
+static void test_paths_agree(void)
+{
+	uint8_t *buf = malloc(70000);
+	unsigned i, off, len;
+
+	for (i = 0; i < 70000; i++)
+		buf[i] = (uint8_t)(i * 2654435761U >> 13);
+	for (off = 0; off < 9; off++) {
+		for (len = 0; len < 70000 - 9; len = len * 3 + 1) {
+			uint32_t a = e2fc_crc32c_sw(0, buf + off, len);
+			uint32_t b = e2fc_crc32c(0, buf + off, len);
+			uint32_t c = ext2fs_crc32c_le(0, buf + off, len);
+
+			CU_ASSERT_EQUAL(a, b);
+			CU_ASSERT_EQUAL(a, c);
+		}
+	}
+	/* incremental == one shot */
+	CU_ASSERT_EQUAL(e2fc_crc32c(e2fc_crc32c(7, buf, 1000), buf + 1000, 3333),
+			e2fc_crc32c_sw(7, buf, 4333));
+	free(buf);
+}
+
+static CU_TestInfo crc_tests[] = {
+	{ "crc32c known vectors", test_known_vectors },
+	{ "crc32c sw, hw and libext2fs agree", test_paths_agree },
+	CU_TEST_INFO_NULL
+};
+E2FC_SUITE("crc32c", crc_tests);
