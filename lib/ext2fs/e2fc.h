@@ -329,7 +329,7 @@ struct e2fc_replay_stats {
 
 /* check a plan without changing anything: every tag of the replayable
  * commits is validated against fs (hostile input); returns the first
- * error and the commit/tag index in *bad_commit/*bad_tag */
+ * error and the commit and tag index in bad_commit and bad_tag */
 errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned *bad_commit, unsigned *bad_tag);
 

@@ -3,6 +3,7 @@
  * line "N passed, N failed" (tests) for tests/run-tests.sh.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <CUnit/Basic.h>
 #include "unit.h"
