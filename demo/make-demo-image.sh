@@ -1,0 +1,35 @@
+#!/bin/bash
+# make-demo-image.sh OUT.img.gz -- make the bundled demo crash image with the
+# running kernel (root and loop devices needed): a 16 MiB ext4 with
+# fast_commit, a set-up tree committed by sync, then fsynced changes that
+# stay in the fast-commit area; the image is copied while still mounted.
+set -eu
+out=$1
+t=$(mktemp -d)
+trap 'umount "$t/mnt" 2>/dev/null; rm -rf "$t"' EXIT
+truncate -s 16M "$t/img"
+mke2fs -q -t ext4 -O fast_commit -L e2fc-demo "$t/img"
+mkdir "$t/mnt"
+mount -o loop,commit=600 "$t/img" "$t/mnt"
+mkdir "$t/mnt/docs"
+echo "setup" >"$t/mnt/docs/readme"
+sync
+python3 - "$t/mnt" <<'PY'
+import os, sys
+m = sys.argv[1]
+def fsync_path(p):
+    fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.close(fd)
+def write(p, data, mode='w'):
+    with open(p, mode) as f:
+        f.write(data); f.flush(); os.fsync(f.fileno())
+write(m + '/docs/notes.txt', 'fast commit demo\n' * 100); fsync_path(m + '/docs')
+write(m + '/docs/readme', 'appended after the last full commit\n', 'a')
+os.link(m + '/docs/notes.txt', m + '/notes-link'); fsync_path(m)
+write(m + '/big', ''.join('line %06d\n' % i for i in range(20000))); fsync_path(m)
+os.unlink(m + '/docs/readme'); fsync_path(m + '/docs')
+os.mkdir(m + '/newdir'); fsync_path(m)
+write(m + '/newdir/f', 'x' * 5000); fsync_path(m + '/newdir')
+PY
+cp "$t/img" "$t/crash.img"
+umount "$t/mnt"
+gzip -9 -c "$t/crash.img" >"$out"
