@@ -1,0 +1,713 @@
+/*
+ * fc_scan.c -- decode the fast-commit (FC) area of a jbd2 journal into tags
+ * and commits, and give every commit and the whole area a verdict.
+ *
+ * One pass over the area, block by block.  Facts: shared/DESIGN.md section 2.
+ *
+ * TLV RULES (a TLV that breaks one "breaks the rules")
+ *   header: le16 tag, le16 len; the value must end inside the block that
+ *   holds the header (else E2FC_ERR_FC_TRUNCATED).  Fewer than 4 bytes left
+ *   in a block are ignored (2020 kernels leave the last byte of every block
+ *   unused: their PAD and TAIL stop one byte short of the block end).
+ *   Lengths (else E2FC_ERR_FC_BAD_LEN): ADD_RANGE 16, DEL_RANGE 12, HEAD 8,
+ *   TAIL >= 8, PAD any (0 is fine), INODE >= 4 + 128, CREAT/LINK/UNLINK
+ *   8 + a name of 1..255 bytes.  A name holding a NUL or a '/' gives
+ *   E2FC_ERR_BAD_NAME; a tag outside 1..9 gives E2FC_ERR_FC_UNKNOWN_TAG.
+ *   A TLV that breaks the rules is not recorded as a tag: the commit being
+ *   read ends there (invalid, has_tail 0) and the scan resumes at the next
+ *   block with a new commit.  A block of all zeros is skipped silently; it
+ *   also ends an open commit (as NO_TAIL), since no commit block is ever
+ *   all zero.  TLVs after a TAIL in the same block are read as the next
+ *   commit (the kernel does the same; its writer never puts any there).
+ *
+ * COMMITS
+ *   A commit is the tags after the previous TAIL (or after a rule break, or
+ *   after a zero block) up to and including its TAIL.  crc_computed is raw
+ *   crc32c (seed 0) over every TLV of the commit (header and value, HEAD
+ *   and PAD included) and over the TAIL's header and tid; crc_stored comes
+ *   from the TAIL.  Intrinsic defects, first match wins:
+ *     the rule break that ended it (BAD_LEN, BAD_NAME, UNKNOWN_TAG,
+ *     TRUNCATED); HEAD_FEATURE (the area's first HEAD has unknown feature
+ *     bits); MISPLACED_HEAD (a HEAD anywhere but block 0 offset 0);
+ *     NO_TAIL; TID (TAIL tid != expected tid); CRC.
+ *   valid = 1 only for the longest prefix of commits without a defect, and
+ *   only when the area is not stale.  Every later commit gets its own
+ *   defect as reason, or E2FC_ERR_FC_AFTER_STOP when it has none.  In a
+ *   stale area every commit whose only defect is TID (or none) gets
+ *   E2FC_ERR_FC_STALE.  The commit's tid is the TAIL's, else the HEAD's,
+ *   else 0.
+ *
+ * STATE
+ *   EMPTY       no FC blocks, or every block is all zero.
+ *   STALE       clean (s_start == 0) with something written; or the first
+ *               block's first TLV is not a HEAD (block 0 all zero included);
+ *               or that HEAD's tid is not the expected tid.
+ *   CORRUPT     the first HEAD is bad (length, feature bits: the kernel
+ *               refuses such an area); or no commit is valid; or the first
+ *               commit after the valid prefix has a defect other than TID:
+ *               a torn last commit (NO_TAIL, or CRC with the expected tid)
+ *               or a broken TLV.
+ *   REPLAYABLE  >= 1 valid commit, and the prefix ends at the end of the
+ *               written area, or at a commit whose TAIL carries another tid:
+ *               the kernel reuses the area from its first block after every
+ *               full commit, so blocks past the last commit normally hold
+ *               commits of older transactions (the first one usually a
+ *               fragment with a bad CRC too).  Those are reported, never
+ *               replayed.  Limit: a torn commit followed by such leftovers
+ *               reads as one commit ending at an old TAIL, so it is counted
+ *               as a leftover; the kernel replays the same prefix either way.
+ *   replay_commits / replay_tags: the valid prefix (what the kernel replays);
+ *   it may be > 0 in a CORRUPT area (a torn last commit).  Callers decide
+ *   whether to replay a CORRUPT area; EMPTY and STALE areas have none.
+ *
+ * STOP
+ *   stop_reason/stop_block/stop_offset: where and why the valid prefix
+ *   ended: the TLV that broke the rules, the TAIL with the wrong tid or
+ *   CRC, the misplaced HEAD, the block where a tail-less commit ended (the
+ *   zero block, or nblocks at the end of the area), or block 0 offset 0 for
+ *   a stale or refused area.  0 when the prefix runs to the end of the
+ *   written area.  stop_block is a logical journal block.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "e2fc.h"
+
+/*
+ * journal.c is written in parallel; a weak reference keeps libe2fc linkable
+ * without it.  Every caller of e2fc_fc_scan got its journal from
+ * e2fc_journal_open, which links journal.o and so the real function.
+ */
+extern errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
+				   unsigned count, void *buf)
+	__attribute__((weak));
+
+#define FC_MIN_BLOCKSIZE	64
+#define FC_MAX_BLOCKSIZE	65536
+#define FC_MAX_NAME		255
+
+static const char *const tag_names[] = {
+	[EXT4_FC_TAG_ADD_RANGE]	= "ADD_RANGE",
+	[EXT4_FC_TAG_DEL_RANGE]	= "DEL_RANGE",
+	[EXT4_FC_TAG_CREAT]	= "CREAT",
+	[EXT4_FC_TAG_LINK]	= "LINK",
+	[EXT4_FC_TAG_UNLINK]	= "UNLINK",
+	[EXT4_FC_TAG_INODE]	= "INODE",
+	[EXT4_FC_TAG_PAD]	= "PAD",
+	[EXT4_FC_TAG_TAIL]	= "TAIL",
+	[EXT4_FC_TAG_HEAD]	= "HEAD",
+};
+
+const char *e2fc_tag_name(uint16_t tag)
+{
+	if (tag == 0 || tag > EXT4_FC_TAG_MAX)
+		return NULL;
+	return tag_names[tag];
+}
+
+const char *e2fc_fc_state_name(enum e2fc_fc_state s)
+{
+	switch (s) {
+	case E2FC_FC_EMPTY:
+		return "empty";
+	case E2FC_FC_STALE:
+		return "stale";
+	case E2FC_FC_REPLAYABLE:
+		return "replayable";
+	case E2FC_FC_CORRUPT:
+		return "corrupt";
+	}
+	return "unknown";
+}
+
+/* ---- inode ---------------------------------------------------------- */
+
+/* raw inode offsets (ext4 on-disk inode, little-endian) */
+#define RI_MODE		0x00
+#define RI_UID		0x02
+#define RI_SIZE_LO	0x04
+#define RI_ATIME	0x08
+#define RI_CTIME	0x0C
+#define RI_MTIME	0x10
+#define RI_DTIME	0x14
+#define RI_GID		0x18
+#define RI_LINKS	0x1A
+#define RI_BLOCKS_LO	0x1C
+#define RI_FLAGS	0x20
+#define RI_BLOCK	0x28
+#define RI_BLOCK_LEN	60
+#define RI_GENERATION	0x64
+#define RI_FILE_ACL_LO	0x68
+#define RI_SIZE_HI	0x6C
+#define RI_BLOCKS_HI	0x74
+#define RI_FILE_ACL_HI	0x76
+#define RI_UID_HI	0x78
+#define RI_GID_HI	0x7A
+#define RI_CSUM_LO	0x7C
+#define RI_EXTRA_ISIZE	0x80
+#define RI_CSUM_HI	0x82
+#define RI_CTIME_EXTRA	0x84
+#define RI_MTIME_EXTRA	0x88
+#define RI_ATIME_EXTRA	0x8C
+#define RI_CRTIME	0x90
+#define RI_CRTIME_EXTRA	0x94
+#define RI_GOOD_OLD	128
+
+#define TIME_EPOCH_MASK	3U
+
+/* is the extra field at off (size bytes) present in this inode? */
+static int extra_has(unsigned len, unsigned extra, unsigned off, unsigned size)
+{
+	return off + size <= len && off + size <= RI_GOOD_OLD + extra;
+}
+
+static void decode_time(const uint8_t *raw, unsigned base, int have_extra,
+			unsigned extra_off, int64_t *sec, uint32_t *nsec)
+{
+	uint32_t extra;
+
+	*sec = (int32_t)e2fc_get_le32(raw + base);
+	*nsec = 0;
+	if (!have_extra)
+		return;
+	extra = e2fc_get_le32(raw + extra_off);
+	*sec += (int64_t)(extra & TIME_EPOCH_MASK) << 32;
+	*nsec = extra >> 2;
+}
+
+static void decode_extent_root(struct e2fc_inode *ino)
+{
+	const uint8_t *h = ino->i_block;
+	unsigned i, n;
+
+	if (e2fc_get_le16(h) != EXT4_EXT_MAGIC)
+		return;
+	ino->eh_valid = 1;
+	ino->eh_entries = e2fc_get_le16(h + 2);
+	ino->eh_max = e2fc_get_le16(h + 4);
+	ino->eh_depth = e2fc_get_le16(h + 6);
+	n = ino->eh_entries < 4 ? ino->eh_entries : 4;
+	for (i = 0; i < n; i++) {
+		const uint8_t *e = h + EXT4_EXT_HDR_SIZE +
+				   i * EXT4_EXT_ENTRY_SIZE;
+
+		ino->eh_ent[i].lblk = e2fc_get_le32(e);
+		if (ino->eh_depth == 0) {
+			ino->eh_ent[i].len = e2fc_get_le16(e + 4);
+			ino->eh_ent[i].pblk =
+				((uint64_t)e2fc_get_le16(e + 6) << 32) |
+				e2fc_get_le32(e + 8);
+		} else {
+			ino->eh_ent[i].pblk =
+				((uint64_t)e2fc_get_le16(e + 8) << 32) |
+				e2fc_get_le32(e + 4);
+		}
+	}
+}
+
+void e2fc_inode_decode(const uint8_t *raw, unsigned len,
+		       struct e2fc_inode *ino)
+{
+	unsigned extra = 0;
+
+	memset(ino, 0, sizeof(*ino));
+	if (!raw || len < RI_GOOD_OLD)
+		return;
+	if (len >= RI_EXTRA_ISIZE + 2)
+		extra = e2fc_get_le16(raw + RI_EXTRA_ISIZE);
+	ino->extra_isize = extra;
+	ino->mode = e2fc_get_le16(raw + RI_MODE);
+	ino->uid = e2fc_get_le16(raw + RI_UID) |
+		   ((uint32_t)e2fc_get_le16(raw + RI_UID_HI) << 16);
+	ino->gid = e2fc_get_le16(raw + RI_GID) |
+		   ((uint32_t)e2fc_get_le16(raw + RI_GID_HI) << 16);
+	ino->size = e2fc_get_le32(raw + RI_SIZE_LO) |
+		    ((uint64_t)e2fc_get_le32(raw + RI_SIZE_HI) << 32);
+	ino->links = e2fc_get_le16(raw + RI_LINKS);
+	ino->flags = e2fc_get_le32(raw + RI_FLAGS);
+	ino->blocks = e2fc_get_le32(raw + RI_BLOCKS_LO) |
+		      ((uint64_t)e2fc_get_le16(raw + RI_BLOCKS_HI) << 32);
+	ino->generation = e2fc_get_le32(raw + RI_GENERATION);
+	ino->dtime = e2fc_get_le32(raw + RI_DTIME);
+	ino->file_acl = e2fc_get_le32(raw + RI_FILE_ACL_LO) |
+			((uint64_t)e2fc_get_le16(raw + RI_FILE_ACL_HI) << 32);
+	ino->checksum = e2fc_get_le16(raw + RI_CSUM_LO);
+	if (extra_has(len, extra, RI_CSUM_HI, 2))
+		ino->checksum |= (uint32_t)e2fc_get_le16(raw + RI_CSUM_HI) << 16;
+	decode_time(raw, RI_CTIME, extra_has(len, extra, RI_CTIME_EXTRA, 4),
+		    RI_CTIME_EXTRA, &ino->ctime, &ino->ctime_ns);
+	decode_time(raw, RI_MTIME, extra_has(len, extra, RI_MTIME_EXTRA, 4),
+		    RI_MTIME_EXTRA, &ino->mtime, &ino->mtime_ns);
+	decode_time(raw, RI_ATIME, extra_has(len, extra, RI_ATIME_EXTRA, 4),
+		    RI_ATIME_EXTRA, &ino->atime, &ino->atime_ns);
+	if (extra_has(len, extra, RI_CRTIME, 4)) {
+		ino->has_crtime = 1;
+		decode_time(raw, RI_CRTIME,
+			    extra_has(len, extra, RI_CRTIME_EXTRA, 4),
+			    RI_CRTIME_EXTRA, &ino->crtime, &ino->crtime_ns);
+	}
+	ino->has_extents = !!(ino->flags & EXT4_EXTENTS_FL);
+	ino->inline_data = !!(ino->flags & EXT4_INLINE_DATA_FL);
+	memcpy(ino->i_block, raw + RI_BLOCK, RI_BLOCK_LEN);
+	decode_extent_root(ino);
+}
+
+/* ---- scanner state --------------------------------------------------- */
+
+struct scan {
+	struct e2fc_fc	*fc;
+	unsigned	tag_cap, commit_cap;
+	int		clean;
+	/* the commit being read */
+	int		open;		/* has tags */
+	unsigned	first_tag;
+	uint32_t	first_block, last_block;
+	uint32_t	crc;
+	uint32_t	head_tid;
+	int		have_head_tid;
+	errcode_t	defect;		/* head feature / misplaced head */
+	uint32_t	defect_block, defect_off;
+	/* area-level */
+	int		head_checked;	/* first TLV of block 0 looked at */
+	int		stale;		/* area stale (no replay) */
+	int		refused;	/* first HEAD bad: nothing replays */
+	int		in_prefix;	/* every commit so far valid */
+	errcode_t	first_bad;	/* defect of the first non-valid commit */
+};
+
+static errcode_t grow(void **arr, unsigned *cap, unsigned need, size_t elt)
+{
+	unsigned ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need) {
+		if (ncap > (~0U >> 1))
+			return EXT2_ET_NO_MEMORY;
+		ncap *= 2;
+	}
+	if ((size_t)ncap > ((size_t)-1) / elt)
+		return EXT2_ET_NO_MEMORY;
+	p = realloc(*arr, (size_t)ncap * elt);
+	if (!p)
+		return EXT2_ET_NO_MEMORY;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static void set_stop(struct scan *s, errcode_t why, uint32_t blk, uint32_t off)
+{
+	struct e2fc_fc *fc = s->fc;
+
+	if (fc->stop_reason)
+		return;
+	fc->stop_reason = why;
+	fc->stop_block = fc->fc_first + blk;
+	fc->stop_offset = off;
+}
+
+/* is the value length acceptable for this tag?  0 or an error code */
+static errcode_t check_len(uint16_t tag, uint16_t len, const uint8_t *val)
+{
+	unsigned i, nlen;
+
+	switch (tag) {
+	case EXT4_FC_TAG_ADD_RANGE:
+		return len == EXT4_FC_ADD_RANGE_LEN ? 0 : E2FC_ERR_FC_BAD_LEN;
+	case EXT4_FC_TAG_DEL_RANGE:
+		return len == EXT4_FC_DEL_RANGE_LEN ? 0 : E2FC_ERR_FC_BAD_LEN;
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		if (len <= EXT4_FC_DENTRY_HDR_LEN ||
+		    len > EXT4_FC_DENTRY_HDR_LEN + FC_MAX_NAME)
+			return E2FC_ERR_FC_BAD_LEN;
+		nlen = len - EXT4_FC_DENTRY_HDR_LEN;
+		for (i = 0; i < nlen; i++) {
+			uint8_t c = val[EXT4_FC_DENTRY_HDR_LEN + i];
+
+			if (c == 0 || c == '/')
+				return E2FC_ERR_BAD_NAME;
+		}
+		return 0;
+	case EXT4_FC_TAG_INODE:
+		return len >= 4 + RI_GOOD_OLD ? 0 : E2FC_ERR_FC_BAD_LEN;
+	case EXT4_FC_TAG_PAD:
+		return 0;
+	case EXT4_FC_TAG_TAIL:
+		return len >= EXT4_FC_TAIL_LEN ? 0 : E2FC_ERR_FC_BAD_LEN;
+	case EXT4_FC_TAG_HEAD:
+		return len == EXT4_FC_HEAD_LEN ? 0 : E2FC_ERR_FC_BAD_LEN;
+	}
+	return E2FC_ERR_FC_UNKNOWN_TAG;
+}
+
+static void decode_value(struct e2fc_tag *t)
+{
+	const uint8_t *v = t->value;
+	uint16_t elen;
+
+	switch (t->tag) {
+	case EXT4_FC_TAG_HEAD:
+		t->u.head.features = e2fc_get_le32(v);
+		t->u.head.tid = e2fc_get_le32(v + 4);
+		break;
+	case EXT4_FC_TAG_ADD_RANGE:
+		t->u.add.ino = e2fc_get_le32(v);
+		t->u.add.lblk = e2fc_get_le32(v + 4);
+		elen = e2fc_get_le16(v + 8);
+		t->u.add.unwritten = elen > EXT4_FC_EXT_MAX_INIT_LEN;
+		t->u.add.len = t->u.add.unwritten ?
+			       elen - EXT4_FC_EXT_MAX_INIT_LEN : elen;
+		t->u.add.pblk = ((uint64_t)e2fc_get_le16(v + 10) << 32) |
+				e2fc_get_le32(v + 12);
+		break;
+	case EXT4_FC_TAG_DEL_RANGE:
+		t->u.del.ino = e2fc_get_le32(v);
+		t->u.del.lblk = e2fc_get_le32(v + 4);
+		t->u.del.len = e2fc_get_le32(v + 8);
+		break;
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		t->u.dentry.parent = e2fc_get_le32(v);
+		t->u.dentry.ino = e2fc_get_le32(v + 4);
+		t->u.dentry.name_len = t->len - EXT4_FC_DENTRY_HDR_LEN;
+		t->u.dentry.name = v + EXT4_FC_DENTRY_HDR_LEN;
+		break;
+	case EXT4_FC_TAG_INODE:
+		t->u.inode.ino = e2fc_get_le32(v);
+		t->u.inode.raw_len = t->len - 4;
+		t->u.inode.raw = v + 4;
+		e2fc_inode_decode(v + 4, t->len - 4, &t->u.inode.inode);
+		break;
+	case EXT4_FC_TAG_PAD:
+		t->u.pad.len = t->len;
+		break;
+	case EXT4_FC_TAG_TAIL:
+		t->u.tail.tid = e2fc_get_le32(v);
+		t->u.tail.crc = e2fc_get_le32(v + 4);
+		break;
+	}
+}
+
+/* the defect a commit has on its own (0: none); see the top comment */
+static errcode_t commit_defect(struct scan *s, struct e2fc_commit *c,
+			       errcode_t broke)
+{
+	if (broke)
+		return broke;
+	if (s->defect)
+		return s->defect;
+	if (!c->has_tail)
+		return E2FC_ERR_FC_NO_TAIL;
+	if (c->tid != s->fc->expected_tid)
+		return E2FC_ERR_FC_TID;
+	if (c->crc_stored != c->crc_computed)
+		return E2FC_ERR_FC_CRC;
+	return 0;
+}
+
+/*
+ * Close the commit being read.  tail: its TAIL tag (NULL when it ends
+ * without one); broke: the rule break that ended it (0 if none); blk/off:
+ * where it ended (for the stop point).
+ */
+static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
+			      errcode_t broke, uint32_t blk, uint32_t off)
+{
+	struct e2fc_fc *fc = s->fc;
+	struct e2fc_commit *c;
+	errcode_t err, defect;
+
+	err = grow((void **)&fc->commits, &s->commit_cap, fc->ncommits + 1,
+		   sizeof(*fc->commits));
+	if (err)
+		return err;
+	c = &fc->commits[fc->ncommits];
+	memset(c, 0, sizeof(*c));
+	c->index = fc->ncommits;
+	c->first_tag = s->first_tag;
+	c->ntags = fc->ntags - s->first_tag;
+	c->first_block = fc->fc_first + (s->open ? s->first_block : blk);
+	c->last_block = fc->fc_first + (s->open && !broke ? s->last_block : blk);
+	c->crc_computed = s->crc;
+	c->tid = s->have_head_tid ? s->head_tid : 0;
+	if (tail) {
+		c->has_tail = 1;
+		c->tid = tail->u.tail.tid;
+		c->crc_stored = tail->u.tail.crc;
+	}
+	defect = commit_defect(s, c, broke);
+	if (!defect && s->in_prefix && !s->stale && !s->refused) {
+		c->valid = 1;
+		fc->replay_commits++;
+		fc->replay_tags += c->ntags;
+	} else {
+		if (s->in_prefix) {
+			s->in_prefix = 0;
+			s->first_bad = defect;
+			if (defect == s->defect && s->defect)
+				set_stop(s, defect, s->defect_block,
+					 s->defect_off);
+			else if (defect)
+				set_stop(s, defect, blk, off);
+		}
+		if (s->stale && (!defect || defect == E2FC_ERR_FC_TID))
+			defect = E2FC_ERR_FC_STALE;
+		c->reason = defect ? defect : E2FC_ERR_FC_AFTER_STOP;
+	}
+	fc->ncommits++;
+	s->open = 0;
+	s->first_tag = fc->ntags;
+	s->crc = 0;
+	s->have_head_tid = 0;
+	s->defect = 0;
+	return 0;
+}
+
+/* first TLV of the area: decides stale / refused */
+static void check_area_head(struct scan *s, uint16_t tag, uint16_t len,
+			    const uint8_t *val)
+{
+	uint32_t features, tid;
+
+	s->head_checked = 1;
+	if (s->clean || tag != EXT4_FC_TAG_HEAD) {
+		s->stale = 1;
+		set_stop(s, E2FC_ERR_FC_STALE, 0, 0);
+		return;
+	}
+	if (len != EXT4_FC_HEAD_LEN) {
+		s->refused = 1;		/* reported as BAD_LEN by the caller */
+		return;
+	}
+	features = e2fc_get_le32(val);
+	tid = e2fc_get_le32(val + 4);
+	if (features & ~(uint32_t)EXT4_FC_SUPPORTED_FEATURES) {
+		s->refused = 1;
+		s->defect = E2FC_ERR_FC_HEAD_FEATURE;
+		s->defect_block = 0;
+		s->defect_off = 0;
+	} else if (tid != s->fc->expected_tid) {
+		s->stale = 1;
+		set_stop(s, E2FC_ERR_FC_STALE, 0, 0);
+	}
+}
+
+static void note_head(struct scan *s, const struct e2fc_tag *t,
+		      uint32_t blk, uint32_t off)
+{
+	if (!s->have_head_tid) {
+		s->have_head_tid = 1;
+		s->head_tid = t->u.head.tid;
+	}
+	if ((blk != 0 || off != 0) && !s->defect) {
+		s->defect = E2FC_ERR_FC_MISPLACED_HEAD;
+		s->defect_block = blk;
+		s->defect_off = off;
+	}
+}
+
+static errcode_t add_tag(struct scan *s, uint16_t tag, uint16_t len,
+			 uint32_t blk, uint32_t off, const uint8_t *hdr)
+{
+	struct e2fc_fc *fc = s->fc;
+	struct e2fc_tag *t;
+	errcode_t err;
+
+	err = grow((void **)&fc->tags, &s->tag_cap, fc->ntags + 1,
+		   sizeof(*fc->tags));
+	if (err)
+		return err;
+	t = &fc->tags[fc->ntags++];
+	memset(&t->u, 0, sizeof(t->u));
+	t->tag = tag;
+	t->len = len;
+	t->block = fc->fc_first + blk;
+	t->offset = off;
+	t->value = hdr + EXT4_FC_TL_SIZE;
+	decode_value(t);
+	if (!s->open) {
+		s->open = 1;
+		s->first_block = blk;
+	}
+	s->last_block = blk;
+	if (tag == EXT4_FC_TAG_TAIL) {
+		s->crc = e2fc_crc32c(s->crc, hdr, EXT4_FC_TL_SIZE + 4);
+		return close_commit(s, t, 0, blk, off);
+	}
+	s->crc = e2fc_crc32c(s->crc, hdr, EXT4_FC_TL_SIZE + len);
+	if (tag == EXT4_FC_TAG_HEAD)
+		note_head(s, t, blk, off);
+	return 0;
+}
+
+static int block_is_zero(const uint8_t *p, uint32_t bs)
+{
+	uint32_t i;
+
+	for (i = 0; i < bs; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* decode one block; returns 0 or an allocation error */
+static errcode_t scan_block(struct scan *s, uint32_t blk)
+{
+	struct e2fc_fc *fc = s->fc;
+	uint32_t bs = fc->blocksize, off = 0;
+	const uint8_t *p = fc->area + (size_t)blk * bs;
+	errcode_t err;
+
+	if (e2fc_get_le32(p) == 0 && block_is_zero(p, bs)) {
+		if (!s->head_checked) {
+			s->head_checked = 1;
+			s->stale = 1;
+			set_stop(s, E2FC_ERR_FC_STALE, 0, 0);
+		}
+		if (s->open)
+			return close_commit(s, NULL, 0, blk, 0);
+		return 0;
+	}
+	while (off + EXT4_FC_TL_SIZE <= bs) {
+		uint16_t tag = e2fc_get_le16(p + off);
+		uint16_t len = e2fc_get_le16(p + off + 2);
+		const uint8_t *val = p + off + EXT4_FC_TL_SIZE;
+		errcode_t bad = 0;
+
+		if (len > bs - off - EXT4_FC_TL_SIZE)
+			bad = E2FC_ERR_FC_TRUNCATED;
+		else
+			bad = check_len(tag, len, val);
+		if (!s->head_checked)
+			check_area_head(s, tag, bad ? 0 : len, val);
+		if (bad)
+			return close_commit(s, NULL, bad, blk, off);
+		err = add_tag(s, tag, len, blk, off, p + off);
+		if (err)
+			return err;
+		off += EXT4_FC_TL_SIZE + len;
+	}
+	return 0;
+}
+
+static enum e2fc_fc_state final_state(struct scan *s)
+{
+	struct e2fc_fc *fc = s->fc;
+
+	if (fc->ncommits == 0 && !s->open)
+		return E2FC_FC_EMPTY;
+	if (s->stale)
+		return E2FC_FC_STALE;
+	if (s->refused || fc->replay_commits == 0)
+		return E2FC_FC_CORRUPT;
+	if (s->in_prefix || s->first_bad == E2FC_ERR_FC_TID)
+		return E2FC_FC_REPLAYABLE;
+	return E2FC_FC_CORRUPT;
+}
+
+static void scan_init(struct scan *s, struct e2fc_fc *fc, int clean)
+{
+	memset(s, 0, sizeof(*s));
+	s->fc = fc;
+	s->clean = clean;
+	s->in_prefix = 1;
+}
+
+errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
+			   uint32_t blocksize, uint32_t fc_first,
+			   uint32_t expected_tid, int clean,
+			   struct e2fc_fc **fcp)
+{
+	struct e2fc_fc *fc;
+	struct scan s;
+	errcode_t err = 0;
+	uint32_t b;
+
+	if (!fcp || (nblocks && !area) || blocksize < FC_MIN_BLOCKSIZE ||
+	    blocksize > FC_MAX_BLOCKSIZE)
+		return EXT2_ET_INVALID_ARGUMENT;
+	*fcp = NULL;
+	fc = calloc(1, sizeof(*fc));
+	if (!fc)
+		return EXT2_ET_NO_MEMORY;
+	fc->expected_tid = expected_tid;
+	fc->fc_first = fc_first;
+	fc->nblocks = nblocks;
+	fc->blocksize = blocksize;
+	fc->area = area;
+	scan_init(&s, fc, clean);
+	for (b = 0; b < nblocks && !err; b++)
+		err = scan_block(&s, b);
+	if (!err && s.open)
+		err = close_commit(&s, NULL, 0, nblocks, 0);
+	if (err) {
+		fc->area = NULL;	/* still the caller's on failure */
+		e2fc_fc_free(fc);
+		return err;
+	}
+	fc->state = final_state(&s);
+	if (fc->state == E2FC_FC_EMPTY) {
+		fc->stop_reason = 0;
+		fc->stop_block = 0;
+		fc->stop_offset = 0;
+	}
+	if (fc->state == E2FC_FC_EMPTY || fc->state == E2FC_FC_STALE) {
+		fc->replay_commits = 0;
+		fc->replay_tags = 0;
+	}
+	*fcp = fc;
+	return 0;
+}
+
+errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
+		       struct e2fc_fc **fcp)
+{
+	uint32_t n, bs, expected;
+	uint8_t *area = NULL;
+	int clean;
+	errcode_t err;
+
+	if (!j || !fcp)
+		return EXT2_ET_INVALID_ARGUMENT;
+	bs = j->sb.blocksize;
+	n = j->sb.num_fc_blks ? j->sb.fc_blocks : 0;
+	expected = log ? log->expected_tid : j->sb.sequence;
+	clean = log ? log->start_block == 0 : j->sb.start == 0;
+	if (n) {
+		if ((size_t)n > ((size_t)-1) / bs)
+			return EXT2_ET_NO_MEMORY;
+		area = malloc((size_t)n * bs);
+		if (!area)
+			return EXT2_ET_NO_MEMORY;
+		/* the whole area in one call: contiguous runs are one read */
+		if (!e2fc_journal_read) {
+			free(area);
+			return EXT2_ET_UNIMPLEMENTED;
+		}
+		err = e2fc_journal_read(j, j->sb.fc_first, n, area);
+		if (err) {
+			free(area);
+			return err;
+		}
+	}
+	err = e2fc_fc_scan_buf(area, n, bs, j->sb.fc_first, expected, clean,
+			       fcp);
+	if (err)
+		free(area);
+	return err;
+}
+
+void e2fc_fc_free(struct e2fc_fc *fc)
+{
+	if (!fc)
+		return;
+	free(fc->area);
+	free(fc->tags);
+	free(fc->commits);
+	free(fc);
+}
