@@ -17,7 +17,8 @@
  *   read ends there (invalid, has_tail 0) and the scan resumes at the next
  *   block with a new commit.  A block of all zeros is skipped silently; it
  *   also ends an open commit (as NO_TAIL), since no commit block is ever
- *   all zero.  TLVs after a TAIL in the same block are read as the next
+ *   all zero.  Zeros from a TLV boundary to the block end are likewise
+ *   "never written": they end an open commit (NO_TAIL) and the block.  TLVs after a TAIL in the same block are read as the next
  *   commit (the kernel does the same; its writer never puts any there).
  *
  * COMMITS
@@ -63,8 +64,8 @@
  * STOP
  *   stop_reason/stop_block/stop_offset: where and why the valid prefix
  *   ended: the TLV that broke the rules, the TAIL with the wrong tid or
- *   CRC, the misplaced HEAD, the block where a tail-less commit ended (the
- *   zero block, or nblocks at the end of the area), or block 0 offset 0 for
+ *   CRC, the misplaced HEAD, where a tail-less commit ended (the first
+ *   zero byte, fc_first + nblocks at the end of the area), or block 0 offset 0 for
  *   a stale or refused area.  0 when the prefix runs to the end of the
  *   written area.  stop_block is a logical journal block.
  */
@@ -579,6 +580,13 @@ static errcode_t scan_block(struct scan *s, uint32_t blk)
 		const uint8_t *val = p + off + EXT4_FC_TL_SIZE;
 		errcode_t bad = 0;
 
+		if (tag == 0 && len == 0 && off &&
+		    block_is_zero(p + off, bs - off)) {
+			/* the rest of the block was never written */
+			if (s->open)
+				return close_commit(s, NULL, 0, blk, off);
+			return 0;
+		}
 		if (len > bs - off - EXT4_FC_TL_SIZE)
 			bad = E2FC_ERR_FC_TRUNCATED;
 		else
