@@ -1169,6 +1169,31 @@ static void test_bad_args(void)
 	free(a);	/* still ours after a failure */
 }
 
+/* a journal without an FC area: EMPTY, nothing read */
+static void test_scan_journal_no_fc(void)
+{
+	struct e2fc_journal j;
+	struct e2fc_fc *fc = NULL;
+
+	memset(&j, 0, sizeof(j));
+	j.blocksize = 4096;
+	j.sb.blocksize = 4096;
+	j.sb.maxlen = 1024;
+	j.sb.start = 1;
+	j.sb.sequence = 5;
+	CU_ASSERT_EQUAL(e2fc_fc_scan(&j, NULL, &fc), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+	CU_ASSERT_EQUAL(fc->state, E2FC_FC_EMPTY);
+	CU_ASSERT_EQUAL(fc->nblocks, 0);
+	CU_ASSERT_EQUAL(fc->expected_tid, 5);
+	CU_ASSERT_PTR_NULL(fc->area);
+	e2fc_fc_free(fc);
+	CU_ASSERT_EQUAL(e2fc_fc_scan(NULL, NULL, &fc),
+			EXT2_ET_INVALID_ARGUMENT);
+	CU_ASSERT_EQUAL(e2fc_fc_scan(&j, NULL, NULL),
+			EXT2_ET_INVALID_ARGUMENT);
+}
+
 /* ---- fuzz ----------------------------------------------------------------- */
 
 static uint32_t rnd_state = 0x2545F491;
@@ -1309,6 +1334,7 @@ static CU_TestInfo fc_scan_tests[] = {
 	{ "leftovers of an older run after the valid prefix", test_leftovers },
 	{ "tag and state names", test_names_of_things },
 	{ "bad arguments", test_bad_args },
+	{ "journal without an FC area", test_scan_journal_no_fc },
 	{ "fuzz: 10000 random areas", test_fuzz },
 	CU_TEST_INFO_NULL
 };
