@@ -1,0 +1,372 @@
+#!/bin/bash
+# run-bench.sh -- the e2fc benchmarks of shared/DESIGN.md section 3, each
+# measured against its peers in the same run (run by `make bench`, which
+# builds the bench programs first; this script builds nothing).
+#
+# Environment:
+#   BENCH_DIR   where the benchmark images live (default /tmp/e2fc-bench);
+#               missing images are made with mkimg-fc.sh (root and loop
+#               devices needed), existing ones are reused
+#   E2FC_BUILD  top of the e2fc build tree (default: the parent of the
+#               current directory when run from bench/, else .)
+#   ROUNDS      timed runs per command (default 3; best and median shown)
+#   BENCH_ONLY  space-separated subset of: scan 15k sparse (default all)
+#   SPARSE_SIZE size of the sparse image (default 8T)
+#
+# Prints a table per case and the ratios with their targets.  A program
+# that is not built yet is reported as "SKIP: <bench> (<program> not
+# built)".  Exit status: 0 unless a benchmark program itself failed.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
+ROUNDS=${ROUNDS:-3}
+BENCH_ONLY=${BENCH_ONLY:-scan 15k sparse}
+SPARSE_SIZE=${SPARSE_SIZE:-8T}
+if [ -z "${E2FC_BUILD:-}" ]; then
+	if [ -x ./fc_scan_rate ] || [ "$(basename "$PWD")" = bench ]; then
+		E2FC_BUILD=$(cd .. && pwd)
+	else
+		E2FC_BUILD=$PWD
+	fi
+fi
+B=$E2FC_BUILD
+E2FCDUMP=$B/misc/e2fcdump
+E2FSCK_FC=$B/e2fsck/e2fsck-fc
+REPLAY_TOOL=$B/tests/tools/e2fc-replay
+SYS_E2FSCK=${SYS_E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
+SYS_DEBUGFS=${SYS_DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
+GNU_TIME=/usr/bin/time
+status=0
+mnt=""
+
+# ---- helpers -------------------------------------------------------------
+
+say() { printf '%s\n' "$*"; }
+skip() { say "SKIP: $1 ($2)"; }
+wants() { case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+
+cleanup() {
+	if [ -n "$mnt" ]; then
+		mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
+		rmdir "$mnt" 2>/dev/null
+	fi
+	rm -f "$BENCH_DIR"/.run-*.img
+}
+trap cleanup EXIT
+
+can_mount() {
+	[ "$(id -u)" -eq 0 ] && { [ -e /dev/loop-control ] || [ -e /dev/loop0 ]; }
+}
+
+# seconds with 3 decimals between two $EPOCHREALTIME values
+delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# best and median of the numbers on stdin
+best_median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "- -"; exit }
+		printf "%.3f %.3f\n", v[1], v[int((NR + 1) / 2)] }'
+}
+
+ratio() {	# ratio A B: A / B, or "-" when either is missing or zero
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || a + 0 == 0 || b + 0 == 0) print "-"
+		else printf "%.1f", a / b }'
+}
+
+# verdict RATIO TARGET
+verdict() {
+	awk -v r="$1" -v t="$2" 'BEGIN {
+		if (r == "-") print "n/a"
+		else if (r + 0 >= t + 0) print "PASS"
+		else print "MISS" }'
+}
+
+row_header() {
+	printf '%-34s %9s %9s %8s  %s\n' "command" "best s" "median s" \
+		"RSS MB" "result"
+}
+
+row() {	# row LABEL BEST MEDIAN RSS_KB RESULT
+	local rss=-
+	[ "$4" != - ] && rss=$(awk -v k="$4" 'BEGIN { printf "%.0f", k / 1024 }')
+	printf '%-34s %9s %9s %8s  %s\n' "$1" "$2" "$3" "$rss" "$5"
+}
+
+# max RSS (KB) of one run of a command, or "-" without GNU time
+rss_of() {
+	local f
+	[ -x "$GNU_TIME" ] || { echo -; return; }
+	f=$(mktemp)
+	"$GNU_TIME" -f '%M' -o "$f" "$@" >/dev/null 2>&1
+	tail -n 1 "$f"
+	rm -f "$f"
+}
+
+# time_readonly ROUNDS CMD...: times a command that does not change its
+# input; one warm-up run first.  Prints "best median rss_kb rc".
+time_readonly() {
+	local n=$1 i t0 t1 rc times="" rss
+	shift
+	"$@" >/dev/null 2>&1
+	for i in $(seq "$n"); do
+		t0=$EPOCHREALTIME
+		"$@" >/dev/null 2>&1
+		rc=$?
+		t1=$EPOCHREALTIME
+		times="$times $(delta "$t0" "$t1")"
+	done
+	rss=$(rss_of "$@")
+	echo "$(echo "$times" | tr ' ' '\n' | grep . | best_median) $rss $rc"
+}
+
+# copy IMG to a fresh sparse scratch image; echo its path
+scratch() {
+	local dst=$BENCH_DIR/.run-$2.img
+	rm -f "$dst"
+	cp --sparse=always "$1" "$dst" && echo "$dst"
+}
+
+# time_recover ROUNDS IMG TAG CMD... (the image path is appended to CMD):
+# every round works on a fresh copy of IMG (the copy is not timed); the
+# copy of the last round is kept as $BENCH_DIR/.run-TAG.img for checks.
+# Prints "best median rss_kb rc".
+time_recover() {
+	local n=$1 img=$2 tag=$3 i t0 t1 rc=0 times="" rss=- c f
+	shift 3
+	for i in $(seq "$n"); do
+		c=$(scratch "$img" "$tag") || return 1
+		t0=$EPOCHREALTIME
+		"$@" "$c" >/dev/null 2>&1
+		rc=$?
+		t1=$EPOCHREALTIME
+		times="$times $(delta "$t0" "$t1")"
+	done
+	if [ -x "$GNU_TIME" ]; then
+		c=$(scratch "$img" "$tag-rss") || return 1
+		f=$(mktemp)
+		"$GNU_TIME" -f '%M' -o "$f" "$@" "$c" >/dev/null 2>&1
+		rss=$(tail -n 1 "$f")
+		rm -f "$f" "$c"
+	fi
+	echo "$(echo "$times" | tr ' ' '\n' | grep . | best_median) $rss $rc"
+}
+
+# time_mount ROUNDS IMG TAG: the kernel's replay, timed as mount + umount of
+# a fresh copy (umount writes back what the replay dirtied); the copy of the
+# last round is kept.  Prints "best median - rc".
+time_mount() {
+	local n=$1 img=$2 tag=$3 i t0 t1 rc=0 times="" c
+	for i in $(seq "$n"); do
+		c=$(scratch "$img" "$tag") || return 1
+		t0=$EPOCHREALTIME
+		# noinit_itable: no background inode-table zeroing to time
+		mount -o loop,noinit_itable "$c" "$mnt" && umount "$mnt"
+		rc=$?
+		t1=$EPOCHREALTIME
+		times="$times $(delta "$t0" "$t1")"
+	done
+	echo "$(echo "$times" | tr ' ' '\n' | grep . | best_median) - $rc"
+}
+
+# a listing of the tree of a recovered image: inode, type, mode, links,
+# size, content digest; mounted read-only without journal replay
+manifest() {
+	local out=$2
+	if ! mount -o loop,ro,noload "$1" "$mnt" 2>/dev/null; then
+		echo "UNMOUNTABLE" >"$out"
+		return 1
+	fi
+	python3 - "$mnt" >"$out" <<'PY'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+for d, dirs, files in os.walk(root):
+    dirs.sort()
+    for n in sorted(dirs + files):
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        h = '-'
+        if stat.S_ISREG(st.st_mode):
+            with open(p, 'rb') as f:
+                h = hashlib.md5(f.read()).hexdigest()
+        print(os.path.relpath(p, root), st.st_ino, oct(st.st_mode),
+              st.st_nlink, st.st_size, h)
+PY
+	umount "$mnt"
+}
+
+# check_result IMG KERNEL_MANIFEST: "fsck clean|NOT clean, tree ==|!= kernel"
+check_result() {
+	local img=$1 kman=$2 fsck tree m n
+	m=$(mktemp)
+	if "$SYS_E2FSCK" -fn "$img" >"$m" 2>&1; then
+		fsck="e2fsck -fn clean"
+	else
+		n=$(grep -c '? no' "$m")
+		fsck="e2fsck -fn NOT clean ($n problems, first: $(grep -m1 \
+			'? no' "$m" | sed 's/[0-9][0-9]*/N/g; s/  *Fix? no//; s/? no//'))"
+	fi
+	rm -f "$m"
+	tree="tree not compared"
+	if [ -s "$kman" ]; then
+		m=$(mktemp)
+		manifest "$img" "$m"
+		if cmp -s "$m" "$kman"; then
+			tree="tree == kernel"
+		else
+			tree="tree != kernel ($(diff "$m" "$kman" |
+				grep -c '^[<>]') lines differ)"
+		fi
+		rm -f "$m"
+	fi
+	echo "$fsck, $tree"
+}
+
+# ---- 1. FC scan rate (synthetic area, in memory) --------------------------
+
+bench_scan() {
+	local prog=./fc_scan_rate out
+	say "== 1. fc_scan_rate: synthetic 64 MiB FC area, decode + CRC"
+	[ -x "$prog" ] || prog=$B/bench/fc_scan_rate
+	if [ ! -x "$prog" ]; then
+		skip "fc_scan_rate" "fc_scan_rate not built"
+		return
+	fi
+	out=$("$prog" -r "$(( ROUNDS < 5 ? 5 : ROUNDS ))") || status=1
+	echo "$out" | grep -v '^RESULT'
+	scan_gbs=$(echo "$out" | awk '$2 == "scan_kernel_gbs" { print $3 }')
+	dense_gbs=$(echo "$out" | awk '$2 == "scan_dense_gbs" { print $3 }')
+	say "target: e2fc_fc_scan_buf >= 1 GB/s: kernel-like area" \
+	    "${scan_gbs:--} GB/s $(verdict "${scan_gbs:--}" 1)," \
+	    "dense area ${dense_gbs:--} GB/s $(verdict "${dense_gbs:--}" 1)"
+	say ""
+}
+
+# ---- image cases ------------------------------------------------------------
+
+# make_image NAME SIZE NCOMMITS MKE2FS-OPTS...: BENCH_DIR/NAME unless present
+make_image() {
+	local img=$BENCH_DIR/$1 t0
+	shift
+	[ -s "$img" ] && return 0
+	say "(making $img: $1 sparse, $2 fsynced fast commits; this takes" \
+	    "a while)"
+	t0=$EPOCHREALTIME
+	"$here/mkimg-fc.sh" "$img" "$@" | sed 's/^/  /' || return 1
+	say "  image made in $(delta "$t0" "$EPOCHREALTIME") s"
+}
+
+# run_image_case LABEL IMG INSPECT(0|1)
+run_image_case() {
+	local label=$1 img=$2 inspect=$3 r kman rec
+	local dbg_best=- dump_best=- fsck_best=- fc_best=- k_best=-
+	kman=$(mktemp)
+
+	row_header
+	# the oracle: the kernel's replay
+	r=$(time_mount "$ROUNDS" "$img" kernel)
+	set -- $r
+	k_best=$1
+	manifest "$BENCH_DIR/.run-kernel.img" "$kman" ||
+		say "warning: the kernel's copy does not mount read-only"
+	row "kernel mount+umount (replay)" "$1" "$2" "$3" \
+	    "$(check_result "$BENCH_DIR/.run-kernel.img" /dev/null |
+	       sed 's/, tree not compared//'), $(wc -l <"$kman") entries"
+
+	if [ "$inspect" = 1 ]; then
+		r=$(time_readonly $((ROUNDS * 3)) "$SYS_DEBUGFS" -R logdump "$img")
+		set -- $r
+		dbg_best=$1
+		row "debugfs -R logdump" "$1" "$2" "$3" "rc $4"
+		if [ -x "$E2FCDUMP" ]; then
+			r=$(time_readonly $((ROUNDS * 3)) "$E2FCDUMP" "$img")
+			set -- $r
+			dump_best=$1
+			row "e2fcdump" "$1" "$2" "$3" "rc $4"
+		fi
+	fi
+
+	r=$(time_recover "$ROUNDS" "$img" e2fsck "$SYS_E2FSCK" -fy \
+		-E journal_only)
+	set -- $r
+	fsck_best=$1
+	row "e2fsck -fy -E journal_only" "$1" "$2" "$3" \
+	    "rc $4, $(check_result "$BENCH_DIR/.run-e2fsck.img" "$kman")"
+
+	rec=""
+	if [ -x "$E2FSCK_FC" ]; then
+		rec="$E2FSCK_FC -fy -E journal_only"
+	elif [ -x "$REPLAY_TOOL" ]; then
+		rec="$REPLAY_TOOL"
+	fi
+	if [ -n "$rec" ]; then
+		r=$(time_recover "$ROUNDS" "$img" e2fc $rec)
+		set -- $r
+		fc_best=$1
+		row "${rec#$B/}" "$1" "$2" "$3" \
+		    "rc $4, $(check_result "$BENCH_DIR/.run-e2fc.img" "$kman")"
+	fi
+	rm -f "$kman" "$BENCH_DIR"/.run-*.img
+
+	say ""
+	if [ "$inspect" = 1 ]; then
+		if [ -x "$E2FCDUMP" ]; then
+			r=$(ratio "$dbg_best" "$dump_best")
+			say "ratio debugfs logdump / e2fcdump: ${r}x" \
+			    "(target >= 2x) $(verdict "$r" 2)"
+		else
+			skip "$label inspect" "misc/e2fcdump not built"
+		fi
+	fi
+	if [ -n "$rec" ]; then
+		r=$(ratio "$fsck_best" "$fc_best")
+		say "ratio e2fsck -E journal_only / e2fc: ${r}x" \
+		    "(target >= $4x) $(verdict "$r" "$4")"
+		r=$(ratio "$k_best" "$fc_best")
+		say "ratio kernel mount / e2fc: ${r}x" \
+		    "$([ -n "${5:-}" ] && echo "(target >= $5x) $(verdict "$r" "$5")")"
+	else
+		skip "$label recovery" "e2fsck/e2fsck-fc and tests/tools/e2fc-replay not built"
+	fi
+	say ""
+}
+
+bench_15k() {
+	local img=$BENCH_DIR/fc15k.img
+	say "== 2. 4 GiB ext4, 64 MiB FC area, 15,000 fsynced fast commits"
+	make_image fc15k.img 4G 15000 -J size=256,fast_commit_size=65536 ||
+		{ say "FAIL: could not make $img"; status=1; return; }
+	run_image_case 15k "$img" 1 1 30
+}
+
+bench_sparse() {
+	local img=$BENCH_DIR/fc-sparse-$SPARSE_SIZE.img
+	say "== 3. $SPARSE_SIZE sparse ext4 (lazy init), 2,000 fsynced fast commits"
+	make_image "fc-sparse-$SPARSE_SIZE.img" "$SPARSE_SIZE" 2000 \
+		-E lazy_itable_init=1,lazy_journal_init=1 ||
+		{ say "FAIL: could not make $img"; status=1; return; }
+	run_image_case sparse "$img" 0 20
+}
+
+# ---- main -------------------------------------------------------------------
+
+say "e2fc benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r)," \
+    "$(nproc) CPUs, rounds $ROUNDS"
+say "peers: $("$SYS_E2FSCK" -V 2>&1 | head -n 1)"
+say "build: $B   images: $BENCH_DIR"
+say ""
+wants scan && bench_scan
+if wants 15k || wants sparse; then
+	if ! can_mount; then
+		skip "image benchmarks" "need root and loop devices"
+		exit $status
+	fi
+	[ -x "$GNU_TIME" ] || say "note: $GNU_TIME missing (apt-get install" \
+	    "time): no RSS figures"
+	mkdir -p "$BENCH_DIR"
+	mnt=$(mktemp -d /tmp/e2fc-bench-mnt.XXXXXX)
+	wants 15k && bench_15k
+	wants sparse && bench_sparse
+fi
+exit $status
