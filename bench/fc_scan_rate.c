@@ -283,14 +283,16 @@ static void commit_dense(struct enc *e, uint32_t i, uint32_t *seed)
 	}
 }
 
-/* fill area with commits; stops when fewer than 64 blocks remain so no
- * commit is cut short */
+/* fill area with commits; stops when the longest commit might not fit,
+ * so no commit is cut short */
 static void build_area(struct enc *e, int dense)
 {
 	uint32_t seed = dense ? 0x9e3779b9u : 0x12345678u, i;
+	/* dense: 16 blocks + 1; kernel: up to 340 ADD_RANGEs + INODE */
+	uint32_t margin = dense ? 18 : 340 * 20 / e->bs + 3;
 
 	enc_head(e);
-	for (i = 0; !e->full && e->blk + 64 < e->nblocks; i++) {
+	for (i = 0; !e->full && e->blk + margin < e->nblocks; i++) {
 		if (dense)
 			commit_dense(e, i, &seed);
 		else
@@ -439,6 +441,11 @@ static int bench_area(const char *label, int dense, size_t mib, uint32_t bs,
 		return -1;
 	}
 	build_area(&e, dense);
+	if (e.ncommits == 0) {
+		fprintf(stderr, "fc_scan_rate: %s: area too small\n", label);
+		free(e.area);
+		return -1;
+	}
 	if (time_scan(&e, rounds, t, &ts, label)) {
 		free(e.area);
 		return -1;
