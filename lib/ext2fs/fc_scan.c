@@ -57,6 +57,10 @@
  *               replayed.  Limit: a torn commit followed by such leftovers
  *               reads as one commit ending at an old TAIL, so it is counted
  *               as a leftover; the kernel replays the same prefix either way.
+ *               Conversely a tail-less commit left by an older run that hit
+ *               "FC area full" reads as torn (CORRUPT) when nothing with an
+ *               old TAIL lies between it and the valid prefix.
+ *   Names (e2fc_fc_state_name): "empty", "stale", "replayable", "corrupt".
  *   replay_commits / replay_tags: the valid prefix (what the kernel replays);
  *   it may be > 0 in a CORRUPT area (a torn last commit).  Callers decide
  *   whether to replay a CORRUPT area; EMPTY and STALE areas have none.
@@ -681,6 +685,8 @@ errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		return EXT2_ET_INVALID_ARGUMENT;
 	bs = j->sb.blocksize ? j->sb.blocksize : j->blocksize;
 	n = j->sb.num_fc_blks ? j->sb.fc_blocks : 0;
+	/* without a log scan, s_sequence: right only if the log holds no
+	 * complete transaction */
 	expected = log ? log->expected_tid : j->sb.sequence;
 	clean = log ? log->start_block == 0 : j->sb.start == 0;
 	if (n) {
