@@ -18,8 +18,9 @@
  *   block with a new commit.  A block of all zeros is skipped silently; it
  *   also ends an open commit (as NO_TAIL), since no commit block is ever
  *   all zero.  Zeros from a TLV boundary to the block end are likewise
- *   "never written": they end an open commit (NO_TAIL) and the block.  TLVs after a TAIL in the same block are read as the next
- *   commit (the kernel does the same; its writer never puts any there).
+ *   "never written": they end an open commit (NO_TAIL) and the block.
+ *   TLVs after a TAIL in the same block are read as the next commit (the
+ *   kernel does the same; its writer never puts any there).
  *
  * COMMITS
  *   A commit is the tags after the previous TAIL (or after a rule break, or
@@ -68,10 +69,10 @@
  * STOP
  *   stop_reason/stop_block/stop_offset: where and why the valid prefix
  *   ended: the TLV that broke the rules, the TAIL with the wrong tid or
- *   CRC, the misplaced HEAD, where a tail-less commit ended (the first
- *   zero byte, fc_first + nblocks at the end of the area), or block 0 offset 0 for
- *   a stale or refused area.  0 when the prefix runs to the end of the
- *   written area.  stop_block is a logical journal block.
+ *   CRC, the misplaced HEAD, where a tail-less commit ended (its first
+ *   zero byte, or fc_first + nblocks at the end of the area), or block 0
+ *   offset 0 for a stale or refused area.  0 when the prefix runs to the
+ *   end of the written area.  stop_block is a logical journal block.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +238,8 @@ void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 			((uint64_t)e2fc_get_le16(raw + RI_FILE_ACL_HI) << 32);
 	ino->checksum = e2fc_get_le16(raw + RI_CSUM_LO);
 	if (extra_has(len, extra, RI_CSUM_HI, 2))
-		ino->checksum |= (uint32_t)e2fc_get_le16(raw + RI_CSUM_HI) << 16;
+		ino->checksum |=
+			(uint32_t)e2fc_get_le16(raw + RI_CSUM_HI) << 16;
 	decode_time(raw, RI_CTIME, extra_has(len, extra, RI_CTIME_EXTRA, 4),
 		    RI_CTIME_EXTRA, &ino->ctime, &ino->ctime_ns);
 	decode_time(raw, RI_MTIME, extra_has(len, extra, RI_MTIME_EXTRA, 4),
@@ -276,7 +278,7 @@ struct scan {
 	int		stale;		/* area stale (no replay) */
 	int		refused;	/* first HEAD bad: nothing replays */
 	int		in_prefix;	/* every commit so far valid */
-	errcode_t	first_bad;	/* defect of the first non-valid commit */
+	errcode_t	first_bad;	/* defect of the first invalid commit */
 };
 
 static errcode_t grow(void **arr, unsigned *cap, unsigned need, size_t elt)
@@ -437,7 +439,8 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	c->first_tag = s->first_tag;
 	c->ntags = fc->ntags - s->first_tag;
 	c->first_block = fc->fc_first + (s->open ? s->first_block : blk);
-	c->last_block = fc->fc_first + (s->open && !broke ? s->last_block : blk);
+	c->last_block = fc->fc_first +
+			(s->open && !broke ? s->last_block : blk);
 	c->crc_computed = s->crc;
 	c->tid = s->have_head_tid ? s->head_tid : 0;
 	if (tail) {

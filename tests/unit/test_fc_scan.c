@@ -68,7 +68,8 @@ static void check_invariants(const struct e2fc_fc *fc)
 
 		CU_ASSERT(t->block >= fc->fc_first &&
 			  t->block < fc->fc_first + fc->nblocks);
-		CU_ASSERT(t->offset + EXT4_FC_TL_SIZE + t->len <= fc->blocksize);
+		CU_ASSERT(t->offset + EXT4_FC_TL_SIZE + t->len <=
+			  fc->blocksize);
 		CU_ASSERT(t->value == fc->area + off + EXT4_FC_TL_SIZE);
 	}
 	for (i = 0; i < fc->ncommits; i++) {
@@ -496,7 +497,7 @@ static void test_tlv_ends_at_block_end(void)
 	struct e2fc_fc *fc;
 
 	fcw_head(w, 0, TID);
-	fcw_tlv_raw(w, EXT4_FC_TAG_PAD, BS - 12 - 4 - 20, NULL, BS - 12 - 4 - 20);
+	fcw_tlv_raw(w, EXT4_FC_TAG_PAD, BS - 36, NULL, BS - 36);
 	fcw_tlv_raw(w, EXT4_FC_TAG_ADD_RANGE, 16, v, 16);
 	CU_ASSERT_EQUAL(w->off, BS);
 	fcw_next_block(w);
@@ -1287,7 +1288,7 @@ static void test_kernel_618_block(void)
 	e2fc_fc_free(fc);
 }
 
-/* ---- fuzz ----------------------------------------------------------------- */
+/* ---- fuzz ------------------------------------------------------------- */
 
 static uint32_t rnd_state = 0x2545F491;
 
@@ -1308,8 +1309,11 @@ static void fuzz_structured(uint8_t *a, uint32_t n, uint32_t bs)
 		off = 0;
 		while (off + 4 <= bs && rnd() % 16) {
 			uint16_t tag = rnd() % 11;
-			static const uint16_t lens[] = { 8, 16, 12, 9, 132, 260 };
-			uint16_t len = rnd() % 3 ? lens[rnd() % 6] : rnd() % 300;
+			static const uint16_t lens[] = {
+				8, 16, 12, 9, 132, 260
+			};
+			uint16_t len = rnd() % 3 ? lens[rnd() % 6] :
+						   rnd() % 300;
 
 			if (!(rnd() % 40))
 				len = rnd();
@@ -1341,7 +1345,8 @@ static uint8_t *fuzz_mutated(uint32_t n, uint32_t bs)
 			fcw_inode(w, i, raw, 128 + rnd() % 129);
 			break;
 		case 1:
-			fcw_dentry(w, 3 + rnd() % 3, 2, i, "name", 1 + rnd() % 4);
+			fcw_dentry(w, 3 + rnd() % 3, 2, i, "name",
+				   1 + rnd() % 4);
 			break;
 		case 2:
 			fcw_del_range(w, i, rnd(), rnd());
