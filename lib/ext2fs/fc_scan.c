@@ -33,11 +33,12 @@
  *     bits); MISPLACED_HEAD (a HEAD anywhere but block 0 offset 0);
  *     NO_TAIL; TID (TAIL tid != expected tid); CRC.
  *   valid = 1 only for the longest prefix of commits without a defect, and
- *   only when the area is not stale.  Every later commit gets its own
- *   defect as reason, or E2FC_ERR_FC_AFTER_STOP when it has none.  In a
- *   stale area every commit whose only defect is TID (or none) gets
- *   E2FC_ERR_FC_STALE.  The commit's tid is the TAIL's, else the HEAD's,
- *   else 0.
+ *   only when the area is not stale.  Unwritten (zero) bytes end that
+ *   prefix even between two commits: the kernel stops reading there.
+ *   Every later commit gets its own defect as reason, or
+ *   E2FC_ERR_FC_AFTER_STOP when it has none.  In a stale area every commit
+ *   whose only defect is TID (or none) gets E2FC_ERR_FC_STALE.  The
+ *   commit's tid is the TAIL's, else the HEAD's, else 0.
  *
  * STATE
  *   EMPTY       no FC blocks, or every block is all zero.
@@ -48,7 +49,9 @@
  *               refuses such an area); or no commit is valid; or the first
  *               commit after the valid prefix has a defect other than TID:
  *               a torn last commit (NO_TAIL, or CRC with the expected tid)
- *               or a broken TLV.
+ *               or a broken TLV; or it has no defect at all but follows
+ *               unwritten blocks (AFTER_STOP: the kernel never leaves a
+ *               hole in a run).
  *   REPLAYABLE  >= 1 valid commit, and the prefix ends at the end of the
  *               written area, or at a commit whose TAIL carries another tid:
  *               the kernel reuses the area from its first block after every
@@ -70,9 +73,19 @@
  *   stop_reason/stop_block/stop_offset: where and why the valid prefix
  *   ended: the TLV that broke the rules, the TAIL with the wrong tid or
  *   CRC, the misplaced HEAD, where a tail-less commit ended (its first
- *   zero byte, or fc_first + nblocks at the end of the area), or block 0
- *   offset 0 for a stale or refused area.  0 when the prefix runs to the
- *   end of the written area.  stop_block is a logical journal block.
+ *   zero byte, or fc_first + nblocks at the end of the area), the first
+ *   unwritten byte before a commit that is fine but not replayed
+ *   (AFTER_STOP), or block 0 offset 0 for a stale or refused area.  0
+ *   when the prefix runs to the end of the written area.  stop_block is a
+ *   logical journal block.
+ *
+ * DIFFERENCES FROM THE KERNEL (Linux 6.18 ext4_fc_replay_scan)
+ *   Stricter: a name with a NUL or '/' and a second HEAD (even with the
+ *   expected tid) end the valid prefix; the kernel would replay them.
+ *   Looser: the kernel also refuses an INODE record longer than the file
+ *   system's inode size, which the scanner does not know; the replay
+ *   check (e2fc_replay_check) has to.  A first commit that is bad makes
+ *   the kernel fail the mount; here it is CORRUPT with nothing to replay.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +291,9 @@ struct scan {
 	int		stale;		/* area stale (no replay) */
 	int		refused;	/* first HEAD bad: nothing replays */
 	int		in_prefix;	/* every commit so far valid */
+	int		gap;		/* unwritten bytes seen between commits:
+					 * the kernel stops there */
+	uint32_t	gap_block, gap_off;
 	errcode_t	first_bad;	/* defect of the first invalid commit */
 };
 
@@ -449,19 +465,22 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 		c->crc_stored = tail->u.tail.crc;
 	}
 	defect = commit_defect(s, c, broke);
-	if (!defect && s->in_prefix && !s->stale && !s->refused) {
+	if (!defect && s->in_prefix && !s->stale && !s->refused && !s->gap) {
 		c->valid = 1;
 		fc->replay_commits++;
 		fc->replay_tags += c->ntags;
 	} else {
 		if (s->in_prefix) {
 			s->in_prefix = 0;
-			s->first_bad = defect;
+			s->first_bad = defect ? defect : E2FC_ERR_FC_AFTER_STOP;
 			if (defect == s->defect && s->defect)
 				set_stop(s, defect, s->defect_block,
 					 s->defect_off);
 			else if (defect)
 				set_stop(s, defect, blk, off);
+			else if (s->gap)
+				set_stop(s, E2FC_ERR_FC_AFTER_STOP,
+					 s->gap_block, s->gap_off);
 		}
 		if (s->stale && (!defect || defect == E2FC_ERR_FC_TID))
 			defect = E2FC_ERR_FC_STALE;
@@ -560,6 +579,16 @@ static int block_is_zero(const uint8_t *p, uint32_t n)
 	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
+/* unwritten bytes outside a commit: whatever follows is not replayed */
+static void mark_gap(struct scan *s, uint32_t blk, uint32_t off)
+{
+	if (!s->gap) {
+		s->gap = 1;
+		s->gap_block = blk;
+		s->gap_off = off;
+	}
+}
+
 /* decode one block; returns 0 or an allocation error */
 static errcode_t scan_block(struct scan *s, uint32_t blk)
 {
@@ -576,6 +605,7 @@ static errcode_t scan_block(struct scan *s, uint32_t blk)
 		}
 		if (s->open)
 			return close_commit(s, NULL, 0, blk, 0);
+		mark_gap(s, blk, 0);
 		return 0;
 	}
 	while (off + EXT4_FC_TL_SIZE <= bs) {
@@ -589,6 +619,7 @@ static errcode_t scan_block(struct scan *s, uint32_t blk)
 			/* the rest of the block was never written */
 			if (s->open)
 				return close_commit(s, NULL, 0, blk, off);
+			mark_gap(s, blk, off);
 			return 0;
 		}
 		if (len > bs - off - EXT4_FC_TL_SIZE)

@@ -514,17 +514,13 @@ static void test_tlv_ends_at_block_end(void)
 	e2fc_fc_free(fc);
 }
 
-/* TLVs after a TAIL that does not run to the block end: next commit */
-static void test_tail_mid_block(void)
+/* a TAIL of length 8 (not to the block end) in block 0 */
+static void short_tail(struct fcw *w, uint32_t tid)
 {
-	struct fcw *w = fcw_new(BS, 2);
 	uint8_t tv[8];
-	struct e2fc_fc *fc;
 	uint32_t crc;
 
-	fcw_head(w, 0, TID);
-	fcw_add_range(w, 12, 0, 1, 99, 0);
-	e2fc_put_le32(tv, TID);
+	e2fc_put_le32(tv, tid);
 	crc = w->crc;
 	fcw_tlv_raw(w, EXT4_FC_TAG_TAIL, 8, NULL, 0);
 	crc = e2fc_crc32c(crc, w->buf + w->off - 4, 4);
@@ -533,6 +529,17 @@ static void test_tail_mid_block(void)
 	fcw_poke(w, 0, w->off, tv, 8);
 	w->off += 8;
 	w->crc = 0;
+}
+
+/* TLVs after a TAIL that does not run to the block end: next commit */
+static void test_tail_mid_block(void)
+{
+	struct fcw *w = fcw_new(BS, 2);
+	struct e2fc_fc *fc;
+
+	fcw_head(w, 0, TID);
+	fcw_add_range(w, 12, 0, 1, 99, 0);
+	short_tail(w, TID);
 	small_commit(w, 13, TID);
 	fc = scan(w);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
@@ -1081,6 +1088,49 @@ static void test_zero_blocks_skipped(void)
 	CU_ASSERT_EQUAL(fc->commits[1].reason, E2FC_ERR_FC_TID);
 	CU_ASSERT_EQUAL(fc->state, E2FC_FC_REPLAYABLE);
 	e2fc_fc_free(fc);
+
+	/* a good commit after a hole is not replayed: the kernel stops at
+	 * the first unwritten block */
+	w = one_good(4);
+	fcw_next_block(w);
+	small_commit(w, 13, TID);
+	fc = scan(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+	check_invariants(fc);
+	CU_ASSERT_EQUAL(fc->ncommits, 2);
+	CU_ASSERT_EQUAL(fc->replay_commits, 1);
+	CU_ASSERT_EQUAL(fc->commits[1].reason, E2FC_ERR_FC_AFTER_STOP);
+	CU_ASSERT_EQUAL(fc->commits[1].crc_stored,
+			fc->commits[1].crc_computed);
+	CU_ASSERT_EQUAL(fc->stop_reason, E2FC_ERR_FC_AFTER_STOP);
+	CU_ASSERT_EQUAL(fc->stop_block, FIRST + 1);
+	CU_ASSERT_EQUAL(fc->stop_offset, 0);
+	CU_ASSERT_EQUAL(fc->state, E2FC_FC_CORRUPT);
+	e2fc_fc_free(fc);
+
+	/* zeros after a short TAIL inside a block are a hole too */
+	w = fcw_new(BS, 3);
+	fcw_head(w, 0, TID);
+	fcw_add_range(w, 12, 0, 1, 99, 0);
+	short_tail(w, TID);
+	w->off += 100;				/* unwritten bytes */
+	fcw_next_block(w);
+	small_commit(w, 13, TID);
+	fc = scan(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+	check_invariants(fc);
+	CU_ASSERT_EQUAL(fc->replay_commits, 1);
+	CU_ASSERT_EQUAL(fc->stop_reason, E2FC_ERR_FC_AFTER_STOP);
+	CU_ASSERT_EQUAL(fc->stop_block, FIRST);
+	CU_ASSERT_EQUAL(fc->stop_offset, 12 + 20 + 12);
+	e2fc_fc_free(fc);
+
+	/* trailing zero blocks after the last commit: nothing to say */
+	fc = scan(one_good(5));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+	CU_ASSERT_EQUAL(fc->state, E2FC_FC_REPLAYABLE);
+	CU_ASSERT_EQUAL(fc->stop_reason, 0);
+	e2fc_fc_free(fc);
 }
 
 /* the kernel reuses the area from block 0 after a full commit */
@@ -1428,7 +1478,8 @@ static CU_TestInfo fc_scan_tests[] = {
 	{ "stale areas", test_stale },
 	{ "empty areas", test_empty },
 	{ "commit without a TAIL", test_no_tail },
-	{ "zero blocks skipped", test_zero_blocks_skipped },
+	{ "zero blocks: skipped, but end the prefix",
+	  test_zero_blocks_skipped },
 	{ "leftovers of an older run after the valid prefix", test_leftovers },
 	{ "tag and state names", test_names_of_things },
 	{ "bad arguments", test_bad_args },
