@@ -84,14 +84,14 @@ verdict() {
 }
 
 row_header() {
-	printf '%-34s %9s %9s %8s  %s\n' "command" "best s" "median s" \
+	printf '%-40s %9s %9s %8s  %s\n' "command" "best s" "median s" \
 		"RSS MB" "result"
 }
 
 row() {	# row LABEL BEST MEDIAN RSS_KB RESULT
 	local rss=-
 	[ "$4" != - ] && rss=$(awk -v k="$4" 'BEGIN { printf "%.0f", k / 1024 }')
-	printf '%-34s %9s %9s %8s  %s\n' "$1" "$2" "$3" "$rss" "$5"
+	printf '%-40s %9s %9s %8s  %s\n' "$1" "$2" "$3" "$rss" "$5"
 }
 
 # max RSS (KB) of one run of a command, or "-" without GNU time
@@ -257,10 +257,23 @@ make_image() {
 	say "  image made in $(delta "$t0" "$EPOCHREALTIME") s"
 }
 
-# run_image_case LABEL IMG INSPECT(0|1)
+# one timed recovery row: rec_row TAG KMAN CMD...; sets rec_best
+rec_row() {
+	local tag=$1 kman=$2 r
+	shift 2
+	r=$(time_recover "$ROUNDS" "$img" "$tag" "$@")
+	set -- $r "$@"
+	rec_best=$1
+	row "$(echo "${*:5}" | sed "s|$B/||; s|^/[^ ]*/||")" "$1" "$2" "$3" \
+	    "rc $4, $(check_result "$BENCH_DIR/.run-$tag.img" "$kman")"
+}
+
+# run_image_case LABEL IMG INSPECT(0|1) FSCK_TARGET [KERNEL_TARGET]
 run_image_case() {
-	local label=$1 img=$2 inspect=$3 r kman rec
-	local dbg_best=- dump_best=- fsck_best=- fc_best=- k_best=-
+	local label=$1 img=$2 inspect=$3 fsck_target=$4 k_target=${5:-}
+	local r kman name rec_best i
+	local dbg_best=- dump_best=- fsck_best=- k_best=-
+	local -a rec_names=() rec_times=()
 	kman=$(mktemp)
 
 	row_header
@@ -287,25 +300,20 @@ run_image_case() {
 		fi
 	fi
 
-	r=$(time_recover "$ROUNDS" "$img" e2fsck "$SYS_E2FSCK" -fy \
-		-E journal_only)
-	set -- $r
-	fsck_best=$1
-	row "e2fsck -fy -E journal_only" "$1" "$2" "$3" \
-	    "rc $4, $(check_result "$BENCH_DIR/.run-e2fsck.img" "$kman")"
-
-	rec=""
+	rec_row e2fsck "$kman" "$SYS_E2FSCK" -fy -E journal_only
+	fsck_best=$rec_best
 	if [ -x "$E2FSCK_FC" ]; then
-		rec="$E2FSCK_FC -fy -E journal_only"
-	elif [ -x "$REPLAY_TOOL" ]; then
-		rec="$REPLAY_TOOL"
+		rec_row e2fsck-fc "$kman" "$E2FSCK_FC" -fy -E journal_only
+		rec_names+=("e2fsck-fc"); rec_times+=("$rec_best")
 	fi
-	if [ -n "$rec" ]; then
-		r=$(time_recover "$ROUNDS" "$img" e2fc $rec)
-		set -- $r
-		fc_best=$1
-		row "${rec#$B/}" "$1" "$2" "$3" \
-		    "rc $4, $(check_result "$BENCH_DIR/.run-e2fc.img" "$kman")"
+	if [ -x "$REPLAY_TOOL" ]; then
+		rec_row e2fc-replay "$kman" "$REPLAY_TOOL"
+		rec_names+=("e2fc-replay"); rec_times+=("$rec_best")
+	fi
+	if [ -x "$B/bench/fc_phases" ]; then
+		say "in-process phases (fc_phases, overlay: nothing written):"
+		"$B/bench/fc_phases" -r "$ROUNDS" "$img" | grep -v '^RESULT' |
+			sed 1d
 	fi
 	rm -f "$kman" "$BENCH_DIR"/.run-*.img
 
@@ -319,16 +327,22 @@ run_image_case() {
 			skip "$label inspect" "misc/e2fcdump not built"
 		fi
 	fi
-	if [ -n "$rec" ]; then
-		r=$(ratio "$fsck_best" "$fc_best")
-		say "ratio e2fsck -E journal_only / e2fc: ${r}x" \
-		    "(target >= $4x) $(verdict "$r" "$4")"
-		r=$(ratio "$k_best" "$fc_best")
-		say "ratio kernel mount / e2fc: ${r}x" \
-		    "$([ -n "${5:-}" ] && echo "(target >= $5x) $(verdict "$r" "$5")")"
-	else
+	if [ ${#rec_names[@]} -eq 0 ]; then
 		skip "$label recovery" "e2fsck/e2fsck-fc and tests/tools/e2fc-replay not built"
 	fi
+	for i in "${!rec_names[@]}"; do
+		name=${rec_names[$i]}
+		r=$(ratio "$fsck_best" "${rec_times[$i]}")
+		say "ratio e2fsck -E journal_only / $name: ${r}x" \
+		    "(target >= ${fsck_target}x) $(verdict "$r" "$fsck_target")"
+		r=$(ratio "$k_best" "${rec_times[$i]}")
+		if [ -n "$k_target" ]; then
+			say "ratio kernel mount / $name: ${r}x" \
+			    "(target >= ${k_target}x) $(verdict "$r" "$k_target")"
+		else
+			say "ratio kernel mount / $name: ${r}x"
+		fi
+	done
 	say ""
 }
 
