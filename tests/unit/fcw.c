@@ -135,6 +135,13 @@ int fcw_head(struct fcw *w, uint32_t features, uint32_t tid)
 	return fcw_tlv(w, EXT4_FC_TAG_HEAD, sizeof(v), v);
 }
 
+int fcw_begin(struct fcw *w, uint32_t tid)
+{
+	if (w->blk == 0 && w->off == 0)
+		return fcw_head(w, 0, tid);
+	return 0;
+}
+
 int fcw_add_range(struct fcw *w, uint32_t ino, uint32_t lblk, uint16_t len,
 		  uint64_t pblk, int unwritten)
 {

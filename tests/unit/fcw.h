@@ -41,6 +41,9 @@ void fcw_full_commit(struct fcw *w);
 /* leave the rest of the current block untouched, continue at the next */
 void fcw_next_block(struct fcw *w);
 
+/* start a fast commit: a HEAD (features 0, tid) when it is the first one
+ * since the last full commit (nothing written yet), like the kernel */
+int fcw_begin(struct fcw *w, uint32_t tid);
 /* one TLV with a value of len bytes (NULL: zeros); 0, or -1 if no room */
 int fcw_tlv(struct fcw *w, uint16_t tag, uint16_t len, const void *val);
 int fcw_head(struct fcw *w, uint32_t features, uint32_t tid);

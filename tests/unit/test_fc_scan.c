@@ -1143,17 +1143,20 @@ static void test_leftovers(void)
 
 	fcw_make_inode(raw, sizeof(raw), 32);
 	/* run 1, tid 10: a 3-block commit, then 5 one-block commits */
-	fcw_head(w, 0, 10);
+	fcw_begin(w, 10);
 	for (i = 0; i < 8; i++)
 		fcw_inode(w, 20 + i, raw, sizeof(raw));
 	fcw_tail(w, 10);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
+		fcw_begin(w, 10);		/* no HEAD: not the first */
 		small_commit(w, 30 + i, 10);
+	}
 	CU_ASSERT_EQUAL(w->blk, 8);
 	/* full commit, run 2, tid 11: two commits in blocks 0 and 1 */
 	fcw_full_commit(w);
-	fcw_head(w, 0, 11);
+	fcw_begin(w, 11);
 	small_commit(w, 40, 11);
+	fcw_begin(w, 11);
 	small_commit(w, 41, 11);
 	fc = scan_w(w, 11, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
@@ -1173,6 +1176,24 @@ static void test_leftovers(void)
 	}
 	CU_ASSERT_EQUAL(fc->stop_reason, E2FC_ERR_FC_TID);
 	CU_ASSERT_EQUAL(fc->stop_block, FIRST + 2);
+	/* one HEAD in the area: run 2's, at block 0 offset 0 */
+	for (k = 0, i = 0; k < fc->ntags; k++)
+		i += fc->tags[k].tag == EXT4_FC_TAG_HEAD;
+	CU_ASSERT_EQUAL(i, 1);
+	CU_ASSERT_EQUAL(fc->tags[0].tag, EXT4_FC_TAG_HEAD);
+	CU_ASSERT_EQUAL(fc->tags[0].u.head.tid, 11);
+	e2fc_fc_free(fc);
+
+	/* the same area read with run 1's tid: stale */
+	w = fcw_new(BS, 4);
+	fcw_begin(w, 10);
+	small_commit(w, 30, 10);
+	fcw_full_commit(w);
+	fcw_begin(w, 11);
+	small_commit(w, 40, 11);
+	fc = scan_w(w, 10, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fc);
+	CU_ASSERT_EQUAL(fc->state, E2FC_FC_STALE);
 	e2fc_fc_free(fc);
 }
 
