@@ -233,7 +233,7 @@ void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 		return;
 	if (len >= RI_EXTRA_ISIZE + 2)
 		extra = e2fc_get_le16(raw + RI_EXTRA_ISIZE);
-	ino->extra_isize = extra;
+	ino->extra_isize = (uint16_t)extra;
 	ino->mode = e2fc_get_le16(raw + RI_MODE);
 	ino->uid = e2fc_get_le16(raw + RI_UID) |
 		   ((uint32_t)e2fc_get_le16(raw + RI_UID_HI) << 16);
