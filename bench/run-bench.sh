@@ -84,14 +84,14 @@ verdict() {
 }
 
 row_header() {
-	printf '%-40s %9s %9s %8s  %s\n' "command" "best s" "median s" \
+	printf '%-42s %9s %9s %8s  %s\n' "command" "best s" "median s" \
 		"RSS MB" "result"
 }
 
 row() {	# row LABEL BEST MEDIAN RSS_KB RESULT
 	local rss=-
 	[ "$4" != - ] && rss=$(awk -v k="$4" 'BEGIN { printf "%.0f", k / 1024 }')
-	printf '%-40s %9s %9s %8s  %s\n' "$1" "$2" "$3" "$rss" "$5"
+	printf '%-42s %9s %9s %8s  %s\n' "$1" "$2" "$3" "$rss" "$5"
 }
 
 # max RSS (KB) of one run of a command, or "-" without GNU time
@@ -297,6 +297,15 @@ run_image_case() {
 			set -- $r
 			dump_best=$1
 			row "e2fcdump" "$1" "$2" "$3" "rc $4"
+		fi
+		if [ -x "$B/bench/fc_read_rate" ]; then
+			r=$(time_readonly $((ROUNDS * 3)) \
+				"$B/bench/fc_read_rate" "$img")
+			set -- $r
+			row "fc_read_rate (whole-area read+scan)" \
+			    "$1" "$2" "$3" "rc $4"
+			"$B/bench/fc_read_rate" -r 5 "$img" | grep -v '^RESULT' |
+				sed 's/^fc_read_rate: /  in-process: /'
 		fi
 	fi
 
