@@ -1,0 +1,521 @@
+/*
+ * jbd2_log.c -- scan the full jbd2 log the way recovery's scan pass does:
+ * from s_start with s_sequence, transaction by transaction, until a block
+ * is not the next expected one.  Records every tagged block, every revoke
+ * record and why the scan stopped; the expected tid of the fast-commit
+ * area is the first tid without a complete commit block.
+ *
+ * The log is read in chunks of up to CHUNK blocks (wrap-around aware), not
+ * block by block.  Every loop is bounded: at most s_maxlen blocks are
+ * visited, so a corrupt or cyclic log cannot hang the scan.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "e2fc.h"
+
+#define CHUNK 256
+
+struct log_reader {
+	struct e2fc_journal	*j;
+	uint8_t			*buf;
+	uint32_t		first;		/* first log block in buf */
+	uint32_t		count;		/* blocks in buf */
+};
+
+static uint32_t log_next(const struct e2fc_jsb *sb, uint32_t blk)
+{
+	return blk + 1 >= sb->log_end ? sb->first : blk + 1;
+}
+
+/* pointer to log block blk, reading a chunk when it is not cached */
+static errcode_t log_block(struct log_reader *r, uint32_t blk,
+			   const uint8_t **out)
+{
+	const struct e2fc_jsb *sb = &r->j->sb;
+	errcode_t err;
+	uint32_t n;
+
+	if (blk < sb->first || blk >= sb->log_end)
+		return E2FC_ERR_LOG_CORRUPT;
+	if (!(r->count && blk >= r->first && blk < r->first + r->count)) {
+		n = sb->log_end - blk;
+		if (n > CHUNK)
+			n = CHUNK;
+		err = e2fc_journal_read(r->j, blk, n, r->buf);
+		if (err)
+			return err;
+		r->first = blk;
+		r->count = n;
+	}
+	*out = r->buf + (size_t)(blk - r->first) * r->j->blocksize;
+	return 0;
+}
+
+static unsigned tag_bytes(const struct e2fc_jsb *sb)
+{
+	unsigned sz;
+
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3))
+		return 16;
+	sz = 8;
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V2))
+		sz += 2;
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT))
+		sz += 4;
+	return sz;
+}
+
+/* checksum of a descriptor or revoke block: crc over the block with the
+ * tail zeroed */
+static int block_tail_ok(const struct e2fc_jsb *sb, const uint8_t *b,
+			 unsigned bs)
+{
+	uint32_t stored = e2fc_get_be32(b + bs - 4);
+	uint32_t c = e2fc_crc32c(sb->csum_seed, b, bs - 4);
+	uint8_t zero[4] = { 0 };
+
+	c = e2fc_crc32c(c, zero, 4);
+	return c == stored;
+}
+
+static int commit_csum_ok(const struct e2fc_jsb *sb, const uint8_t *b,
+			  unsigned bs)
+{
+	uint32_t stored = e2fc_get_be32(b + JBD2_COMMIT_CHKSUM);
+	uint8_t zero[4] = { 0 };
+	uint32_t c;
+
+	c = e2fc_crc32c(sb->csum_seed, b, JBD2_COMMIT_CHKSUM);
+	c = e2fc_crc32c(c, zero, 4);
+	c = e2fc_crc32c(c, b + JBD2_COMMIT_CHKSUM + 4,
+			bs - JBD2_COMMIT_CHKSUM - 4);
+	return c == stored;
+}
+
+static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
+			unsigned bs, uint32_t seq, uint32_t stored)
+{
+	uint8_t seqb[4];
+	uint32_t c;
+
+	e2fc_put_be32(seqb, seq);
+	c = e2fc_crc32c(sb->csum_seed, seqb, 4);
+	c = e2fc_crc32c(c, data, bs);
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3))
+		return c == stored;
+	return (c & 0xffff) == (stored & 0xffff);
+}
+
+#define GROW(arr, n, cap)						\
+	({								\
+		errcode_t _e = 0;					\
+		if ((n) >= (cap)) {					\
+			unsigned _nc = (cap) ? (cap) * 2 : 64;		\
+			_e = ext2fs_resize_array(sizeof(*(arr)), (cap),	\
+						 _nc, &(arr));		\
+			if (!_e)					\
+				(cap) = _nc;				\
+		}							\
+		_e;							\
+	})
+
+struct scan_state {
+	struct e2fc_log		*log;
+	struct log_reader	r;
+	const struct e2fc_jsb	*sb;
+	unsigned		bs;
+	unsigned		cap_trans, cap_blocks, cap_revokes;
+	uint32_t		blk;		/* next log block */
+	uint32_t		visited;
+	uint8_t			*tagbuf;	/* one block */
+};
+
+static errcode_t new_trans(struct scan_state *s, uint32_t tid)
+{
+	struct e2fc_log *log = s->log;
+	struct e2fc_log_trans *t;
+	errcode_t err;
+
+	err = GROW(log->trans, log->ntrans, s->cap_trans);
+	if (err)
+		return err;
+	t = &log->trans[log->ntrans++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->first_block = s->blk;
+	t->commit_block = ~0U;
+	t->first_lb = log->nblocks;
+	return 0;
+}
+
+/* walk the tags of a descriptor block; data blocks follow it */
+static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
+				 struct e2fc_log_trans *t, int *stop)
+{
+	const struct e2fc_jsb *sb = s->sb;
+	unsigned tb = tag_bytes(sb), off = JBD2_HDR_SIZE, end = s->bs;
+	int v3 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3);
+	int v23 = e2fc_jsb_csum_v23(sb);
+	int is64 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT);
+	uint8_t *tags = s->tagbuf;	/* copy: data blocks may evict b */
+	unsigned ntag_bytes;
+	errcode_t err;
+
+	if (v23) {
+		if (!block_tail_ok(sb, b, s->bs)) {
+			*stop = E2FC_LOG_CSUM;
+			return 0;
+		}
+		end -= JBD2_BLOCK_TAIL_SIZE;
+	}
+	ntag_bytes = end - off;
+	memcpy(tags, b + off, ntag_bytes);
+	t->ndesc++;
+	s->blk = log_next(sb, s->blk);
+	s->visited++;
+	for (off = 0; off + tb <= ntag_bytes; ) {
+		const uint8_t *tg = tags + off;
+		uint32_t flags = v3 ? e2fc_get_be32(tg + 4) :
+				 e2fc_get_be16(tg + 6);
+		uint64_t target = e2fc_get_be32(tg);
+		struct e2fc_log_block *lb;
+		const uint8_t *data;
+
+		if (is64)
+			target |= (uint64_t)e2fc_get_be32(tg + 8) << 32;
+		if (s->visited >= sb->maxlen) {
+			*stop = E2FC_LOG_WRAPPED;
+			return 0;
+		}
+		err = GROW(s->log->blocks, s->log->nblocks, s->cap_blocks);
+		if (err)
+			return err;
+		lb = &s->log->blocks[s->log->nblocks];
+		memset(lb, 0, sizeof(*lb));
+		lb->target = target;
+		lb->log_block = s->blk;
+		lb->tid = t->tid;
+		lb->escaped = !!(flags & JBD2_FLAG_ESCAPE);
+		lb->csum_ok = 1;
+		if (v23) {
+			lb->csum_stored = v3 ? e2fc_get_be32(tg + 12) :
+					  e2fc_get_be16(tg + 4);
+			err = log_block(&s->r, s->blk, &data);
+			if (err)
+				return err;
+			lb->csum_ok = data_csum_ok(sb, data, s->bs, t->tid,
+						   lb->csum_stored);
+			if (!lb->csum_ok)
+				s->log->bad_csums++;
+		}
+		s->log->nblocks++;
+		t->ndata++;
+		s->blk = log_next(sb, s->blk);
+		s->visited++;
+		off += tb;
+		if (!(flags & JBD2_FLAG_SAME_UUID))
+			off += 16;
+		if (flags & JBD2_FLAG_LAST_TAG)
+			break;
+	}
+	return 0;
+}
+
+static errcode_t scan_revoke(struct scan_state *s, const uint8_t *b,
+			     struct e2fc_log_trans *t, int *stop)
+{
+	const struct e2fc_jsb *sb = s->sb;
+	unsigned rsz = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT) ?
+		       8 : 4;
+	uint32_t count = e2fc_get_be32(b + JBD2_REVOKE_COUNT);
+	unsigned max = s->bs, off;
+	errcode_t err;
+
+	if (e2fc_jsb_csum_v23(sb)) {
+		if (!block_tail_ok(sb, b, s->bs)) {
+			*stop = E2FC_LOG_CSUM;
+			return 0;
+		}
+		max -= JBD2_BLOCK_TAIL_SIZE;
+	}
+	if (count > max || count < JBD2_REVOKE_HDR_SIZE) {
+		*stop = E2FC_LOG_BAD_TYPE;
+		return 0;
+	}
+	t->nrevoke_blocks++;
+	for (off = JBD2_REVOKE_HDR_SIZE; off + rsz <= count; off += rsz) {
+		struct e2fc_log_revoke *rv;
+
+		err = GROW(s->log->revokes, s->log->nrevokes, s->cap_revokes);
+		if (err)
+			return err;
+		rv = &s->log->revokes[s->log->nrevokes++];
+		rv->block = rsz == 8 ? e2fc_get_be64(b + off) :
+				       e2fc_get_be32(b + off);
+		rv->tid = t->tid;
+		t->nrevoked++;
+	}
+	s->blk = log_next(sb, s->blk);
+	s->visited++;
+	return 0;
+}
+
+static void scan_commit(struct scan_state *s, const uint8_t *b,
+			struct e2fc_log_trans *t, int *stop)
+{
+	const struct e2fc_jsb *sb = s->sb;
+
+	t->commit_block = s->blk;
+	t->commit_sec = e2fc_get_be64(b + JBD2_COMMIT_SEC);
+	t->commit_nsec = e2fc_get_be32(b + JBD2_COMMIT_NSEC);
+	if (e2fc_jsb_csum_v23(sb)) {
+		t->commit_csum_present = 1;
+		t->commit_csum_ok = commit_csum_ok(sb, b, s->bs);
+		/* recovery treats a bad commit checksum as the end of the log
+		 * (unless async commit, where the transaction is dropped the
+		 * same way): the transaction does not count */
+		if (!t->commit_csum_ok) {
+			*stop = E2FC_LOG_CSUM;
+			return;
+		}
+	}
+	t->complete = 1;
+	s->blk = log_next(sb, s->blk);
+	s->visited++;
+}
+
+static errcode_t scan_loop(struct scan_state *s)
+{
+	struct e2fc_log *log = s->log;
+	struct e2fc_log_trans *t = NULL;
+	uint32_t tid = log->start_tid;
+	int stop = -1;
+	errcode_t err;
+
+	while (stop < 0) {
+		const uint8_t *b;
+		uint32_t type;
+
+		if (s->visited >= s->sb->maxlen) {
+			stop = E2FC_LOG_WRAPPED;
+			break;
+		}
+		err = log_block(&s->r, s->blk, &b);
+		if (err)
+			return err;
+		if (e2fc_get_be32(b) != JBD2_MAGIC) {
+			stop = E2FC_LOG_NO_MAGIC;
+			break;
+		}
+		if (e2fc_get_be32(b + 8) != tid) {
+			stop = E2FC_LOG_SEQUENCE;
+			break;
+		}
+		type = e2fc_get_be32(b + 4);
+		if (type != JBD2_BT_DESCRIPTOR && type != JBD2_BT_COMMIT &&
+		    type != JBD2_BT_REVOKE) {
+			stop = E2FC_LOG_BAD_TYPE;
+			break;
+		}
+		if (!t) {
+			err = new_trans(s, tid);
+			if (err)
+				return err;
+			t = &log->trans[log->ntrans - 1];
+		}
+		if (type == JBD2_BT_DESCRIPTOR) {
+			err = scan_descriptor(s, b, t, &stop);
+		} else if (type == JBD2_BT_REVOKE) {
+			err = scan_revoke(s, b, t, &stop);
+		} else {
+			scan_commit(s, b, t, &stop);
+			err = 0;
+			if (t->complete) {
+				tid++;
+				t = NULL;
+			}
+		}
+		if (err)
+			return err;
+	}
+	log->stop = stop;
+	log->end_block = s->blk;
+	log->expected_tid = tid;
+	return 0;
+}
+
+/* drop what an incomplete last transaction recorded: it never replays */
+static void trim_incomplete(struct e2fc_log *log)
+{
+	struct e2fc_log_trans *t;
+	unsigned i;
+
+	if (!log->ntrans || log->trans[log->ntrans - 1].complete)
+		return;
+	t = &log->trans[log->ntrans - 1];
+	if (log->stop == E2FC_LOG_NO_MAGIC || log->stop == E2FC_LOG_SEQUENCE)
+		log->stop = E2FC_LOG_TRUNCATED;
+	/* keep the blocks for printing; revokes of an uncommitted
+	 * transaction must not count */
+	for (i = log->nrevokes; i > 0 && log->revokes[i - 1].tid == t->tid;)
+		i--;
+	log->nrevokes = i;
+}
+
+/* open-addressing hash of revoked blocks: block -> highest revoking tid */
+struct revoke_hash {
+	unsigned	size;		/* power of two */
+	uint64_t	*blocks;
+	uint32_t	*tids;
+	uint8_t		*used;
+};
+
+static unsigned hash_slot(uint64_t blk, unsigned size)
+{
+	return (unsigned)((blk * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
+}
+
+static errcode_t build_revoke_hash(struct e2fc_log *log,
+				   struct revoke_hash **hp)
+{
+	struct revoke_hash *h;
+	errcode_t err;
+	unsigned i, size = 16;
+
+	*hp = NULL;
+	if (!log->nrevokes)
+		return 0;
+	while (size < log->nrevokes * 2)
+		size <<= 1;
+	err = ext2fs_get_memzero(sizeof(*h), &h);
+	if (err)
+		return err;
+	h->size = size;
+	if ((err = ext2fs_get_arrayzero(size, sizeof(uint64_t), &h->blocks)) ||
+	    (err = ext2fs_get_arrayzero(size, sizeof(uint32_t), &h->tids)) ||
+	    (err = ext2fs_get_arrayzero(size, 1, &h->used))) {
+		ext2fs_free_mem(&h->blocks);
+		ext2fs_free_mem(&h->tids);
+		ext2fs_free_mem(&h);
+		return err;
+	}
+	for (i = 0; i < log->nrevokes; i++) {
+		const struct e2fc_log_revoke *rv = &log->revokes[i];
+		unsigned k = hash_slot(rv->block, size);
+
+		while (h->used[k] && h->blocks[k] != rv->block)
+			k = (k + 1) & (size - 1);
+		/* tids increase along the log, so the later one wins */
+		h->used[k] = 1;
+		h->blocks[k] = rv->block;
+		h->tids[k] = rv->tid;
+	}
+	*hp = h;
+	return 0;
+}
+
+/* the hash is kept behind the revokes array's end pointer in a side
+ * table keyed by the log: one log, one hash */
+struct log_priv {
+	struct e2fc_log		log;	/* must be first */
+	struct revoke_hash	*rh;
+};
+
+int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
+			uint32_t blk_tid)
+{
+	const struct revoke_hash *h = ((const struct log_priv *)log)->rh;
+	unsigned k;
+
+	if (!h)
+		return 0;
+	k = hash_slot(block, h->size);
+	while (h->used[k]) {
+		if (h->blocks[k] == block)
+			/* revoked by the same or a later transaction */
+			return (int32_t)(h->tids[k] - blk_tid) >= 0;
+		k = (k + 1) & (h->size - 1);
+	}
+	return 0;
+}
+
+errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
+{
+	struct log_priv *lp;
+	struct scan_state s;
+	errcode_t err;
+
+	*logp = NULL;
+	err = ext2fs_get_memzero(sizeof(*lp), &lp);
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	s.log = &lp->log;
+	s.sb = &j->sb;
+	s.bs = j->blocksize;
+	s.r.j = j;
+	s.log->start_tid = j->sb.sequence;
+	s.log->start_block = j->sb.start;
+	s.log->expected_tid = j->sb.sequence;
+	if (!j->sb.start) {
+		s.log->stop = E2FC_LOG_CLEAN;
+		*logp = s.log;
+		return 0;
+	}
+	err = ext2fs_get_array(CHUNK, j->blocksize, &s.r.buf);
+	if (!err)
+		err = ext2fs_get_mem(j->blocksize, &s.tagbuf);
+	if (!err) {
+		s.blk = j->sb.start;
+		err = scan_loop(&s);
+	}
+	ext2fs_free_mem(&s.r.buf);
+	ext2fs_free_mem(&s.tagbuf);
+	if (err)
+		goto fail;
+	trim_incomplete(s.log);
+	err = build_revoke_hash(s.log, &lp->rh);
+	if (err)
+		goto fail;
+	*logp = s.log;
+	return 0;
+fail:
+	e2fc_log_free(s.log);
+	return err;
+}
+
+void e2fc_log_free(struct e2fc_log *log)
+{
+	struct log_priv *lp = (struct log_priv *)log;
+
+	if (!log)
+		return;
+	if (lp->rh) {
+		ext2fs_free_mem(&lp->rh->blocks);
+		ext2fs_free_mem(&lp->rh->tids);
+		ext2fs_free_mem(&lp->rh->used);
+		ext2fs_free_mem(&lp->rh);
+	}
+	ext2fs_free_mem(&log->trans);
+	ext2fs_free_mem(&log->blocks);
+	ext2fs_free_mem(&log->revokes);
+	ext2fs_free_mem(&lp);
+}
+
+const char *e2fc_log_stop_name(enum e2fc_log_stop s)
+{
+	static const char *const names[] = {
+		[E2FC_LOG_CLEAN] = "clean",
+		[E2FC_LOG_NO_MAGIC] = "no-magic",
+		[E2FC_LOG_SEQUENCE] = "sequence",
+		[E2FC_LOG_BAD_TYPE] = "bad-type",
+		[E2FC_LOG_CSUM] = "checksum",
+		[E2FC_LOG_TRUNCATED] = "truncated",
+		[E2FC_LOG_BAD_BLOCK] = "bad-block",
+		[E2FC_LOG_WRAPPED] = "wrapped",
+	};
+
+	if ((unsigned)s < sizeof(names) / sizeof(names[0]) && names[s])
+		return names[s];
+	return "unknown";
+}

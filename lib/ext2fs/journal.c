@@ -1,0 +1,338 @@
+/*
+ * journal.c -- find the jbd2 journal of a file system (its inode, or an
+ * external journal device), decode its superblock, and map logical
+ * journal blocks to physical blocks.
+ *
+ * Logical block 0 is always the journal superblock.  In an inode journal,
+ * logical block n is the inode's block n.  On an external journal device
+ * the log uses absolute device block numbers (s_first is the block after
+ * the journal superblock, s_maxlen the device size in blocks), and the
+ * journal superblock sits in the block after the one holding the ext2
+ * superblock (byte 1024): device block 2 with 1k blocks, 1 otherwise.  So
+ * map[n] = n there, except map[0], which points at that superblock.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "e2fc.h"
+
+static uint32_t jsb_csum(const uint8_t *buf)
+{
+	uint8_t tmp[JSB_SIZE];
+
+	memcpy(tmp, buf, JSB_SIZE);
+	memset(tmp + JSB_CHECKSUM, 0, 4);
+	return e2fc_crc32c(~0U, tmp, JSB_SIZE);
+}
+
+static errcode_t jsb_geometry(struct e2fc_jsb *sb)
+{
+	uint32_t bs = sb->blocksize;
+
+	if (bs < 1024 || bs > 65536 || (bs & (bs - 1)))
+		return E2FC_ERR_JSB_GEOMETRY;
+	if (sb->first < 1 || sb->first >= sb->maxlen)
+		return E2FC_ERR_JSB_GEOMETRY;
+	sb->num_fc_blks = 0;
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT))
+		sb->num_fc_blks = sb->num_fc_blks_raw ?
+			sb->num_fc_blks_raw : JBD2_DEFAULT_FC_BLOCKS;
+	/* the normal log must keep at least a few blocks (jbd2 wants 32) */
+	if (sb->num_fc_blks >= sb->maxlen - sb->first)
+		return E2FC_ERR_JSB_GEOMETRY;
+	sb->log_end = sb->maxlen - sb->num_fc_blks;
+	if (sb->num_fc_blks) {
+		sb->fc_first = sb->log_end + 1;
+		sb->fc_blocks = sb->maxlen - sb->fc_first;
+	} else {
+		sb->fc_first = sb->maxlen;
+		sb->fc_blocks = 0;
+	}
+	if (sb->start && (sb->start < sb->first || sb->start >= sb->log_end))
+		return E2FC_ERR_JSB_GEOMETRY;
+	return 0;
+}
+
+errcode_t e2fc_jsb_decode(const void *buf, struct e2fc_jsb *sb)
+{
+	const uint8_t *b = buf;
+
+	memset(sb, 0, sizeof(*sb));
+	if (e2fc_get_be32(b) != JBD2_MAGIC)
+		return E2FC_ERR_JSB_MAGIC;
+	sb->blocktype = e2fc_get_be32(b + 4);
+	if (sb->blocktype != JBD2_BT_SB_V1 && sb->blocktype != JBD2_BT_SB_V2)
+		return E2FC_ERR_JSB_VERSION;
+	sb->blocksize = e2fc_get_be32(b + JSB_BLOCKSIZE);
+	sb->maxlen = e2fc_get_be32(b + JSB_MAXLEN);
+	sb->first = e2fc_get_be32(b + JSB_FIRST);
+	sb->sequence = e2fc_get_be32(b + JSB_SEQUENCE);
+	sb->start = e2fc_get_be32(b + JSB_START);
+	sb->errno_val = (int32_t)e2fc_get_be32(b + JSB_ERRNO);
+	if (sb->blocktype == JBD2_BT_SB_V2) {
+		sb->feature_compat = e2fc_get_be32(b + JSB_FEATURE_COMPAT);
+		sb->feature_incompat = e2fc_get_be32(b + JSB_FEATURE_INCOMPAT);
+		sb->feature_ro_compat =
+			e2fc_get_be32(b + JSB_FEATURE_RO_COMPAT);
+		memcpy(sb->uuid, b + JSB_UUID, 16);
+		sb->nr_users = e2fc_get_be32(b + JSB_NR_USERS);
+		sb->checksum_type = b[JSB_CHECKSUM_TYPE];
+		sb->num_fc_blks_raw = e2fc_get_be32(b + JSB_NUM_FC_BLKS);
+		sb->checksum = e2fc_get_be32(b + JSB_CHECKSUM);
+	}
+	if (e2fc_jsb_csum_v23(sb)) {
+		sb->csum_present = 1;
+		sb->checksum_computed = jsb_csum(b);
+		sb->csum_ok = sb->checksum_computed == sb->checksum;
+		sb->csum_seed = e2fc_crc32c(~0U, sb->uuid, 16);
+	}
+	if (sb->feature_incompat & ~JBD2_KNOWN_INCOMPAT)
+		return E2FC_ERR_UNSUPP_JOURNAL_FEATURE;
+	return jsb_geometry(sb);
+}
+
+/* map the journal inode's blocks; every block must be inside the fs */
+static errcode_t map_inode_journal(struct e2fc_journal *j, ext2_ino_t ino)
+{
+	ext2_filsys fs = j->fs;
+	ext2_extent_handle_t h;
+	struct ext2fs_extent ext;
+	struct ext2_inode inode;
+	errcode_t err;
+	blk64_t n = j->sb.maxlen, i, pblk;
+	int op = EXT2_EXTENT_ROOT;
+
+	err = ext2fs_read_inode(fs, ino, &inode);
+	if (err)
+		return err;
+	if (!(inode.i_flags & EXT4_EXTENTS_FL)) {
+		for (i = 0; i < n; i++) {
+			pblk = 0;
+			err = ext2fs_bmap2(fs, ino, &inode, NULL, 0, i, NULL,
+					   &pblk);
+			if (err)
+				return err;
+			j->map[i] = pblk;
+		}
+		goto check;
+	}
+	err = ext2fs_extent_open2(fs, ino, &inode, &h);
+	if (err)
+		return err;
+	while ((err = ext2fs_extent_get(h, op, &ext)) == 0) {
+		op = EXT2_EXTENT_NEXT;
+		if (!(ext.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
+		    (ext.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT))
+			continue;
+		for (i = 0; i < ext.e_len; i++)
+			if (ext.e_lblk + i < n)
+				j->map[ext.e_lblk + i] = ext.e_pblk + i;
+	}
+	ext2fs_extent_free(h);
+	if (err != EXT2_ET_EXTENT_NO_NEXT)
+		return err;
+check:
+	for (i = 0; i < n; i++)
+		if (j->map[i] < fs->super->s_first_data_block ||
+		    j->map[i] >= ext2fs_blocks_count(fs->super))
+			return E2FC_ERR_JOURNAL_HOLE;
+	return 0;
+}
+
+static errcode_t open_external(struct e2fc_journal *j, const char *name,
+			       int flags)
+{
+	ext2_filsys fs = j->fs;
+	struct ext2_super_block esb;
+	errcode_t err;
+	unsigned bs = fs->blocksize;
+	int ioflags = (flags & E2FC_JOPEN_RW) ? IO_FLAG_RW : 0;
+
+	err = unix_io_manager->open(name, ioflags, &j->ext_io);
+	if (err)
+		return err;
+	j->ext_name = strdup(name);
+	err = io_channel_set_blksize(j->ext_io, 1024);
+	if (!err)
+		err = io_channel_read_blk64(j->ext_io, 1, -(int)sizeof(esb),
+					    &esb);
+	if (err)
+		return err;
+#ifdef WORDS_BIGENDIAN
+	ext2fs_swap_super(&esb);
+#endif
+	if (esb.s_magic != EXT2_SUPER_MAGIC ||
+	    !ext2fs_has_feature_journal_dev(&esb))
+		return E2FC_ERR_EXT_JOURNAL_BAD;
+	if (memcmp(esb.s_uuid, fs->super->s_journal_uuid, 16))
+		return E2FC_ERR_EXT_JOURNAL_UUID;
+	if ((1024U << esb.s_log_block_size) != bs)
+		return E2FC_ERR_JSB_BLOCKSIZE;
+	return io_channel_set_blksize(j->ext_io, bs);
+}
+
+static errcode_t read_jsb(struct e2fc_journal *j, blk64_t pblk)
+{
+	io_channel io = j->external ? j->ext_io : j->fs->io;
+	uint8_t *buf;
+	errcode_t err;
+
+	err = ext2fs_get_mem(j->blocksize, &buf);
+	if (err)
+		return err;
+	err = io_channel_read_blk64(io, pblk, 1, buf);
+	if (!err)
+		err = e2fc_jsb_decode(buf, &j->sb);
+	ext2fs_free_mem(&buf);
+	if (!err && j->sb.blocksize != j->blocksize)
+		err = E2FC_ERR_JSB_BLOCKSIZE;
+	return err;
+}
+
+static errcode_t journal_setup(struct e2fc_journal *j, const char *ext_name,
+			       int flags)
+{
+	ext2_filsys fs = j->fs;
+	struct ext2_super_block *s = fs->super;
+	struct ext2_inode inode;
+	blk64_t pblk = 0, i, devblocks;
+	errcode_t err;
+
+	if (!ext2fs_has_feature_journal(s))
+		return E2FC_ERR_NO_JOURNAL;
+	if (ext_name || !s->s_journal_inum) {
+		if (!ext_name)
+			return E2FC_ERR_EXT_JOURNAL_NEEDED;
+		j->external = 1;
+		err = open_external(j, ext_name, flags);
+		if (err)
+			return err;
+		err = read_jsb(j, j->blocksize == 1024 ? 2 : 1);
+		if (err)
+			return err;
+		err = ext2fs_get_device_size2(ext_name, j->blocksize,
+					      &devblocks);
+		if (!err && devblocks < j->sb.maxlen)
+			return E2FC_ERR_JOURNAL_SHORT;
+		err = ext2fs_get_array(j->sb.maxlen, sizeof(blk64_t), &j->map);
+		if (err)
+			return err;
+		for (i = 0; i < j->sb.maxlen; i++)
+			j->map[i] = i;
+		j->map[0] = j->blocksize == 1024 ? 2 : 1;
+		return 0;
+	}
+	err = ext2fs_read_inode(fs, s->s_journal_inum, &inode);
+	if (err)
+		return err;
+	err = ext2fs_bmap2(fs, s->s_journal_inum, &inode, NULL, 0, 0, NULL,
+			   &pblk);
+	if (err)
+		return err;
+	if (!pblk)
+		return E2FC_ERR_JOURNAL_HOLE;
+	err = read_jsb(j, pblk);
+	if (err)
+		return err;
+	if ((uint64_t)j->sb.maxlen * j->blocksize > EXT2_I_SIZE(&inode))
+		return E2FC_ERR_JOURNAL_SHORT;
+	err = ext2fs_get_arrayzero(j->sb.maxlen, sizeof(blk64_t), &j->map);
+	if (err)
+		return err;
+	return map_inode_journal(j, s->s_journal_inum);
+}
+
+errcode_t e2fc_journal_open(ext2_filsys fs, const char *ext_journal,
+			    int flags, struct e2fc_journal **jp)
+{
+	struct e2fc_journal *j;
+	errcode_t err;
+
+	*jp = NULL;
+	err = ext2fs_get_memzero(sizeof(*j), &j);
+	if (err)
+		return err;
+	j->fs = fs;
+	j->blocksize = fs->blocksize;
+	err = journal_setup(j, ext_journal, flags);
+	if (err) {
+		e2fc_journal_close(j);
+		return err;
+	}
+	*jp = j;
+	return 0;
+}
+
+void e2fc_journal_close(struct e2fc_journal *j)
+{
+	if (!j)
+		return;
+	if (j->ext_io)
+		io_channel_close(j->ext_io);
+	free(j->ext_name);
+	ext2fs_free_mem(&j->map);
+	ext2fs_free_mem(&j);
+}
+
+/* call fn for each physically contiguous run of lblk .. lblk+count-1 */
+static errcode_t journal_io(struct e2fc_journal *j, blk64_t lblk,
+			    unsigned count, uint8_t *buf, int write)
+{
+	io_channel io = j->external ? j->ext_io : j->fs->io;
+	errcode_t err;
+	unsigned run;
+
+	if (lblk >= j->sb.maxlen || count > j->sb.maxlen - lblk)
+		return E2FC_ERR_JOURNAL_SHORT;
+	while (count) {
+		for (run = 1; run < count && run < 65536; run++)
+			if (j->map[lblk + run] != j->map[lblk] + run)
+				break;
+		if (write)
+			err = io_channel_write_blk64(io, j->map[lblk], run,
+						     buf);
+		else
+			err = io_channel_read_blk64(io, j->map[lblk], run,
+						    buf);
+		if (err)
+			return err;
+		buf += (size_t)run * j->blocksize;
+		lblk += run;
+		count -= run;
+	}
+	return 0;
+}
+
+errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
+			    unsigned count, void *buf)
+{
+	return journal_io(j, lblk, count, buf, 0);
+}
+
+errcode_t e2fc_journal_write(struct e2fc_journal *j, blk64_t lblk,
+			     unsigned count, const void *buf)
+{
+	return journal_io(j, lblk, count, (uint8_t *)buf, 1);
+}
+
+errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid)
+{
+	uint8_t *buf;
+	errcode_t err;
+
+	err = ext2fs_get_mem(j->blocksize, &buf);
+	if (err)
+		return err;
+	err = e2fc_journal_read(j, 0, 1, buf);
+	if (err)
+		goto out;
+	e2fc_put_be32(buf + JSB_START, 0);
+	e2fc_put_be32(buf + JSB_SEQUENCE, next_tid);
+	if (j->sb.csum_present)
+		e2fc_put_be32(buf + JSB_CHECKSUM, jsb_csum(buf));
+	err = e2fc_journal_write(j, 0, 1, buf);
+	if (!err)
+		err = e2fc_jsb_decode(buf, &j->sb);
+out:
+	ext2fs_free_mem(&buf);
+	return err;
+}
