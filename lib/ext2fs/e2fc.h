@@ -297,6 +297,9 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     int flags);
 /* print one tag on one line (no newline), text form */
 void e2fc_print_tag(FILE *f, const struct e2fc_tag *t);
+/* short stable name of a commit verdict code ("crc-mismatch"), NULL
+ * for 0 */
+const char *e2fc_reason_name(errcode_t code);
 /* escape a name: printable ASCII as is, '\\' and others as \xNN */
 void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len);
 
