@@ -411,7 +411,7 @@ static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
 
 	fputs("{\"tag\": ", f);
 	json_str(f, name ? name : "UNKNOWN");
-	fprintf(f, ", \"tag_id\": %u, \"len\": %u, \"block\": %u, "
+	fprintf(f, ", \"tag_id\": %u, \"value_len\": %u, \"block\": %u, "
 		"\"offset\": %u", t->tag, t->len, t->block, t->offset);
 	switch (t->tag) {
 	case EXT4_FC_TAG_HEAD:
