@@ -91,15 +91,6 @@
 #include <string.h>
 #include "e2fc.h"
 
-/*
- * journal.c is written in parallel; a weak reference keeps libe2fc linkable
- * without it.  Every caller of e2fc_fc_scan got its journal from
- * e2fc_journal_open, which links journal.o and so the real function.
- */
-extern errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
-				   unsigned count, void *buf)
-	__attribute__((weak));
-
 #define FC_MIN_BLOCKSIZE	64
 #define FC_MAX_BLOCKSIZE	65536
 #define FC_MAX_NAME		255
@@ -730,10 +721,6 @@ errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		if (!area)
 			return EXT2_ET_NO_MEMORY;
 		/* the whole area in one call: contiguous runs are one read */
-		if (!e2fc_journal_read) {
-			free(area);
-			return EXT2_ET_UNIMPLEMENTED;
-		}
 		err = e2fc_journal_read(j, j->sb.fc_first, n, area);
 		if (err) {
 			free(area);
