@@ -358,5 +358,12 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
  * reopen of the same name until e2fc_overlay_discard(name). */
 extern io_manager e2fc_overlay_io_manager;
 void e2fc_overlay_discard(const char *name);
+/* 1024-byte units the overlay of name holds */
+size_t e2fc_overlay_units(const char *name);
+/* write the overlay of name into the file target (which already holds a
+ * copy of name) */
+errcode_t e2fc_overlay_apply(const char *name, const char *target);
+/* copy the file or device src to the new file dst, keeping holes */
+errcode_t e2fc_copy_sparse(const char *src, const char *dst);
 
 #endif /* E2FC_H */

@@ -1,0 +1,523 @@
+/*
+ * overlay_io.c -- a copy-on-write io_manager: reads come from the named
+ * file or device (opened read-only, never written), writes go to memory.
+ *
+ * The overlay is kept in 1024-byte units (every ext2 block size is a
+ * multiple), in a hash table, so block-size changes and byte writes need
+ * no special cases.  An overlay belongs to its name, not to the channel:
+ * closing and reopening the same name sees the earlier writes, until
+ * e2fc_overlay_discard(name).  e2fc_overlay_apply() writes the changed
+ * units into another file (the --output copy).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "e2fc.h"
+
+#define UNIT		1024
+#define UNIT_SHIFT	10
+
+struct unit {
+	uint64_t	idx;
+	struct unit	*next;
+	uint8_t		data[UNIT];
+};
+
+struct overlay {
+	char		*name;
+	struct overlay	*next;
+	struct unit	**tab;
+	size_t		size;		/* buckets, power of two */
+	size_t		count;		/* units held */
+	int		refs;		/* open channels */
+};
+
+struct ov_chan {
+	struct overlay	*ov;
+	int		fd;
+	struct struct_io_stats	stats;
+};
+
+static struct overlay *overlays;
+
+static struct overlay *ov_find(const char *name)
+{
+	struct overlay *ov;
+
+	for (ov = overlays; ov; ov = ov->next)
+		if (!strcmp(ov->name, name))
+			return ov;
+	return NULL;
+}
+
+static errcode_t ov_get(const char *name, struct overlay **out)
+{
+	struct overlay *ov = ov_find(name);
+
+	if (!ov) {
+		ov = calloc(1, sizeof(*ov));
+		if (!ov)
+			return EXT2_ET_NO_MEMORY;
+		ov->name = strdup(name);
+		ov->size = 1024;
+		ov->tab = calloc(ov->size, sizeof(*ov->tab));
+		if (!ov->name || !ov->tab) {
+			free(ov->name);
+			free(ov->tab);
+			free(ov);
+			return EXT2_ET_NO_MEMORY;
+		}
+		ov->next = overlays;
+		overlays = ov;
+	}
+	*out = ov;
+	return 0;
+}
+
+static size_t bucket(const struct overlay *ov, uint64_t idx)
+{
+	return (size_t)((idx * 0x9E3779B97F4A7C15ULL) >> 20) & (ov->size - 1);
+}
+
+static struct unit *unit_find(const struct overlay *ov, uint64_t idx)
+{
+	struct unit *u;
+
+	for (u = ov->tab[bucket(ov, idx)]; u; u = u->next)
+		if (u->idx == idx)
+			return u;
+	return NULL;
+}
+
+static void ov_grow(struct overlay *ov)
+{
+	struct unit **old = ov->tab, *u, *next;
+	size_t i, osize = ov->size;
+
+	ov->tab = calloc(osize * 2, sizeof(*ov->tab));
+	if (!ov->tab) {		/* keep the old table; chains get longer */
+		ov->tab = old;
+		return;
+	}
+	ov->size = osize * 2;
+	for (i = 0; i < osize; i++)
+		for (u = old[i]; u; u = next) {
+			size_t b = bucket(ov, u->idx);
+
+			next = u->next;
+			u->next = ov->tab[b];
+			ov->tab[b] = u;
+		}
+	free(old);
+}
+
+static void ov_free_units(struct overlay *ov)
+{
+	struct unit *u, *next;
+	size_t i;
+
+	for (i = 0; i < ov->size; i++) {
+		for (u = ov->tab[i]; u; u = next) {
+			next = u->next;
+			free(u);
+		}
+		ov->tab[i] = NULL;
+	}
+	ov->count = 0;
+}
+
+void e2fc_overlay_discard(const char *name)
+{
+	struct overlay **pp, *ov;
+
+	for (pp = &overlays; (ov = *pp); pp = &ov->next) {
+		if (strcmp(ov->name, name))
+			continue;
+		*pp = ov->next;
+		ov_free_units(ov);
+		free(ov->tab);
+		free(ov->name);
+		free(ov);
+		return;
+	}
+}
+
+static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, p, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (n == 0) {		/* past the end reads as zeros */
+			memset(p, 0, len);
+			return EXT2_ET_SHORT_READ;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* bytes [off, off+len): base data with the overlay on top */
+static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
+			 size_t len)
+{
+	errcode_t err = 0;
+	uint64_t idx;
+
+	if (!c->ov->count)
+		return base_read(c->fd, off, buf, len);
+	while (len) {
+		size_t in = off & (UNIT - 1), n = UNIT - in;
+		struct unit *u;
+
+		if (n > len)
+			n = len;
+		idx = off >> UNIT_SHIFT;
+		u = unit_find(c->ov, idx);
+		if (u) {
+			memcpy(buf, u->data + in, n);
+		} else {
+			/* read the run of units not in the overlay at once */
+			size_t run = n;
+
+			while (run < len &&
+			       !unit_find(c->ov, (off + run) >> UNIT_SHIFT))
+				run += (len - run) < UNIT ? len - run : UNIT;
+			err = base_read(c->fd, off, buf, run);
+			if (err && err != EXT2_ET_SHORT_READ)
+				return err;
+			n = run;
+		}
+		buf += n;
+		off += n;
+		len -= n;
+	}
+	return err;
+}
+
+static errcode_t ov_write(struct ov_chan *c, uint64_t off, const uint8_t *buf,
+			  size_t len)
+{
+	struct overlay *ov = c->ov;
+
+	while (len) {
+		size_t in = off & (UNIT - 1), n = UNIT - in;
+		uint64_t idx = off >> UNIT_SHIFT;
+		struct unit *u;
+
+		if (n > len)
+			n = len;
+		u = unit_find(ov, idx);
+		if (!u) {
+			errcode_t err;
+			size_t b;
+
+			u = malloc(sizeof(*u));
+			if (!u)
+				return EXT2_ET_NO_MEMORY;
+			u->idx = idx;
+			if (n < UNIT) {
+				err = base_read(c->fd, idx << UNIT_SHIFT,
+						u->data, UNIT);
+				if (err && err != EXT2_ET_SHORT_READ) {
+					free(u);
+					return err;
+				}
+			}
+			if (ov->count >= ov->size * 2)
+				ov_grow(ov);
+			b = bucket(ov, idx);
+			u->next = ov->tab[b];
+			ov->tab[b] = u;
+			ov->count++;
+		}
+		memcpy(u->data + in, buf, n);
+		buf += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static size_t io_len(io_channel ch, int count)
+{
+	return count < 0 ? (size_t)-count : (size_t)count * ch->block_size;
+}
+
+static errcode_t ovio_read64(io_channel ch, unsigned long long block,
+			     int count, void *data)
+{
+	struct ov_chan *c = ch->private_data;
+	size_t len = io_len(ch, count);
+	errcode_t err;
+
+	c->stats.bytes_read += len;
+	err = ov_read(c, (uint64_t)block * ch->block_size, data, len);
+	if (err == EXT2_ET_SHORT_READ && ch->read_error)
+		return ch->read_error(ch, block, count, data, len, 0, err);
+	return err;
+}
+
+static errcode_t ovio_write64(io_channel ch, unsigned long long block,
+			      int count, const void *data)
+{
+	struct ov_chan *c = ch->private_data;
+	size_t len = io_len(ch, count);
+
+	c->stats.bytes_written += len;
+	return ov_write(c, (uint64_t)block * ch->block_size, data, len);
+}
+
+static errcode_t ovio_read(io_channel ch, unsigned long block, int count,
+			   void *data)
+{
+	return ovio_read64(ch, block, count, data);
+}
+
+static errcode_t ovio_write(io_channel ch, unsigned long block, int count,
+			    const void *data)
+{
+	return ovio_write64(ch, block, count, data);
+}
+
+static errcode_t ovio_write_byte(io_channel ch, unsigned long offset,
+				 int size, const void *data)
+{
+	struct ov_chan *c = ch->private_data;
+
+	if (size < 0)
+		return EXT2_ET_INVALID_ARGUMENT;
+	return ov_write(c, offset, data, (size_t)size);
+}
+
+static errcode_t ovio_open(const char *name, int flags, io_channel *chp)
+{
+	io_channel ch = NULL;
+	struct ov_chan *c = NULL;
+	errcode_t err;
+
+	if (!name)
+		return EXT2_ET_BAD_DEVICE_NAME;
+	err = EXT2_ET_NO_MEMORY;
+	ch = calloc(1, sizeof(*ch));
+	c = calloc(1, sizeof(*c));
+	if (!ch || !c)
+		goto fail;
+	ch->name = strdup(name);
+	if (!ch->name)
+		goto fail;
+	c->fd = open(name, O_RDONLY);
+	if (c->fd < 0) {
+		err = errno;
+		goto fail;
+	}
+	err = ov_get(name, &c->ov);
+	if (err)
+		goto fail_fd;
+	c->ov->refs++;
+	c->stats.num_fields = 2;
+	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
+	ch->manager = e2fc_overlay_io_manager;
+	ch->block_size = 1024;
+	ch->refcount = 1;
+	ch->flags = flags;
+	ch->private_data = c;
+	*chp = ch;
+	return 0;
+fail_fd:
+	close(c->fd);
+fail:
+	if (ch)
+		free(ch->name);
+	free(ch);
+	free(c);
+	return err;
+}
+
+static errcode_t ovio_close(io_channel ch)
+{
+	struct ov_chan *c = ch->private_data;
+
+	if (--ch->refcount > 0)
+		return 0;
+	c->ov->refs--;
+	close(c->fd);
+	free(c);
+	free(ch->name);
+	free(ch);
+	return 0;
+}
+
+static errcode_t ovio_set_blksize(io_channel ch, int blksize)
+{
+	if (blksize < UNIT || (blksize & (UNIT - 1)))
+		return EXT2_ET_INVALID_ARGUMENT;
+	ch->block_size = blksize;
+	return 0;
+}
+
+static errcode_t ovio_flush(io_channel ch)
+{
+	return 0;
+}
+
+static errcode_t ovio_set_option(io_channel ch, const char *option,
+				 const char *arg)
+{
+	return EXT2_ET_INVALID_ARGUMENT;
+}
+
+static errcode_t ovio_get_stats(io_channel ch, io_stats *stats)
+{
+	struct ov_chan *c = ch->private_data;
+
+	*stats = &c->stats;
+	return 0;
+}
+
+static errcode_t ovio_discard(io_channel ch, unsigned long long block,
+			      unsigned long long count)
+{
+	return EXT2_ET_UNIMPLEMENTED;
+}
+
+static struct struct_io_manager overlay_manager = {
+	.magic		= EXT2_ET_MAGIC_IO_MANAGER,
+	.name		= "e2fc overlay I/O manager",
+	.open		= ovio_open,
+	.close		= ovio_close,
+	.set_blksize	= ovio_set_blksize,
+	.read_blk	= ovio_read,
+	.write_blk	= ovio_write,
+	.flush		= ovio_flush,
+	.write_byte	= ovio_write_byte,
+	.set_option	= ovio_set_option,
+	.get_stats	= ovio_get_stats,
+	.read_blk64	= ovio_read64,
+	.write_blk64	= ovio_write64,
+	.discard	= ovio_discard,
+};
+
+io_manager e2fc_overlay_io_manager = &overlay_manager;
+
+size_t e2fc_overlay_units(const char *name)
+{
+	struct overlay *ov = ov_find(name);
+
+	return ov ? ov->count : 0;
+}
+
+static errcode_t write_all(int fd, const uint8_t *p, size_t len, off_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+errcode_t e2fc_overlay_apply(const char *name, const char *target)
+{
+	struct overlay *ov = ov_find(name);
+	struct unit *u;
+	errcode_t err = 0;
+	size_t i;
+	int fd;
+
+	if (!ov)
+		return 0;
+	fd = open(target, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	for (i = 0; i < ov->size && !err; i++)
+		for (u = ov->tab[i]; u && !err; u = u->next)
+			err = write_all(fd, u->data, UNIT,
+					(off_t)(u->idx << UNIT_SHIFT));
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	return err;
+}
+
+/* copy src to dst (created or truncated), keeping holes */
+errcode_t e2fc_copy_sparse(const char *src, const char *dst)
+{
+	struct stat st;
+	errcode_t err = 0;
+	off_t data, hole, end;
+	int in, out;
+
+	in = open(src, O_RDONLY);
+	if (in < 0)
+		return errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (out < 0 || fstat(in, &st) < 0) {
+		err = errno;
+		goto out;
+	}
+	end = st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		end = lseek(in, 0, SEEK_END);
+		if (end < 0) {
+			err = errno;
+			goto out;
+		}
+	}
+	if (ftruncate(out, end) < 0 && S_ISREG(st.st_mode)) {
+		err = errno;
+		goto out;
+	}
+	for (data = 0; data < end; data = hole) {
+		data = lseek(in, data, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;
+			data = 0;	/* no SEEK_DATA: copy everything */
+			hole = end;
+		} else {
+			hole = lseek(in, data, SEEK_HOLE);
+			if (hole < 0)
+				hole = end;
+		}
+		while (data < hole) {
+			loff_t a = data, b = data;
+			ssize_t n = copy_file_range(in, &a, out, &b,
+						    (size_t)(hole - data), 0);
+
+			if (n <= 0) {
+				err = n < 0 ? errno : EXT2_ET_SHORT_READ;
+				goto out;
+			}
+			data += n;
+		}
+	}
+	if (fsync(out) < 0)
+		err = errno;
+out:
+	close(in);
+	if (out >= 0 && close(out) < 0 && !err)
+		err = errno;
+	return err;
+}

@@ -1,0 +1,130 @@
+/*
+ * test_overlay.c -- the copy-on-write overlay io_manager: reads see the
+ * base file under the writes, writes never reach the base, the overlay
+ * survives a reopen of the same name, apply and sparse copy.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "unit.h"
+#include "e2fc.h"
+
+static char base[] = "/tmp/e2fc-ov.XXXXXX";
+
+static void make_base(void)
+{
+	uint8_t buf[16384];
+	unsigned i;
+	int fd;
+
+	strcpy(base, "/tmp/e2fc-ov.XXXXXX");
+	fd = mkstemp(base);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i / 1024 + 1);
+	CU_ASSERT_EQUAL(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+}
+
+static int base_byte(off_t off)
+{
+	uint8_t b = 0;
+	int fd = open(base, O_RDONLY);
+
+	if (pread(fd, &b, 1, off) != 1)
+		b = 0xee;
+	close(fd);
+	return b;
+}
+
+static void test_read_write_reopen(void)
+{
+	io_channel ch;
+	uint8_t buf[4096], w[2048];
+
+	make_base();
+	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, IO_FLAG_RW,
+							    &ch), 0);
+	CU_ASSERT_EQUAL(io_channel_set_blksize(ch, 2048), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 1, 1, buf), 0);
+	CU_ASSERT_EQUAL(buf[0], 3);		/* bytes 2048.. */
+	memset(w, 0xab, sizeof(w));
+	CU_ASSERT_EQUAL(io_channel_write_blk64(ch, 2, 1, w), 0);
+	/* byte write in the middle of a unit */
+	CU_ASSERT_EQUAL(io_channel_write_byte(ch, 100, 3, "xyz"), 0);
+	io_channel_close(ch);
+	CU_ASSERT_EQUAL(base_byte(4096), 5);	/* base untouched */
+	CU_ASSERT_EQUAL(base_byte(100), 1);
+	CU_ASSERT_EQUAL(e2fc_overlay_units(base), 3);
+
+	/* reopen with another block size: the writes are still there */
+	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, 0, &ch), 0);
+	CU_ASSERT_EQUAL(io_channel_set_blksize(ch, 4096), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 1, 1, buf), 0);
+	CU_ASSERT_EQUAL(buf[0], 0xab);
+	CU_ASSERT_EQUAL(buf[2047], 0xab);
+	CU_ASSERT_EQUAL(buf[2048], 7);		/* base around the write */
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 0, 1, buf), 0);
+	CU_ASSERT_EQUAL(memcmp(buf + 100, "xyz", 3), 0);
+	CU_ASSERT_EQUAL(buf[99], 1);
+	CU_ASSERT_EQUAL(buf[103], 1);
+	/* negative count: bytes */
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 0, -200, buf), 0);
+	CU_ASSERT_EQUAL(buf[101], 'y');
+	io_channel_close(ch);
+
+	e2fc_overlay_discard(base);
+	CU_ASSERT_EQUAL(e2fc_overlay_units(base), 0);
+	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, 0, &ch), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 10, 1, buf), 0);
+	CU_ASSERT_EQUAL(buf[0], 11);
+	io_channel_close(ch);
+	unlink(base);
+}
+
+static void test_apply_and_copy(void)
+{
+	char copy[] = "/tmp/e2fc-ovc.XXXXXX";
+	io_channel ch;
+	uint8_t w[1024];
+	struct stat st;
+	int fd;
+
+	make_base();
+	fd = mkstemp(copy);
+	close(fd);
+	CU_ASSERT_EQUAL(e2fc_copy_sparse(base, copy), 0);
+	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, IO_FLAG_RW,
+							    &ch), 0);
+	memset(w, 0x5a, sizeof(w));
+	CU_ASSERT_EQUAL(io_channel_write_blk64(ch, 3, 1, w), 0);
+	io_channel_close(ch);
+	CU_ASSERT_EQUAL(e2fc_overlay_apply(base, copy), 0);
+	fd = open(copy, O_RDONLY);
+	CU_ASSERT(pread(fd, w, 1, 3 * 1024) == 1 && w[0] == 0x5a);
+	CU_ASSERT(pread(fd, w, 1, 5 * 1024) == 1 && w[0] == 6);
+	fstat(fd, &st);
+	CU_ASSERT_EQUAL(st.st_size, 16384);
+	close(fd);
+	CU_ASSERT_EQUAL(base_byte(3 * 1024), 4);
+	e2fc_overlay_discard(base);
+	unlink(copy);
+	unlink(base);
+}
+
+static void test_missing_file(void)
+{
+	io_channel ch;
+
+	CU_ASSERT_NOT_EQUAL(e2fc_overlay_io_manager->open(
+				"/nonexistent/e2fc", 0, &ch), 0);
+}
+
+static CU_TestInfo overlay_tests[] = {
+	{ "overlay: read, write, reopen", test_read_write_reopen },
+	{ "overlay: apply and sparse copy", test_apply_and_copy },
+	{ "overlay: missing file", test_missing_file },
+	CU_TEST_INFO_NULL
+};
+E2FC_SUITE("overlay", overlay_tests);
