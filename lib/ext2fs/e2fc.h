@@ -297,6 +297,11 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     int flags);
 /* print one tag on one line (no newline), text form */
 void e2fc_print_tag(FILE *f, const struct e2fc_tag *t);
+/* s as a quoted JSON string */
+void e2fc_print_json_string(FILE *f, const char *s);
+/* what replaying t changes, in words, no newline; 0 (nothing printed)
+ * for HEAD, PAD and TAIL */
+int e2fc_describe_tag(FILE *f, const struct e2fc_tag *t);
 /* short stable name of a commit verdict code ("crc-mismatch"), NULL
  * for 0 */
 const char *e2fc_reason_name(errcode_t code);

@@ -52,7 +52,7 @@ void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
+void e2fc_print_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -124,7 +124,7 @@ static void journal_features(FILE *f, const struct e2fc_jsb *sb,
 			name = e2p_jrnl_feature2string(all[i].compat, 1U << bit);
 		fputs(n++ ? sep : "", f);
 		if (json)
-			json_str(f, name);
+			e2fc_print_json_string(f, name);
 		else
 			fputs(name, f);
 	}
@@ -354,6 +354,51 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 		fc->replay_commits, fc->ncommits, fc->replay_tags);
 }
 
+/*
+ * What replaying a tag changes, in words (e2fsck-fc -n's plan).  Returns 0
+ * for tags that change nothing (HEAD, PAD, TAIL).
+ */
+int e2fc_describe_tag(FILE *f, const struct e2fc_tag *t)
+{
+	const struct e2fc_inode *in;
+
+	switch (t->tag) {
+	case EXT4_FC_TAG_INODE:
+		in = &t->u.inode.inode;
+		fprintf(f, "rewrite inode %u: mode 0%o, size %" PRIu64
+			", links %u", t->u.inode.ino, in->mode, in->size,
+			in->links);
+		return 1;
+	case EXT4_FC_TAG_ADD_RANGE:
+		fprintf(f, "map inode %u logical blocks %u-%" PRIu64
+			" to %" PRIu64 "-%" PRIu64 "%s", t->u.add.ino,
+			t->u.add.lblk,
+			(uint64_t)t->u.add.lblk + t->u.add.len - 1,
+			t->u.add.pblk, t->u.add.pblk + t->u.add.len - 1,
+			t->u.add.unwritten ? " (unwritten)" : "");
+		return 1;
+	case EXT4_FC_TAG_DEL_RANGE:
+		fprintf(f, "unmap inode %u logical blocks %u-%" PRIu64
+			" and free them", t->u.del.ino, t->u.del.lblk,
+			(uint64_t)t->u.del.lblk + t->u.del.len - 1);
+		return 1;
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		fputs(t->tag == EXT4_FC_TAG_UNLINK ? "remove entry \"" :
+		      "add entry \"", f);
+		e2fc_print_name(f, t->u.dentry.name, t->u.dentry.name_len);
+		fprintf(f, "\" (inode %u) %s directory %u%s", t->u.dentry.ino,
+			t->tag == EXT4_FC_TAG_UNLINK ? "from" : "in",
+			t->u.dentry.parent,
+			t->tag == EXT4_FC_TAG_CREAT ? ", new inode" :
+			t->tag == EXT4_FC_TAG_LINK ? ", one more link" :
+			", one link less");
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static void json_inode(FILE *f, const struct e2fc_inode *in)
@@ -410,7 +455,7 @@ static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
 	const char *name = e2fc_tag_name(t->tag);
 
 	fputs("{\"tag\": ", f);
-	json_str(f, name ? name : "UNKNOWN");
+	e2fc_print_json_string(f, name ? name : "UNKNOWN");
 	fprintf(f, ", \"tag_id\": %u, \"value_len\": %u, \"block\": %u, "
 		"\"offset\": %u", t->tag, t->len, t->block, t->offset);
 	switch (t->tag) {
@@ -474,7 +519,7 @@ static void json_commit(FILE *f, const struct e2fc_fc *fc,
 	if (c->valid)
 		fputs("null", f);
 	else
-		json_str(f, e2fc_reason_name(c->reason));
+		e2fc_print_json_string(f, e2fc_reason_name(c->reason));
 	fputs(", \"tags\": [", f);
 	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
 		fputs(k == c->first_tag ? "\n      " : ",\n      ", f);
@@ -495,7 +540,7 @@ static void json_journal(FILE *f, const struct e2fc_journal *j)
 		sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1, sb->maxlen, sb->first,
 		sb->sequence, sb->start, sb->num_fc_blks ? sb->fc_first : 0,
 		sb->fc_blocks);
-	json_str(f, csum_word(sb->csum_present, sb->csum_ok));
+	e2fc_print_json_string(f, csum_word(sb->csum_present, sb->csum_ok));
 	fputs(", \"features\": [", f);
 	journal_features(f, sb, ", ", 1);
 	fputs("]},\n", f);
@@ -509,7 +554,7 @@ static void json_log(FILE *f, const struct e2fc_log *log)
 		"\"expected_tid\": %u, \"end_block\": %u, \"stop\": ",
 		log->start_block, log->start_tid, log->expected_tid,
 		log->end_block);
-	json_str(f, e2fc_log_stop_name(log->stop));
+	e2fc_print_json_string(f, e2fc_log_stop_name(log->stop));
 	fputs(", \"transactions\": [", f);
 	for (i = 0; i < log->ntrans; i++) {
 		const struct e2fc_log_trans *t = &log->trans[i];
@@ -542,12 +587,12 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		json_log(f, log);
 	fprintf(f, "  \"fast_commit\": {\"expected_tid\": %u, \"state\": ",
 		fc->expected_tid);
-	json_str(f, e2fc_fc_state_name(fc->state));
+	e2fc_print_json_string(f, e2fc_fc_state_name(fc->state));
 	fprintf(f, ", \"replay_commits\": %u, \"replay_tags\": %u, "
 		"\"stop\": ", fc->replay_commits, fc->replay_tags);
 	if (fc->stop_reason) {
 		fputs("{\"reason\": ", f);
-		json_str(f, e2fc_reason_name(fc->stop_reason));
+		e2fc_print_json_string(f, e2fc_reason_name(fc->stop_reason));
 		fprintf(f, ", \"block\": %u, \"offset\": %u}", fc->stop_block,
 			fc->stop_offset);
 	} else {
