@@ -77,6 +77,9 @@ struct e2fc_journal {
 
 /* flags for e2fc_journal_open */
 #define E2FC_JOPEN_RW		0x1	/* open the external device read-write */
+#define E2FC_JOPEN_OVERLAY	0x2	/* open the external device through
+					 * the overlay io manager: writes stay
+					 * in memory */
 
 /*
  * Find the journal of fs: the journal inode, or the external device

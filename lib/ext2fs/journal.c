@@ -146,8 +146,10 @@ static errcode_t open_external(struct e2fc_journal *j, const char *name,
 	errcode_t err;
 	unsigned bs = fs->blocksize;
 	int ioflags = (flags & E2FC_JOPEN_RW) ? IO_FLAG_RW : 0;
+	io_manager mgr = (flags & E2FC_JOPEN_OVERLAY) ?
+			 e2fc_overlay_io_manager : unix_io_manager;
 
-	err = unix_io_manager->open(name, ioflags, &j->ext_io);
+	err = mgr->open(name, ioflags, &j->ext_io);
 	if (err)
 		return err;
 	j->ext_name = strdup(name);
