@@ -5,6 +5,7 @@
  * overlay io manager: it is never written.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,6 +542,21 @@ void do_pwd(int argc, char **argv, int sci_idx, void *infop)
 
 /* ---- main --------------------------------------------------------------- */
 
+static int request_failed;
+
+/* com_err's usual format; remembers that a request failed (exit 1) */
+static void err_hook(const char *whoami, errcode_t code, const char *fmt,
+		     va_list args)
+{
+	request_failed = 1;
+	if (whoami)
+		fprintf(stderr, "%s: ", whoami);
+	if (code)
+		fprintf(stderr, "%s ", error_message(code));
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s [-j extjournal] [-R request] [-f cmd_file] "
@@ -578,6 +594,7 @@ int main(int argc, char **argv)
 
 	initialize_e2fc_error_table();
 	initialize_ext2_error_table();
+	set_com_err_hook(err_hook);
 	while ((c = getopt(argc, argv, "j:R:f:hV")) != -1) {
 		switch (c) {
 		case 'j':
@@ -623,5 +640,5 @@ int main(int argc, char **argv)
 	}
 	ss_delete_invocation(sci_idx);
 	close_image();
-	return ret;
+	return ret || request_failed;
 }
