@@ -1,0 +1,296 @@
+/*
+ * test_journal.c -- e2fc_journal_open / read / write / reset and the log
+ * scan on real images made by Linux 6.18 (tests/unit/data):
+ *
+ *   fc1k.img.gz           16 MiB ext4, 1k blocks, fast_commit, metadata_csum,
+ *                         internal journal (1040 blocks, 16 FC blocks);
+ *                         copied while mounted after a sync (transaction 2,
+ *                         log blocks 1..12) and three file fsyncs (fast
+ *                         commits of tid 3)
+ *   ext1k.img.gz          8 MiB ext4, 1k blocks, fast_commit, journal on
+ *   ext1k-journal.img.gz  a 2 MiB journal_dev (jsb at device block 2,
+ *                         s_first 3, transaction 2 at 3..13)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "e2fc.h"
+#include "unit.h"
+
+static const char *data_dir(void)
+{
+	static char dir[4096];
+	const char *src = getenv("SRCDIR");
+	char *slash;
+
+	if (src && *src) {
+		snprintf(dir, sizeof(dir), "%s/unit/data", src);
+		return dir;
+	}
+	snprintf(dir, sizeof(dir), "%s", __FILE__);
+	slash = strrchr(dir, '/');
+	if (slash)
+		snprintf(slash, sizeof(dir) - (slash - dir), "/data");
+	else
+		snprintf(dir, sizeof(dir), "data");
+	return dir;
+}
+
+/* gunzip data/<name> into a temporary file; its path goes to out */
+static int unpack(const char *name, char *out, size_t outlen)
+{
+	char cmd[8192], buf[65536];
+	FILE *in;
+	size_t n;
+	int fd, ok = 1;
+
+	snprintf(out, outlen, "/tmp/e2fc-tj.XXXXXX");
+	fd = mkstemp(out);
+	if (fd < 0)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "gunzip -c '%s/%s'", data_dir(), name);
+	in = popen(cmd, "r");
+	if (!in) {
+		close(fd);
+		unlink(out);
+		return 0;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (write(fd, buf, n) != (ssize_t)n)
+			ok = 0;
+	if (pclose(in) != 0)
+		ok = 0;
+	close(fd);
+	if (!ok)
+		unlink(out);
+	return ok;
+}
+
+static ext2_filsys open_fs(const char *path, int rw)
+{
+	ext2_filsys fs = NULL;
+	int flags = EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0);
+
+	if (ext2fs_open(path, flags, 0, 0, unix_io_manager, &fs))
+		return NULL;
+	return fs;
+}
+
+static void test_internal_kernel_image(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	struct e2fc_jsb *sb;
+	uint8_t *buf, *one;
+	unsigned i;
+
+	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 0);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	sb = &j->sb;
+	CU_ASSERT_EQUAL(j->external, 0);
+	CU_ASSERT_EQUAL(sb->blocktype, JBD2_BT_SB_V2);
+	CU_ASSERT_EQUAL(sb->blocksize, 1024);
+	CU_ASSERT_EQUAL(sb->maxlen, 1040);
+	CU_ASSERT_EQUAL(sb->first, 1);
+	CU_ASSERT_EQUAL(sb->sequence, 2);
+	CU_ASSERT_EQUAL(sb->start, 1);
+	CU_ASSERT_EQUAL(sb->num_fc_blks, 16);
+	CU_ASSERT_EQUAL(sb->log_end, 1024);
+	CU_ASSERT_EQUAL(sb->fc_first, 1025);
+	CU_ASSERT_EQUAL(sb->fc_blocks, 15);
+	CU_ASSERT(e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3));
+	CU_ASSERT(e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT));
+	CU_ASSERT(e2fc_jsb_has_incompat(sb,
+					JBD2_FEATURE_INCOMPAT_FAST_COMMIT));
+	CU_ASSERT(sb->csum_present && sb->csum_ok);
+	CU_ASSERT_EQUAL(sb->checksum, 0x7989d23a);
+
+	/* a whole-journal read equals block-by-block reads */
+	buf = malloc((size_t)sb->maxlen * 1024);
+	one = malloc(1024);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 0, sb->maxlen, buf), 0);
+	for (i = 0; i < sb->maxlen; i += 37) {
+		CU_ASSERT_EQUAL(e2fc_journal_read(j, i, 1, one), 0);
+		CU_ASSERT(memcmp(one, buf + (size_t)i * 1024, 1024) == 0);
+	}
+	CU_ASSERT_EQUAL(e2fc_get_be32(buf), JBD2_MAGIC);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, sb->maxlen - 1, 2, one),
+			E2FC_ERR_JOURNAL_SHORT);
+	free(one);
+	free(buf);
+
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL(log->start_tid, 2);
+	CU_ASSERT_EQUAL(log->start_block, 1);
+	CU_ASSERT_EQUAL(log->ntrans, 1);
+	CU_ASSERT_EQUAL(log->trans[0].tid, 2);
+	CU_ASSERT_EQUAL(log->trans[0].first_block, 1);
+	CU_ASSERT_EQUAL(log->trans[0].commit_block, 12);
+	CU_ASSERT(log->trans[0].complete);
+	CU_ASSERT(log->trans[0].commit_csum_present);
+	CU_ASSERT(log->trans[0].commit_csum_ok);
+	CU_ASSERT_EQUAL(log->trans[0].ndesc, 1);
+	CU_ASSERT_EQUAL(log->trans[0].ndata, 10);
+	CU_ASSERT_EQUAL(log->nblocks, 10);
+	for (i = 0; i < log->nblocks; i++) {
+		CU_ASSERT(log->blocks[i].csum_ok);
+		CU_ASSERT_EQUAL(log->blocks[i].tid, 2);
+		CU_ASSERT_EQUAL(log->blocks[i].log_block, 2 + i);
+		CU_ASSERT(log->blocks[i].target < ext2fs_blocks_count(fs->super));
+	}
+	CU_ASSERT_EQUAL(log->bad_csums, 0);
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_NO_MAGIC);
+	CU_ASSERT_EQUAL(log->end_block, 13);
+	CU_ASSERT_EQUAL(log->expected_tid, 3);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+static void test_reset(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+
+	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 1);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL(e2fc_journal_reset(j, 4), 0);
+	CU_ASSERT_EQUAL(j->sb.start, 0);
+	CU_ASSERT_EQUAL(j->sb.sequence, 4);
+	CU_ASSERT(j->sb.csum_ok);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+
+	/* read it back from the disk */
+	fs = open_fs(path, 0);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL(j->sb.start, 0);
+	CU_ASSERT_EQUAL(j->sb.sequence, 4);
+	CU_ASSERT(j->sb.csum_present && j->sb.csum_ok);
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_CLEAN);
+	CU_ASSERT_EQUAL(log->ntrans, 0);
+	CU_ASSERT_EQUAL(log->expected_tid, 4);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+/* corrupt the journal inode: a hole, then a block outside the fs */
+static void test_internal_errors(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct ext2_inode inode;
+
+	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 1);
+	CU_ASSERT_FATAL(fs != NULL);
+	/* the journal inode too small for s_maxlen */
+	CU_ASSERT_EQUAL_FATAL(ext2fs_read_inode(fs, 8, &inode), 0);
+	inode.i_size = 1024 * 100;
+	CU_ASSERT_EQUAL(ext2fs_write_inode(fs, 8, &inode), 0);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_JOURNAL_SHORT);
+	CU_ASSERT_PTR_NULL(j);
+	/* an external journal required but not given */
+	fs->super->s_journal_inum = 0;
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_EXT_JOURNAL_NEEDED);
+	/* no journal at all */
+	ext2fs_clear_feature_journal(fs->super);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_NO_JOURNAL);
+	CU_ASSERT_PTR_NULL(j);
+	/* nothing flushed: close without writing */
+	fs->flags &= ~(EXT2_FLAG_DIRTY | EXT2_FLAG_RW);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+static void test_external_kernel_image(void)
+{
+	char fpath[64], jpath[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	struct e2fc_jsb *sb;
+	uint8_t *buf;
+
+	CU_ASSERT_FATAL(unpack("ext1k.img.gz", fpath, sizeof(fpath)));
+	CU_ASSERT_FATAL(unpack("ext1k-journal.img.gz", jpath, sizeof(jpath)));
+	fs = open_fs(fpath, 0);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL(fs->super->s_journal_inum, 0);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_EXT_JOURNAL_NEEDED);
+	/* the fs image is no journal device */
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, fpath, 0, &j),
+			E2FC_ERR_EXT_JOURNAL_BAD);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, jpath, 0, &j), 0);
+	sb = &j->sb;
+	CU_ASSERT(j->external);
+	CU_ASSERT_EQUAL(j->map[0], 2);
+	CU_ASSERT_EQUAL(j->map[3], 3);
+	CU_ASSERT_EQUAL(sb->maxlen, 2048);
+	CU_ASSERT_EQUAL(sb->first, 3);
+	CU_ASSERT_EQUAL(sb->sequence, 2);
+	CU_ASSERT_EQUAL(sb->start, 3);
+	CU_ASSERT_EQUAL(sb->num_fc_blks_raw, 0);
+	CU_ASSERT_EQUAL(sb->num_fc_blks, 256);
+	CU_ASSERT_EQUAL(sb->log_end, 1792);
+	CU_ASSERT_EQUAL(sb->fc_first, 1793);
+	CU_ASSERT_EQUAL(sb->fc_blocks, 255);
+	CU_ASSERT(sb->csum_present && sb->csum_ok);
+
+	buf = malloc(1024);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 0, 1, buf), 0);
+	CU_ASSERT_EQUAL(e2fc_get_be32(buf), JBD2_MAGIC);
+	free(buf);
+
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL(log->ntrans, 1);
+	CU_ASSERT_EQUAL(log->trans[0].first_block, 3);
+	CU_ASSERT_EQUAL(log->trans[0].commit_block, 13);
+	CU_ASSERT(log->trans[0].commit_csum_ok);
+	CU_ASSERT_EQUAL(log->bad_csums, 0);
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_NO_MAGIC);
+	CU_ASSERT_EQUAL(log->end_block, 14);
+	CU_ASSERT_EQUAL(log->expected_tid, 3);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+
+	/* a different journal UUID */
+	fs->super->s_journal_uuid[0] ^= 1;
+	j = NULL;
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, jpath, 0, &j),
+			E2FC_ERR_EXT_JOURNAL_UUID);
+	CU_ASSERT_PTR_NULL(j);
+	fs->super->s_journal_uuid[0] ^= 1;
+	ext2fs_close_free(&fs);
+	unlink(fpath);
+	unlink(jpath);
+}
+
+static CU_TestInfo journal_tests[] = {
+	{ "journal: kernel image, internal journal", test_internal_kernel_image },
+	{ "journal: reset", test_reset },
+	{ "journal: short, needed, none", test_internal_errors },
+	{ "journal: kernel image, external journal", test_external_kernel_image },
+	CU_TEST_INFO_NULL
+};
+E2FC_SUITE("journal", journal_tests);
