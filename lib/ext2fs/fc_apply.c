@@ -1,0 +1,444 @@
+/*
+ * fc_apply.c -- apply one fast-commit tag to the file system, with the
+ * kernel's effect (shared/DESIGN.md section 2):
+ *
+ *   INODE      free the blocks the on-disk inode maps (they are marked
+ *              again at the end if still mapped), copy the logged inode
+ *              over it except i_block (kept; inline data is copied; a
+ *              missing extent header becomes an empty one), mark it used.
+ *   ADD_RANGE  map each block of the range to its new place: insert into
+ *              a hole, replace a different mapping (the old block is
+ *              freed), or flip written/unwritten.
+ *   DEL_RANGE  unmap the range and free its blocks.
+ *   CREAT      mark the inode used, give a directory '.' and '..', add the
+ *              entry, links = 1.
+ *   LINK       add the entry (an existing name is fine), links + 1.
+ *   UNLINK     remove the entry, links - 1; at 0 the inode is freed at the
+ *              end of the replay (the kernel's orphan list).
+ *
+ * Like the kernel's inode lookup, tags naming an inode without links or
+ * mode are skipped (except INODE, which brings it back).
+ */
+#include <string.h>
+#include "fc_replay_int.h"
+
+/* ---- block walking ------------------------------------------------------ */
+
+struct walk_ctx {
+	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
+	void	*arg;
+};
+
+static int walk_indirect(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t
+			 blockcnt, blk64_t ref_blk, int ref_offset,
+			 void *priv)
+{
+	struct walk_ctx *w = priv;
+
+	if (*blocknr)
+		w->fn(fs, *blocknr, 1, w->arg);
+	return 0;
+}
+
+/* call fn for every block the inode owns: data, extent tree or indirect
+ * blocks, and its extended attribute block */
+errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode,
+			   void (*fn)(ext2_filsys fs, blk64_t blk,
+				      blk64_t count, void *arg),
+			   void *arg)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	struct walk_ctx w = { fn, arg };
+	errcode_t err;
+	int op = EXT2_EXTENT_ROOT;
+	blk64_t acl = ext2fs_file_acl_block(fs, inode);
+
+	if (acl && acl < ext2fs_blocks_count(fs->super))
+		fn(fs, acl, 1, arg);
+	if (inode->i_flags & EXT4_INLINE_DATA_FL)
+		return 0;
+	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
+								       inode))
+		return 0;
+	if (!(inode->i_flags & EXT4_EXTENTS_FL))
+		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
+					     walk_indirect, &w);
+	err = ext2fs_extent_open2(fs, ino, inode, &h);
+	if (err)
+		return err;
+	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
+		op = EXT2_EXTENT_NEXT;
+		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
+			continue;
+		if (e.e_flags & EXT2_EXTENT_FLAGS_LEAF) {
+			if (e.e_len)
+				fn(fs, e.e_pblk, e.e_len, arg);
+		} else {
+			fn(fs, e.e_pblk, 1, arg);	/* child node */
+		}
+	}
+	ext2fs_extent_free(h);
+	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
+	       0 : err;
+}
+
+static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
+{
+	e2fc_touch_block(arg, blk, count, 0);
+}
+
+/* ---- INODE --------------------------------------------------------------- */
+
+#define I_BLOCK_OFF	0x28
+#define I_GENERATION_OFF 0x64
+
+static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
+{
+	ext2_filsys fs = r->fs;
+	ext2_ino_t ino = t->u.inode.ino;
+	unsigned isz = EXT2_INODE_SIZE(fs->super), len = t->u.inode.raw_len;
+	struct ext2_inode_large cur;
+	uint8_t *dst = (uint8_t *)&cur;
+	const uint8_t *src = t->u.inode.raw;
+	uint32_t flags;
+	errcode_t err;
+
+	err = e2fc_note_inode(r, ino);
+	if (err)
+		return err;
+	if (len > isz)
+		len = isz;
+	if (e2fc_inode_live(fs, ino, &cur)) {
+		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)&cur,
+				       unmark_cb, r);
+		if (err)
+			return err;
+	} else {
+		err = e2fc_read_inode(fs, ino, &cur);
+		if (err)
+			return err;
+	}
+	memcpy(dst, src, I_BLOCK_OFF);
+	memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
+	       len - I_GENERATION_OFF);
+	flags = cur.i_flags;
+	if (flags & EXT4_EXTENTS_FL) {
+		if (e2fc_get_le16(dst + I_BLOCK_OFF) != EXT4_EXT_MAGIC) {
+			memset(dst + I_BLOCK_OFF, 0, EXT4_EXT_HDR_SIZE);
+			e2fc_put_le16(dst + I_BLOCK_OFF, EXT4_EXT_MAGIC);
+			e2fc_put_le16(dst + I_BLOCK_OFF + 4,
+				      (60 - EXT4_EXT_HDR_SIZE) /
+				      EXT4_EXT_ENTRY_SIZE);
+		}
+	} else if (flags & EXT4_INLINE_DATA_FL) {
+		memcpy(dst + I_BLOCK_OFF, src + I_BLOCK_OFF, 60);
+	}
+	err = e2fc_write_inode(fs, ino, &cur);
+	if (err)
+		return err;
+	e2fc_touch_inode(r, ino, 1);
+	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+}
+
+/* ---- ranges ---------------------------------------------------------------- */
+
+/* mapping of lblk: *pblk (0 in a hole) and whether it is unwritten */
+static errcode_t lookup(ext2_extent_handle_t h, blk64_t lblk, blk64_t *pblk,
+			int *uninit)
+{
+	struct ext2fs_extent e;
+	errcode_t err;
+
+	*pblk = 0;
+	*uninit = 0;
+	err = ext2fs_extent_goto2(h, 0, lblk);
+	if (err == EXT2_ET_EXTENT_NOT_FOUND)
+		return 0;
+	if (err)
+		return err;
+	err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (err)
+		return err;
+	if (lblk >= e.e_lblk && lblk < e.e_lblk + e.e_len) {
+		*pblk = e.e_pblk + (lblk - e.e_lblk);
+		*uninit = !!(e.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
+	}
+	return 0;
+}
+
+static errcode_t open_extents(struct replay *r, ext2_ino_t ino,
+			      struct ext2_inode_large *in,
+			      ext2_extent_handle_t *h)
+{
+	if (!e2fc_inode_live(r->fs, ino, in))
+		return EXT2_ET_INODE_NOT_EXTENT;	/* skipped */
+	if (!(in->i_flags & EXT4_EXTENTS_FL) ||
+	    (in->i_flags & EXT4_INLINE_DATA_FL))
+		return EXT2_ET_INODE_NOT_EXTENT;
+	return ext2fs_extent_open2(r->fs, ino, (struct ext2_inode *)in, h);
+}
+
+static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
+{
+	ext2_ino_t ino = t->u.add.ino;
+	struct ext2_inode_large in;
+	ext2_extent_handle_t h;
+	blk64_t lblk, old, want;
+	int uninit, flags = t->u.add.unwritten ? EXT2_EXTENT_SET_BMAP_UNINIT : 0;
+	uint32_t i;
+	errcode_t err;
+
+	err = e2fc_note_inode(r, ino);
+	if (err)
+		return err;
+	err = open_extents(r, ino, &in, &h);
+	if (err == EXT2_ET_INODE_NOT_EXTENT)
+		return 0;
+	if (err)
+		return err;
+	for (i = 0; i < t->u.add.len && !err; i++) {
+		lblk = (blk64_t)t->u.add.lblk + i;
+		want = t->u.add.pblk + i;
+		err = lookup(h, lblk, &old, &uninit);
+		if (err)
+			break;
+		if (old == want && uninit == t->u.add.unwritten)
+			continue;
+		err = ext2fs_extent_set_bmap(h, lblk, want, flags);
+		if (!err && old && old != want)
+			e2fc_touch_block(r, old, 1, 0);
+	}
+	ext2fs_extent_free(h);
+	if (err)
+		return err;
+	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+}
+
+static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
+{
+	ext2_ino_t ino = t->u.del.ino;
+	struct ext2_inode_large in;
+	errcode_t err;
+
+	if (!t->u.del.len)
+		return 0;
+	err = e2fc_note_inode(r, ino);
+	if (err)
+		return err;
+	if (!e2fc_inode_live(r->fs, ino, &in))
+		return 0;
+	if (!(in.i_flags & EXT4_EXTENTS_FL) ||
+	    (in.i_flags & EXT4_INLINE_DATA_FL))
+		return 0;
+	err = ext2fs_punch(r->fs, ino, (struct ext2_inode *)&in, NULL,
+			   t->u.del.lblk,
+			   (blk64_t)t->u.del.lblk + t->u.del.len - 1);
+	if (err)
+		return err;
+	err = e2fc_write_inode(r->fs, ino, &in);
+	if (err)
+		return err;
+	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+}
+
+/* ---- directory entries ----------------------------------------------------- */
+
+static int file_type(uint16_t mode)
+{
+	if (LINUX_S_ISREG(mode))
+		return EXT2_FT_REG_FILE;
+	if (LINUX_S_ISDIR(mode))
+		return EXT2_FT_DIR;
+	if (LINUX_S_ISCHR(mode))
+		return EXT2_FT_CHRDEV;
+	if (LINUX_S_ISBLK(mode))
+		return EXT2_FT_BLKDEV;
+	if (LINUX_S_ISFIFO(mode))
+		return EXT2_FT_FIFO;
+	if (LINUX_S_ISSOCK(mode))
+		return EXT2_FT_SOCK;
+	if (LINUX_S_ISLNK(mode))
+		return EXT2_FT_SYMLINK;
+	return EXT2_FT_UNKNOWN;
+}
+
+/* add name -> ino in parent unless the name exists; 1 if added */
+static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
+			   const char *name, ext2_ino_t ino, uint16_t mode,
+			   int *added)
+{
+	ext2_filsys fs = r->fs;
+	struct ext2_inode_large dir;
+	ext2_ino_t found;
+	errcode_t err;
+
+	*added = 0;
+	if (!e2fc_inode_live(fs, parent, &dir) || !LINUX_S_ISDIR(dir.i_mode))
+		return 0;
+	err = e2fc_note_inode(r, parent);
+	if (err)
+		return err;
+	err = ext2fs_lookup(fs, parent, name, strlen(name), NULL, &found);
+	if (!err)
+		return 0;		/* exists: the kernel's EEXIST */
+	if (err != EXT2_ET_FILE_NOT_FOUND)
+		return err;
+	err = ext2fs_link(fs, parent, name, ino, file_type(mode));
+	if (err == EXT2_ET_DIR_NO_SPACE) {
+		err = ext2fs_expand_dir(fs, parent);
+		if (!err)
+			err = ext2fs_link(fs, parent, name, ino,
+					  file_type(mode));
+	}
+	if (err)
+		return err;
+	*added = 1;
+	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, parent);
+}
+
+/* a fresh directory block with '.' and '..' at logical block 0 */
+static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
+			  struct ext2_inode_large *in)
+{
+	ext2_filsys fs = r->fs;
+	ext2_extent_handle_t h;
+	blk64_t pblk = 0;
+	int uninit;
+	char *buf = NULL;
+	errcode_t err;
+
+	if (!(in->i_flags & EXT4_EXTENTS_FL) ||
+	    (in->i_flags & EXT4_INLINE_DATA_FL))
+		return 0;	/* only extent-mapped directories */
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	err = lookup(h, 0, &pblk, &uninit);
+	if (!err && !pblk) {
+		err = ext2fs_alloc_block2(fs, 0, NULL, &pblk);
+		if (!err)
+			err = ext2fs_extent_set_bmap(h, 0, pblk, 0);
+		if (!err)
+			e2fc_touch_block(r, pblk, 1, 1);
+	}
+	ext2fs_extent_free(h);
+	if (!err)
+		err = ext2fs_new_dir_block(fs, ino, parent, &buf);
+	if (!err)
+		err = ext2fs_write_dir_block4(fs, pblk, buf, 0, ino);
+	ext2fs_free_mem(&buf);
+	if (err)
+		return err;
+	err = e2fc_read_inode(fs, ino, in);	/* set_bmap rewrote it */
+	if (err)
+		return err;
+	in->i_size = fs->blocksize;
+	in->i_size_high = 0;
+	return e2fc_write_inode(fs, ino, in);
+}
+
+static void dentry_name(const struct e2fc_tag *t, char *name)
+{
+	memcpy(name, t->u.dentry.name, t->u.dentry.name_len);
+	name[t->u.dentry.name_len] = 0;
+}
+
+static errcode_t apply_link(struct replay *r, const struct e2fc_tag *t,
+			    int creat)
+{
+	ext2_filsys fs = r->fs;
+	ext2_ino_t ino = t->u.dentry.ino;
+	struct ext2_inode_large in;
+	char name[256];
+	int added;
+	errcode_t err;
+
+	err = e2fc_note_inode(r, ino);
+	if (err)
+		return err;
+	if (creat)
+		e2fc_touch_inode(r, ino, 1);
+	if (!e2fc_inode_live(fs, ino, &in))
+		return 0;
+	dentry_name(t, name);
+	if (creat && LINUX_S_ISDIR(in.i_mode)) {
+		err = init_dir(r, ino, t->u.dentry.parent, &in);
+		if (err)
+			return err;
+		err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+		if (err)
+			return err;
+	}
+	err = add_entry(r, t->u.dentry.parent, name, ino, in.i_mode, &added);
+	if (err)
+		return err;
+	if (creat)
+		in.i_links_count = 1;
+	else if (added)
+		in.i_links_count++;
+	else
+		return 0;
+	in.i_ctime = r->now;
+	return e2fc_write_inode(fs, ino, &in);
+}
+
+static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
+{
+	ext2_filsys fs = r->fs;
+	ext2_ino_t ino = t->u.dentry.ino, parent = t->u.dentry.parent, found;
+	struct ext2_inode_large in, dir;
+	char name[256];
+	errcode_t err;
+
+	err = e2fc_note_inode(r, ino);
+	if (!err)
+		err = e2fc_note_inode(r, parent);
+	if (err)
+		return err;
+	if (!e2fc_inode_live(fs, ino, &in) || !e2fc_inode_live(fs, parent, &dir))
+		return 0;
+	dentry_name(t, name);
+	err = ext2fs_lookup(fs, parent, name, strlen(name), NULL, &found);
+	if (err == EXT2_ET_FILE_NOT_FOUND || (!err && found != ino))
+		return 0;	/* gone already, or another inode's name */
+	if (err)
+		return err;
+	err = ext2fs_unlink(fs, parent, name, ino, 0);
+	if (err)
+		return err;
+	dir.i_mtime = dir.i_ctime = r->now;
+	err = e2fc_write_inode(fs, parent, &dir);
+	if (err)
+		return err;
+	if (in.i_links_count)
+		in.i_links_count--;
+	/* a directory loses its '.' link too */
+	if (LINUX_S_ISDIR(in.i_mode) && in.i_links_count == 1)
+		in.i_links_count = 0;
+	in.i_ctime = r->now;
+	err = e2fc_write_inode(fs, ino, &in);
+	if (!err && !in.i_links_count)
+		err = e2fc_add_ino(&r->orphans, &r->norph, &r->caporph, ino);
+	return err;
+}
+
+errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t)
+{
+	switch (t->tag) {
+	case EXT4_FC_TAG_INODE:
+		return apply_inode(r, t);
+	case EXT4_FC_TAG_ADD_RANGE:
+		return apply_add_range(r, t);
+	case EXT4_FC_TAG_DEL_RANGE:
+		return apply_del_range(r, t);
+	case EXT4_FC_TAG_CREAT:
+		return apply_link(r, t, 1);
+	case EXT4_FC_TAG_LINK:
+		return apply_link(r, t, 0);
+	case EXT4_FC_TAG_UNLINK:
+		return apply_unlink(r, t);
+	}
+	return 0;	/* HEAD, PAD, TAIL */
+}

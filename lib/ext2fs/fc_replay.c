@@ -1,0 +1,789 @@
+/*
+ * fc_replay.c -- recovery: the full jbd2 log first, then the valid fast
+ * commits, then the metadata made consistent and the journal reset.
+ *
+ * Order of work (what e2fc_recover does):
+ *  1. e2fc_replay_check(): every tag of the plan is checked against the
+ *     file system before anything is written (hostile input is refused).
+ *  2. Every block of every complete transaction is written to its target
+ *     in log order, unless revoked by the same or a later transaction or
+ *     its checksum fails; escaped blocks get the jbd2 magic back.  The
+ *     file system is then reopened so that it reads the replayed metadata.
+ *  3. The tags of the valid fast commits are applied (fc_apply.c).  Blocks
+ *     the fast commits map are excluded from allocation meanwhile (the
+ *     kernel does the same), so a directory or extent-tree block allocated
+ *     during replay never lands on data the log is about to map.
+ *  4. The blocks of every modified inode are marked in use, its i_blocks is
+ *     recomputed from its real block map; inodes whose links fell to 0 and
+ *     the orphan list are freed; the counts and flags of every touched
+ *     group and the superblock free counts are recomputed; needs_recovery
+ *     is cleared and the journal reset (s_start 0, next tid).
+ *
+ * Bitmaps are read whole (ext2fs_read_bitmaps); only the primary
+ * superblock and descriptors are written (EXT2_FLAG_MASTER_SB_ONLY), as
+ * the kernel does.
+ */
+#include <string.h>
+#include <time.h>
+#include "fc_replay_int.h"
+
+/* ---- small helpers shared with fc_apply.c ---------------------------- */
+
+errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
+			  struct ext2_inode_large *in)
+{
+	memset(in, 0, sizeof(*in));
+	return ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)in,
+				      sizeof(*in));
+}
+
+errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in)
+{
+	return ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)in,
+				       sizeof(*in));
+}
+
+int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
+		    struct ext2_inode_large *in)
+{
+	if (!ino || ino > fs->super->s_inodes_count)
+		return 0;
+	if (e2fc_read_inode(fs, ino, in))
+		return 0;
+	return in->i_links_count && in->i_mode;
+}
+
+errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
+		       ext2_ino_t ino)
+{
+	errcode_t err;
+
+	if (*n >= *cap) {
+		unsigned nc = *cap ? *cap * 2 : 64;
+
+		err = ext2fs_resize_array(sizeof(**arr), *cap, nc, arr);
+		if (err)
+			return err;
+		*cap = nc;
+	}
+	(*arr)[(*n)++] = ino;
+	return 0;
+}
+
+void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
+{
+	ext2_filsys fs = r->fs;
+	blk64_t end = blk + count, b;
+
+	if (blk < fs->super->s_first_data_block ||
+	    end > ext2fs_blocks_count(fs->super) || end < blk)
+		return;
+	if (use)
+		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, count);
+	else
+		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, count);
+	for (b = blk; b < end; b += fs->super->s_blocks_per_group)
+		r->touched[ext2fs_group_of_blk2(fs, b)] = 1;
+	r->touched[ext2fs_group_of_blk2(fs, end - 1)] = 1;
+	ext2fs_mark_bb_dirty(fs);
+}
+
+void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
+{
+	ext2_filsys fs = r->fs;
+
+	if (!ino || ino > fs->super->s_inodes_count)
+		return;
+	if (use)
+		ext2fs_mark_inode_bitmap2(fs->inode_map, ino);
+	else
+		ext2fs_unmark_inode_bitmap2(fs->inode_map, ino);
+	r->touched[ext2fs_group_of_ino(fs, ino)] = 1;
+	ext2fs_mark_ib_dirty(fs);
+}
+
+/* remember whether ino was a directory in use before we changed it */
+errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
+{
+	struct ext2_inode_large in;
+	struct ino_note *n;
+	errcode_t err;
+
+	if (!ino || ino > r->fs->super->s_inodes_count ||
+	    ext2fs_test_inode_bitmap2(r->seen, ino))
+		return 0;
+	if (r->nnotes >= r->capnotes) {
+		unsigned nc = r->capnotes ? r->capnotes * 2 : 64;
+
+		err = ext2fs_resize_array(sizeof(*r->notes), r->capnotes, nc,
+					  &r->notes);
+		if (err)
+			return err;
+		r->capnotes = nc;
+	}
+	ext2fs_mark_inode_bitmap2(r->seen, ino);
+	n = &r->notes[r->nnotes++];
+	n->ino = ino;
+	n->was_dir = ext2fs_test_inode_bitmap2(r->fs->inode_map, ino) &&
+		     e2fc_inode_live(r->fs, ino, &in) &&
+		     LINUX_S_ISDIR(in.i_mode);
+	return 0;
+}
+
+/* ---- allocation during replay ------------------------------------------- */
+
+/* libext2fs's allocation hooks carry no private pointer: one replay at a
+ * time per process */
+static struct replay *active;
+static errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
+static void (*old_stats)(ext2_filsys, blk64_t, int);
+
+static errcode_t alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret)
+{
+	blk64_t b, start = goal;
+	errcode_t err;
+
+	for (;;) {
+		err = ext2fs_new_block2(fs, start, fs->block_map, &b);
+		if (err)
+			return err;
+		if (!ext2fs_test_block_bitmap2(active->excluded, b))
+			break;
+		start = b + 1;
+		if (start >= ext2fs_blocks_count(fs->super))
+			start = fs->super->s_first_data_block;
+		if (start == goal)
+			return EXT2_ET_BLOCK_ALLOC_FAIL;
+	}
+	*ret = b;
+	return 0;
+}
+
+static void alloc_stats(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	if (active && blk < ext2fs_blocks_count(fs->super))
+		active->touched[ext2fs_group_of_blk2(fs, blk)] = 1;
+}
+
+/* ---- hostile input ------------------------------------------------------ */
+
+struct meta_range {
+	blk64_t	start, end;	/* [start, end) */
+};
+
+struct meta_map {
+	struct meta_range	*r;
+	unsigned		n, cap;
+};
+
+static errcode_t meta_add(struct meta_map *m, blk64_t start, blk64_t len)
+{
+	errcode_t err;
+
+	if (!len)
+		return 0;
+	if (m->n >= m->cap) {
+		unsigned nc = m->cap ? m->cap * 2 : 256;
+
+		err = ext2fs_resize_array(sizeof(*m->r), m->cap, nc, &m->r);
+		if (err)
+			return err;
+		m->cap = nc;
+	}
+	m->r[m->n].start = start;
+	m->r[m->n].end = start + len;
+	m->n++;
+	return 0;
+}
+
+static int meta_cmp(const void *a, const void *b)
+{
+	const struct meta_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void journal_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
+{
+	meta_add(arg, blk, count);
+}
+
+/* every block the file system's own metadata and journal occupy */
+static errcode_t meta_build(ext2_filsys fs, struct meta_map *m)
+{
+	blk64_t super, old_desc, new_desc;
+	blk_t used;
+	dgrp_t g;
+	errcode_t err = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (g = 0; g < fs->group_desc_count && !err; g++) {
+		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc,
+					  &used);
+		if (super || g == 0)
+			err = meta_add(m, super ? super :
+				       fs->super->s_first_data_block, 1);
+		if (!err && old_desc)
+			err = meta_add(m, old_desc, fs->desc_blocks +
+				       fs->super->s_reserved_gdt_blocks);
+		if (!err && new_desc)
+			err = meta_add(m, new_desc, 1);
+		if (!err)
+			err = meta_add(m, ext2fs_block_bitmap_loc(fs, g), 1);
+		if (!err)
+			err = meta_add(m, ext2fs_inode_bitmap_loc(fs, g), 1);
+		if (!err)
+			err = meta_add(m, ext2fs_inode_table_loc(fs, g),
+				       fs->inode_blocks_per_group);
+	}
+	if (!err && fs->super->s_journal_inum &&
+	    fs->super->s_journal_inum <= fs->super->s_inodes_count) {
+		struct ext2_inode_large j;
+
+		if (!e2fc_read_inode(fs, fs->super->s_journal_inum, &j))
+			err = e2fc_walk_blocks(fs, fs->super->s_journal_inum,
+					       (struct ext2_inode *)&j,
+					       journal_cb, m);
+	}
+	if (!err && m->n)
+		qsort(m->r, m->n, sizeof(*m->r), meta_cmp);
+	return err;
+}
+
+static int meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
+{
+	unsigned lo = 0, hi = m->n;
+
+	/* first range with end > start; ranges may overlap each other */
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->r[mid].start < start + len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > 0)
+		if (m->r[lo].end > start)
+			return 1;
+		else if (m->r[lo].start + (1ULL << 32) < start)
+			break;	/* no range is longer than 2^32 blocks */
+	return 0;
+}
+
+static int ino_ok(ext2_filsys fs, uint32_t ino)
+{
+	if (!ino || ino > fs->super->s_inodes_count)
+		return 0;
+	return ino == EXT2_ROOT_INO || ino >= EXT2_FIRST_INO(fs->super);
+}
+
+static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
+			   const struct e2fc_tag *t)
+{
+	const uint8_t *p;
+	uint64_t end;
+	unsigned i;
+
+	switch (t->tag) {
+	case EXT4_FC_TAG_ADD_RANGE:
+		if (!ino_ok(fs, t->u.add.ino))
+			return E2FC_ERR_BAD_INODE_NUM;
+		end = (uint64_t)t->u.add.lblk + t->u.add.len;
+		if (!t->u.add.len || end > (1ULL << 32))
+			return E2FC_ERR_BAD_RANGE;
+		if (t->u.add.pblk < fs->super->s_first_data_block ||
+		    t->u.add.pblk + t->u.add.len > ext2fs_blocks_count(fs->super)
+		    || meta_overlaps(m, t->u.add.pblk, t->u.add.len))
+			return E2FC_ERR_BAD_BLOCK;
+		return 0;
+	case EXT4_FC_TAG_DEL_RANGE:
+		if (!ino_ok(fs, t->u.del.ino))
+			return E2FC_ERR_BAD_INODE_NUM;
+		if ((uint64_t)t->u.del.lblk + t->u.del.len > (1ULL << 32))
+			return E2FC_ERR_BAD_RANGE;
+		return 0;
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		if (!ino_ok(fs, t->u.dentry.ino) ||
+		    !ino_ok(fs, t->u.dentry.parent))
+			return E2FC_ERR_BAD_INODE_NUM;
+		p = t->u.dentry.name;
+		if (!t->u.dentry.name_len || t->u.dentry.name_len > 255)
+			return E2FC_ERR_BAD_NAME;
+		for (i = 0; i < t->u.dentry.name_len; i++)
+			if (!p[i] || p[i] == '/')
+				return E2FC_ERR_BAD_NAME;
+		if ((t->u.dentry.name_len == 1 && p[0] == '.') ||
+		    (t->u.dentry.name_len == 2 && p[0] == '.' && p[1] == '.'))
+			return E2FC_ERR_BAD_NAME;
+		return 0;
+	case EXT4_FC_TAG_INODE:
+		if (!ino_ok(fs, t->u.inode.ino))
+			return E2FC_ERR_BAD_INODE_NUM;
+		if (t->u.inode.raw_len < EXT2_GOOD_OLD_INODE_SIZE ||
+		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super))
+			return E2FC_ERR_BAD_INODE;
+		return 0;
+	}
+	return 0;
+}
+
+errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
+			    unsigned *bad_commit, unsigned *bad_tag)
+{
+	struct meta_map m;
+	unsigned c, k;
+	errcode_t err;
+
+	*bad_commit = *bad_tag = 0;
+	if (!fc || !fc->replay_commits)
+		return 0;
+	err = meta_build(fs, &m);
+	for (c = 0; !err && c < fc->replay_commits; c++) {
+		const struct e2fc_commit *cm = &fc->commits[c];
+
+		for (k = 0; !err && k < cm->ntags; k++) {
+			err = check_tag(fs, &m, &fc->tags[cm->first_tag + k]);
+			if (err) {
+				*bad_commit = c;
+				*bad_tag = k;
+			}
+		}
+	}
+	ext2fs_free_mem(&m.r);
+	return err;
+}
+
+/* ---- step 2: the full jbd2 log ------------------------------------------ */
+
+static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    struct e2fc_replay_stats *st)
+{
+	uint8_t *buf;
+	unsigned i, t = 0;
+	errcode_t err;
+
+	err = ext2fs_get_mem(fs->blocksize, &buf);
+	if (err)
+		return err;
+	for (i = 0; i < log->nblocks && !err; i++) {
+		const struct e2fc_log_block *b = &log->blocks[i];
+
+		while (t < log->ntrans && log->trans[t].tid != b->tid)
+			t++;
+		if (t >= log->ntrans || !log->trans[t].complete)
+			break;
+		if (e2fc_log_is_revoked(log, b->target, b->tid) ||
+		    !b->csum_ok) {
+			st->log_revoked++;
+			continue;
+		}
+		if (b->target >= ext2fs_blocks_count(fs->super))
+			continue;	/* the kernel fails this write */
+		err = e2fc_journal_read(j, b->log_block, 1, buf);
+		if (err)
+			break;
+		if (b->escaped)
+			e2fc_put_be32(buf, JBD2_MAGIC);
+		err = io_channel_write_blk64(fs->io, b->target, 1, buf);
+		st->log_blocks++;
+	}
+	for (i = 0; i < log->ntrans; i++)
+		st->log_trans += log->trans[i].complete;
+	ext2fs_free_mem(&buf);
+	if (!err)
+		err = io_channel_flush(fs->io);
+	return err;
+}
+
+/* drop the in-memory fs without writing it back, open it again */
+static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
+{
+	ext2_filsys fs = *fsp, nfs;
+	io_manager mgr = fs->io->manager;
+	char *name = NULL;
+	int flags = fs->flags & (EXT2_FLAG_RW | EXT2_FLAG_64BITS |
+				 EXT2_FLAG_EXCLUSIVE);
+	errcode_t err;
+
+	err = ext2fs_get_mem(strlen(fs->device_name) + 1, &name);
+	if (err)
+		return err;
+	strcpy(name, fs->device_name);
+	fs->flags &= ~EXT2_FLAG_DIRTY;
+	ext2fs_free(fs);
+	*fsp = NULL;
+	err = ext2fs_open(name, flags, 0, 0, mgr, &nfs);
+	ext2fs_free_mem(&name);
+	if (err)
+		return err;
+	*fsp = nfs;
+	j->fs = nfs;
+	return 0;
+}
+
+/* ---- step 4: consistency ------------------------------------------------- */
+
+static void mark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
+{
+	e2fc_touch_block(arg, blk, count, 1);
+}
+
+static void count_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
+{
+	*(blk64_t *)arg += count;
+}
+
+/* mark the blocks of every modified live inode, fix its i_blocks */
+static errcode_t settle_inodes(struct replay *r)
+{
+	struct ext2_inode_large in;
+	unsigned i;
+	errcode_t err;
+
+	for (i = 0; i < r->nmod; i++) {
+		ext2_ino_t ino = r->modified[i];
+		blk64_t n = 0;
+
+		if (ext2fs_test_inode_bitmap2(r->modmap, ino))
+			continue;
+		ext2fs_mark_inode_bitmap2(r->modmap, ino);
+		if (!e2fc_inode_live(r->fs, ino, &in))
+			continue;
+		err = e2fc_walk_blocks(r->fs, ino, (struct ext2_inode *)&in,
+				       mark_cb, r);
+		if (!err)
+			err = e2fc_walk_blocks(r->fs, ino,
+					       (struct ext2_inode *)&in,
+					       count_cb, &n);
+		if (!err)
+			err = ext2fs_iblk_set(r->fs, (struct ext2_inode *)&in, n);
+		if (!err)
+			err = e2fc_write_inode(r->fs, ino, &in);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void unmark_free_cb(ext2_filsys fs, blk64_t blk, blk64_t count,
+			   void *arg)
+{
+	struct replay *r = arg;
+
+	e2fc_touch_block(r, blk, count, 0);
+	r->st->blocks_freed += count;
+}
+
+static errcode_t free_inode(struct replay *r, ext2_ino_t ino)
+{
+	struct ext2_inode_large in;
+	errcode_t err;
+
+	err = e2fc_note_inode(r, ino);
+	if (!err)
+		err = e2fc_read_inode(r->fs, ino, &in);
+	if (err)
+		return err;
+	if (in.i_links_count)
+		return 0;		/* linked again later in the log */
+	if (in.i_mode) {
+		err = e2fc_walk_blocks(r->fs, ino, (struct ext2_inode *)&in,
+				       unmark_free_cb, r);
+		if (err)
+			return err;
+	}
+	in.i_dtime = r->now;
+	err = e2fc_write_inode(r->fs, ino, &in);
+	if (!err) {
+		e2fc_touch_inode(r, ino, 0);
+		r->st->inodes_freed++;
+	}
+	return err;
+}
+
+/* inodes whose links fell to 0, and the on-disk orphan list */
+static errcode_t settle_orphans(struct replay *r)
+{
+	ext2_filsys fs = r->fs;
+	struct ext2_inode_large in;
+	ext2_ino_t ino = fs->super->s_last_orphan;
+	unsigned i, guard = 0;
+	errcode_t err;
+
+	for (i = 0; i < r->norph; i++) {
+		err = free_inode(r, r->orphans[i]);
+		if (err)
+			return err;
+	}
+	while (ino && ino <= fs->super->s_inodes_count &&
+	       guard++ < fs->super->s_inodes_count) {
+		err = e2fc_read_inode(fs, ino, &in);
+		if (err)
+			return err;
+		if (in.i_links_count) {		/* still linked: keep */
+			ext2_ino_t next = in.i_dtime;
+
+			in.i_dtime = 0;
+			err = e2fc_write_inode(fs, ino, &in);
+			ino = next;
+		} else {
+			ext2_ino_t next = in.i_dtime;
+
+			err = free_inode(r, ino);
+			ino = next;
+		}
+		if (err)
+			return err;
+	}
+	if (fs->super->s_last_orphan) {
+		fs->super->s_last_orphan = 0;
+		ext2fs_mark_super_dirty(fs);
+	}
+	return 0;
+}
+
+/* directories created or removed change their group's used_dirs count */
+static void settle_dirs(struct replay *r)
+{
+	struct ext2_inode_large in;
+	unsigned i;
+
+	for (i = 0; i < r->nnotes; i++) {
+		ext2_ino_t ino = r->notes[i].ino;
+		dgrp_t g = ext2fs_group_of_ino(r->fs, ino);
+		int is_dir = ext2fs_test_inode_bitmap2(r->fs->inode_map, ino) &&
+			     e2fc_inode_live(r->fs, ino, &in) &&
+			     LINUX_S_ISDIR(in.i_mode);
+		uint32_t n = ext2fs_bg_used_dirs_count(r->fs, g);
+
+		if (is_dir == r->notes[i].was_dir)
+			continue;
+		if (is_dir)
+			n++;
+		else if (n)
+			n--;
+		ext2fs_bg_used_dirs_count_set(r->fs, g, n);
+		r->touched[g] = 1;
+	}
+}
+
+/* blocks marked in use in [first, last], run by run */
+static blk64_t count_used(ext2fs_block_bitmap map, blk64_t first,
+			  blk64_t last)
+{
+	blk64_t b = first, set, zero, used = 0;
+
+	while (b <= last) {
+		if (ext2fs_find_first_set_block_bitmap2(map, b, last, &set))
+			break;
+		if (ext2fs_find_first_zero_block_bitmap2(map, set, last,
+							 &zero)) {
+			used += last - set + 1;
+			break;
+		}
+		used += zero - set;
+		b = zero;
+	}
+	return used;
+}
+
+/* recount one group from the bitmaps; clear its UNINIT flags */
+static errcode_t recount_group(ext2_filsys fs, dgrp_t g)
+{
+	blk64_t first = ext2fs_group_first_block2(fs, g);
+	blk64_t last = ext2fs_group_last_block2(fs, g), used = 0;
+	uint32_t ipg = fs->super->s_inodes_per_group, i, free_ino = 0;
+	uint32_t highest = 0;
+	ext2_ino_t base = g * ipg + 1;
+
+	used = count_used(fs->block_map, first, last);
+	for (i = 0; i < ipg; i++) {
+		if (ext2fs_test_inode_bitmap2(fs->inode_map, base + i))
+			highest = i + 1;
+		else
+			free_ino++;
+	}
+	ext2fs_bg_free_blocks_count_set(fs, g, last - first + 1 - used);
+	ext2fs_bg_free_inodes_count_set(fs, g, free_ino);
+	ext2fs_bg_flags_clear(fs, g, EXT2_BG_BLOCK_UNINIT);
+	if (highest)
+		ext2fs_bg_flags_clear(fs, g, EXT2_BG_INODE_UNINIT);
+	if (ext2fs_has_group_desc_csum(fs) &&
+	    ext2fs_bg_itable_unused(fs, g) > ipg - highest)
+		ext2fs_bg_itable_unused_set(fs, g, ipg - highest);
+	ext2fs_group_desc_csum_set(fs, g);
+	return 0;
+}
+
+static errcode_t settle_counts(struct replay *r)
+{
+	ext2_filsys fs = r->fs;
+	blk64_t free_blocks = 0;
+	uint64_t free_inodes = 0;
+	dgrp_t g;
+	errcode_t err;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		if (r->touched[g]) {
+			err = recount_group(fs, g);
+			if (err)
+				return err;
+		}
+		free_blocks += ext2fs_bg_free_blocks_count(fs, g);
+		free_inodes += ext2fs_bg_free_inodes_count(fs, g);
+	}
+	ext2fs_free_blocks_count_set(fs->super,
+				     EXT2FS_C2B(fs, free_blocks));
+	fs->super->s_free_inodes_count = (uint32_t)free_inodes;
+	ext2fs_mark_super_dirty(fs);
+	return 0;
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+static void replay_free(struct replay *r)
+{
+	if (r->excluded)
+		ext2fs_free_block_bitmap(r->excluded);
+	if (r->seen)
+		ext2fs_free_inode_bitmap(r->seen);
+	if (r->modmap)
+		ext2fs_free_inode_bitmap(r->modmap);
+	ext2fs_free_mem(&r->notes);
+	ext2fs_free_mem(&r->modified);
+	ext2fs_free_mem(&r->orphans);
+	ext2fs_free_mem(&r->touched);
+}
+
+static errcode_t replay_init(struct replay *r, ext2_filsys fs,
+			     const struct e2fc_fc *fc, unsigned ncommits,
+			     struct e2fc_replay_stats *st)
+{
+	unsigned c, k;
+	errcode_t err;
+
+	memset(r, 0, sizeof(*r));
+	r->fs = fs;
+	r->st = st;
+	r->now = (uint32_t)time(NULL);
+	err = ext2fs_read_bitmaps(fs);
+	if (!err)
+		err = ext2fs_get_memzero(fs->group_desc_count, &r->touched);
+	if (!err)
+		err = ext2fs_allocate_block_bitmap(fs, "fc excluded",
+						   &r->excluded);
+	if (!err)
+		err = ext2fs_allocate_inode_bitmap(fs, "fc seen", &r->seen);
+	if (!err)
+		err = ext2fs_allocate_inode_bitmap(fs, "fc modified",
+						   &r->modmap);
+	for (c = 0; !err && c < ncommits; c++) {
+		const struct e2fc_commit *cm = &fc->commits[c];
+
+		for (k = 0; k < cm->ntags; k++) {
+			const struct e2fc_tag *t = &fc->tags[cm->first_tag + k];
+
+			if (t->tag == EXT4_FC_TAG_ADD_RANGE)
+				ext2fs_mark_block_bitmap_range2(r->excluded,
+					t->u.add.pblk, t->u.add.len);
+		}
+	}
+	return err;
+}
+
+static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
+			   unsigned ncommits,
+			   const struct e2fc_replay_opts *opts)
+{
+	unsigned c, k;
+	errcode_t err = 0;
+
+	for (c = 0; c < ncommits && !err; c++) {
+		const struct e2fc_commit *cm = &fc->commits[c];
+
+		for (k = 0; k < cm->ntags && !err; k++) {
+			const struct e2fc_tag *t = &fc->tags[cm->first_tag + k];
+
+			err = e2fc_apply_tag(r, t);
+			r->st->fc_tags++;
+			if (!err && opts && opts->describe)
+				opts->describe(opts->describe_arg, c, t, "");
+		}
+		r->st->fc_commits++;
+		if (opts && opts->progress)
+			opts->progress(opts->progress_arg, c + 1, ncommits);
+	}
+	if (!err)
+		err = settle_inodes(r);
+	if (!err)
+		err = settle_orphans(r);
+	if (!err)
+		settle_dirs(r);
+	if (!err)
+		err = settle_counts(r);
+	return err;
+}
+
+errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
+		       const struct e2fc_log *log, const struct e2fc_fc *fc,
+		       const struct e2fc_replay_opts *opts,
+		       struct e2fc_replay_stats *stats)
+{
+	unsigned ncommits = 0, bc, bt;
+	struct replay r;
+	ext2_filsys fs;
+	errcode_t err;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!((*fsp)->flags & EXT2_FLAG_RW))
+		return EXT2_ET_RO_FILSYS;
+	if (fc && (!opts || !opts->no_fc)) {
+		ncommits = fc->replay_commits;
+		if (opts && opts->until_commit < ncommits)
+			ncommits = opts->until_commit;
+	}
+	if (ncommits) {
+		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
+		if (err)
+			return err;
+	}
+	if (log && log->ntrans) {
+		err = replay_log(*fsp, j, log, stats);
+		if (!err)
+			err = reopen(fsp, j);
+		if (err)
+			return err;
+	}
+	fs = *fsp;
+	if (ncommits) {
+		err = replay_init(&r, fs, fc, ncommits, stats);
+		if (!err) {
+			active = &r;
+			ext2fs_set_alloc_block_callback(fs, alloc_block,
+							&old_alloc);
+			ext2fs_set_block_alloc_stats_callback(fs, alloc_stats,
+							      &old_stats);
+			err = replay_fc(&r, fc, ncommits, opts);
+			ext2fs_set_alloc_block_callback(fs, old_alloc, NULL);
+			ext2fs_set_block_alloc_stats_callback(fs, old_stats,
+							      NULL);
+			active = NULL;
+		}
+		replay_free(&r);
+		if (err)
+			return err;
+	}
+	ext2fs_clear_feature_journal_needs_recovery(fs->super);
+	ext2fs_mark_super_dirty(fs);
+	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	err = ext2fs_flush(fs);
+	if (!err)
+		err = e2fc_journal_reset(j, log ? log->expected_tid + 1 :
+					 j->sb.sequence + 1);
+	return err;
+}

@@ -1,0 +1,53 @@
+/*
+ * fc_replay_int.h -- state shared by the replay driver (fc_replay.c) and
+ * the tag handlers (fc_apply.c).  Not installed.
+ */
+#ifndef E2FC_REPLAY_INT_H
+#define E2FC_REPLAY_INT_H
+
+#include "e2fc.h"
+
+struct ino_note {
+	ext2_ino_t	ino;
+	int		was_dir;	/* in use as a directory before replay */
+};
+
+struct replay {
+	ext2_filsys			fs;
+	struct e2fc_replay_stats	*st;
+	ext2fs_block_bitmap		excluded;	/* ADD_RANGE targets */
+	ext2fs_inode_bitmap		seen;		/* inodes noted */
+	struct ino_note			*notes;
+	unsigned			nnotes, capnotes;
+	ext2_ino_t			*modified;	/* block maps to mark */
+	unsigned			nmod, capmod;
+	ext2fs_inode_bitmap		modmap;
+	ext2_ino_t			*orphans;	/* links fell to 0 */
+	unsigned			norph, caporph;
+	uint8_t				*touched;	/* one byte per group */
+	uint32_t			now;
+};
+
+/* fc_apply.c */
+errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
+errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode,
+			   void (*fn)(ext2_filsys fs, blk64_t blk,
+				      blk64_t count, void *arg),
+			   void *arg);
+
+/* fc_replay.c */
+void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use);
+void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use);
+errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino);
+errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
+		       ext2_ino_t ino);
+errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
+			  struct ext2_inode_large *in);
+errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in);
+/* the kernel's iget: an inode in range with links and a mode */
+int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
+		    struct ext2_inode_large *in);
+
+#endif
