@@ -8,6 +8,21 @@
  * The log is read in chunks of up to CHUNK blocks (wrap-around aware), not
  * block by block.  Every loop is bounded: at most s_maxlen blocks are
  * visited, so a corrupt or cyclic log cannot hang the scan.
+ *
+ * Checksums, compared with the kernel's scan pass:
+ * - csum v2/v3 commit block, or COMPAT_CHECKSUM (v1: crc32_be over each
+ *   descriptor and its data blocks, reset after every commit; a commit
+ *   with checksum type, size and value all zero is accepted): a mismatch
+ *   ends the valid log at that transaction (stop "checksum").  The kernel
+ *   does the same for a synchronous commit; with ASYNC_COMMIT it keeps
+ *   walking but still ends recovery at the failed transaction, and an
+ *   older commit time marks stale blocks: the expected tid is the same.
+ * - a bad descriptor or revoke tail checksum: we stop there; the kernel
+ *   skips to the commit block and then either fails recovery (commit
+ *   time not older) or treats the transaction as stale.  Either way the
+ *   transaction is not replayed and the expected tid is its tid.
+ * - a bad data block checksum does not end the scan (the kernel skips
+ *   that block at replay): the block is recorded with csum_ok = 0.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +143,14 @@ struct scan_state {
 	uint32_t		blk;		/* next log block */
 	uint32_t		visited;
 	uint8_t			*tagbuf;	/* one block */
+	uint32_t		crc32_sum;	/* COMPAT_CHECKSUM running sum */
 };
+
+static int compat_csum(const struct e2fc_jsb *sb)
+{
+	return sb->blocktype == JBD2_BT_SB_V2 &&
+	       (sb->feature_compat & JBD2_FEATURE_COMPAT_CHECKSUM);
+}
 
 static errcode_t new_trans(struct scan_state *s, uint32_t tid)
 {
@@ -168,6 +190,8 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 		}
 		end -= JBD2_BLOCK_TAIL_SIZE;
 	}
+	if (compat_csum(sb))
+		s->crc32_sum = ext2fs_crc32_be(s->crc32_sum, b, s->bs);
 	ntag_bytes = end - off;
 	memcpy(tags, b + off, ntag_bytes);
 	t->ndesc++;
@@ -197,12 +221,17 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 		lb->tid = t->tid;
 		lb->escaped = !!(flags & JBD2_FLAG_ESCAPE);
 		lb->csum_ok = 1;
-		if (v23) {
-			lb->csum_stored = v3 ? e2fc_get_be32(tg + 12) :
-					  e2fc_get_be16(tg + 4);
+		if (v23 || compat_csum(sb)) {
 			err = log_block(&s->r, s->blk, &data);
 			if (err)
 				return err;
+		}
+		if (compat_csum(sb))
+			s->crc32_sum = ext2fs_crc32_be(s->crc32_sum, data,
+						       s->bs);
+		if (v23) {
+			lb->csum_stored = v3 ? e2fc_get_be32(tg + 12) :
+					  e2fc_get_be16(tg + 4);
 			lb->csum_ok = data_csum_ok(sb, data, s->bs, t->tid,
 						   lb->csum_stored);
 			if (!lb->csum_ok)
@@ -260,6 +289,17 @@ static errcode_t scan_revoke(struct scan_state *s, const uint8_t *b,
 	return 0;
 }
 
+static int v1_commit_csum_ok(const uint8_t *b, uint32_t sum)
+{
+	uint8_t type = b[JBD2_COMMIT_CHKSUM_TYPE];
+	uint8_t size = b[JBD2_COMMIT_CHKSUM_SIZE];
+	uint32_t found = e2fc_get_be32(b + JBD2_COMMIT_CHKSUM);
+
+	if (type == JBD2_CRC32_CHKSUM && size == 4 && found == sum)
+		return 1;
+	return type == 0 && size == 0 && found == 0;
+}
+
 static void scan_commit(struct scan_state *s, const uint8_t *b,
 			struct e2fc_log_trans *t, int *stop)
 {
@@ -268,6 +308,17 @@ static void scan_commit(struct scan_state *s, const uint8_t *b,
 	t->commit_block = s->blk;
 	t->commit_sec = e2fc_get_be64(b + JBD2_COMMIT_SEC);
 	t->commit_nsec = e2fc_get_be32(b + JBD2_COMMIT_NSEC);
+	if (compat_csum(sb)) {
+		/* v1: crc32 of the descriptors and data blocks, or an
+		 * explicitly unused checksum (type, size and value zero) */
+		t->commit_csum_present = 1;
+		t->commit_csum_ok = v1_commit_csum_ok(b, s->crc32_sum);
+		s->crc32_sum = ~0U;
+		if (!t->commit_csum_ok) {
+			*stop = E2FC_LOG_CSUM;
+			return;
+		}
+	}
 	if (e2fc_jsb_csum_v23(sb)) {
 		t->commit_csum_present = 1;
 		t->commit_csum_ok = commit_csum_ok(sb, b, s->bs);
@@ -454,6 +505,7 @@ errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
 	s.sb = &j->sb;
 	s.bs = j->blocksize;
 	s.r.j = j;
+	s.crc32_sum = ~0U;
 	s.log->start_tid = j->sb.sequence;
 	s.log->start_block = j->sb.start;
 	s.log->expected_tid = j->sb.sequence;

@@ -23,6 +23,7 @@ void jbdw_init(struct jbdw *w, unsigned bs, unsigned maxlen,
 	w->seed = e2fc_crc32c(~0U, w->uuid, 16);
 	w->buf = calloc(maxlen, bs);
 	w->pos = 1;
+	w->crc32_sum = ~0U;
 }
 
 void jbdw_free(struct jbdw *w)
@@ -177,6 +178,16 @@ static void write_descriptor(struct jbdw *w, uint32_t tid,
 	}
 	if (csum23(w))
 		tail_csum(w, d, flags & JW_BAD_DESC);
+	if (w->compat & JBD2_FEATURE_COMPAT_CHECKSUM) {
+		/* v1 commit checksum: descriptor, then its data blocks */
+		w->crc32_sum = ext2fs_crc32_be(w->crc32_sum, d, w->bs);
+		for (i = 0, blk = dblk; i < n; i++) {
+			blk = blk + 1 >= log_end(w) ? w->first : blk + 1;
+			w->crc32_sum = ext2fs_crc32_be(w->crc32_sum,
+						       jbdw_block(w, blk),
+						       w->bs);
+		}
+	}
 }
 
 static void write_revoke(struct jbdw *w, uint32_t tid, const uint64_t *rev,
@@ -217,7 +228,15 @@ void jbdw_trans(struct jbdw *w, uint32_t tid, const uint64_t *targets,
 		return;
 	b = next_block(w, &blk);
 	header(b, JBD2_BT_COMMIT, tid);
-	e2fc_put_be64(b + JBD2_COMMIT_SEC, 1700000000ULL + tid);
+	e2fc_put_be64(b + JBD2_COMMIT_SEC, 1700000000ULL + tid -
+		      ((flags & JW_OLD_TIME) ? 100 : 0));
+	if (w->compat & JBD2_FEATURE_COMPAT_CHECKSUM) {
+		b[JBD2_COMMIT_CHKSUM_TYPE] = JBD2_CRC32_CHKSUM;
+		b[JBD2_COMMIT_CHKSUM_SIZE] = 4;
+		e2fc_put_be32(b + JBD2_COMMIT_CHKSUM, (flags & JW_BAD_COMMIT) ?
+			      ~w->crc32_sum : w->crc32_sum);
+		w->crc32_sum = ~0U;
+	}
 	if (csum23(w)) {
 		b[JBD2_COMMIT_CHKSUM_TYPE] = JBD2_CRC32C_CHKSUM;
 		b[JBD2_COMMIT_CHKSUM_SIZE] = 4;

@@ -15,6 +15,9 @@ struct jbdw {
 	uint32_t	seed;
 	uint8_t		*buf;		/* maxlen * bs */
 	uint32_t	pos;		/* next log block to write */
+	uint32_t	crc32_sum;	/* COMPAT_CHECKSUM: crc32_be of the
+					 * descriptors and data since the last
+					 * commit */
 	char		path[64];	/* temp file of e2fc_journal */
 };
 
@@ -24,6 +27,9 @@ struct jbdw {
 #define JW_BAD_DESC	0x4	/* wrong descriptor tail checksum */
 #define JW_BAD_DATA	0x8	/* wrong checksum of the first data block */
 #define JW_NEW_UUID	0x10	/* no SAME_UUID: a uuid follows every tag */
+#define JW_OLD_TIME	0x20	/* commit time older than the previous one */
+
+/* set w->compat (e.g. JBD2_FEATURE_COMPAT_CHECKSUM) before jbdw_trans */
 
 void jbdw_init(struct jbdw *w, unsigned bs, unsigned maxlen,
 	       uint32_t incompat, unsigned nfc);

@@ -438,6 +438,86 @@ static void test_stop_names(void)
 	CU_ASSERT_STRING_EQUAL(e2fc_log_stop_name(99), "unknown");
 }
 
+/* COMPAT_CHECKSUM (v1): crc32_be of descriptors and data in the commit */
+static void compat_csum(int bad_second, int async)
+{
+	struct scanned s;
+	uint64_t t1[] = { 10, 11 }, t2[] = { 12 }, t3[] = { 13 };
+
+	jbdw_init(&s.w, 1024, 64, async ?
+		  JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT : 0, 0);
+	s.w.compat = JBD2_FEATURE_COMPAT_CHECKSUM;
+	jbdw_trans(&s.w, 5, t1, 2, 0x30, NULL, 0, 0);
+	jbdw_trans(&s.w, 6, t2, 1, 0x50, NULL, 0,
+		   bad_second ? JW_BAD_COMMIT : 0);
+	jbdw_trans(&s.w, 7, t3, 1, 0x60, NULL, 0, 0);
+	jbdw_sb(&s.w, 5, 1);
+	if (scan(&s)) {
+		CU_ASSERT(s.log->trans[0].commit_csum_present);
+		CU_ASSERT(s.log->trans[0].commit_csum_ok);
+		if (bad_second) {
+			CU_ASSERT_EQUAL(s.log->stop, E2FC_LOG_CSUM);
+			CU_ASSERT_EQUAL(s.log->expected_tid, 6);
+			CU_ASSERT_EQUAL(s.log->trans[1].commit_csum_ok, 0);
+			CU_ASSERT_EQUAL(s.log->end_block, 7);
+		} else {
+			CU_ASSERT_EQUAL(s.log->stop, E2FC_LOG_NO_MAGIC);
+			CU_ASSERT_EQUAL(s.log->expected_tid, 8);
+			CU_ASSERT_EQUAL(s.log->ntrans, 3);
+			CU_ASSERT_EQUAL(s.log->nblocks, 4);
+		}
+	}
+	done(&s);
+}
+
+static void test_compat_csum(void)
+{
+	compat_csum(0, 0);
+}
+
+static void test_compat_csum_bad(void)
+{
+	compat_csum(1, 0);
+	/* async commit: the failed transaction still ends the valid log */
+	compat_csum(1, 1);
+}
+
+/* a v1 commit block with an explicitly unused checksum is accepted */
+static void test_compat_csum_unused(void)
+{
+	struct scanned s;
+	uint64_t t[] = { 10 };
+	uint8_t *c;
+
+	jbdw_init(&s.w, 1024, 64, 0, 0);
+	s.w.compat = JBD2_FEATURE_COMPAT_CHECKSUM;
+	jbdw_trans(&s.w, 5, t, 1, 0x30, NULL, 0, 0);
+	c = jbdw_block(&s.w, 3);
+	CU_ASSERT_EQUAL(e2fc_get_be32(c + 4), JBD2_BT_COMMIT);
+	c[JBD2_COMMIT_CHKSUM_TYPE] = 0;
+	c[JBD2_COMMIT_CHKSUM_SIZE] = 0;
+	e2fc_put_be32(c + JBD2_COMMIT_CHKSUM, 0);
+	jbdw_sb(&s.w, 5, 1);
+	if (scan(&s)) {
+		CU_ASSERT_EQUAL(s.log->expected_tid, 6);
+		CU_ASSERT(s.log->trans[0].commit_csum_ok);
+	}
+	done(&s);
+	/* type 0 but a nonzero value: bad */
+	jbdw_init(&s.w, 1024, 64, 0, 0);
+	s.w.compat = JBD2_FEATURE_COMPAT_CHECKSUM;
+	jbdw_trans(&s.w, 5, t, 1, 0x30, NULL, 0, 0);
+	c = jbdw_block(&s.w, 3);
+	c[JBD2_COMMIT_CHKSUM_TYPE] = 0;
+	c[JBD2_COMMIT_CHKSUM_SIZE] = 0;
+	jbdw_sb(&s.w, 5, 1);
+	if (scan(&s)) {
+		CU_ASSERT_EQUAL(s.log->stop, E2FC_LOG_CSUM);
+		CU_ASSERT_EQUAL(s.log->expected_tid, 5);
+	}
+	done(&s);
+}
+
 static CU_TestInfo log_tests[] = {
 	{ "log: csum v3, 64-bit tags", test_v3_64 },
 	{ "log: csum v3, uuid after every tag", test_v3_newuuid },
@@ -463,6 +543,9 @@ static CU_TestInfo log_tests[] = {
 	{ "jsb: invalid superblocks", test_sb_invalid },
 	{ "jsb: v1 superblock", test_sb_v1 },
 	{ "log: stop names", test_stop_names },
+	{ "log: compat checksum (v1)", test_compat_csum },
+	{ "log: compat checksum bad, async commit", test_compat_csum_bad },
+	{ "log: compat checksum unused", test_compat_csum_unused },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("jbd2_log", log_tests);
