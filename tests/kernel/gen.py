@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""gen.py -- make kernel crash images of ext4 fast commits (needs root).
+
+  gen.py --seed S --profile P --out DIR [--ops N] [--snaps K] [--fill]
+
+PROFILE: dash-separated tokens: 1k|2k|4k (block size), 128|256 (inode
+size), csum|nocsum (metadata_csum), 64|32 (64bit), optional ext
+(external journal device), optional fcKB (fast-commit area size in KiB;
+default: the smallest journal mke2fs allows, whose FC area is 16 blocks).
+Example: 1k-256-csum-64, 4k-128-nocsum-32-ext.
+
+Makes a small ext4 with fast_commit, mounts it with commit=600, syncs a
+set-up tree, then runs N seeded random operations, each made durable by
+an fsync (mostly of a file, sometimes of a directory).  At K random
+fsync points (the last after the last operation) it copies the backing
+file while still mounted -- the disk after a power cut -- to
+DIR/snapNN/image (and the external journal to DIR/snapNN/journal), with
+DIR/snapNN/live (the live listing then, see oracle.py), meta (seed,
+profile, op count, fc_info) and oplog.  --fill: long runs of tiny
+fsynced appends so the FC area fills up.
+"""
+import argparse
+import ctypes
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long,
+                           ctypes.c_long]
+FALLOC_KEEP_SIZE = 1
+FALLOC_PUNCH = 3
+
+
+def fallocate(fd, mode, off, ln):
+    if libc.fallocate(fd, mode, off, ln) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+def sh(*cmd, check=True):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
+    return r.stdout
+
+
+def parse_profile(p):
+    prof = {'bs': 4096, 'isize': 256, 'csum': True, '64bit': True,
+            'ext': False, 'fc': 0}
+    for t in p.split('-'):
+        if t in ('1k', '2k', '4k'):
+            prof['bs'] = int(t[0]) * 1024
+        elif t in ('128', '256'):
+            prof['isize'] = int(t)
+        elif t in ('csum', 'nocsum'):
+            prof['csum'] = t == 'csum'
+        elif t in ('64', '32'):
+            prof['64bit'] = t == '64'
+        elif t == 'ext':
+            prof['ext'] = True
+        elif re.fullmatch(r'fc\d+', t):
+            prof['fc'] = int(t[2:])
+        else:
+            raise SystemExit('bad profile token: ' + t)
+    return prof
+
+
+class Gen:
+    def __init__(self, seed, prof, out, tmp):
+        self.rnd = random.Random(seed)
+        self.seed = seed
+        self.prof = prof
+        self.out = out
+        self.tmp = tmp
+        self.mnt = os.path.join(tmp, 'mnt')
+        self.img = os.path.join(tmp, 'img')
+        self.jimg = os.path.join(tmp, 'jnl')
+        self.jloop = None
+        self.log = []
+        self.nop = 0
+        self.snaps = 0
+        self.fd_stamp = None
+
+    # --- file system -------------------------------------------------
+    def mkfs(self):
+        p = self.prof
+        bs = p['bs']
+        size = {1024: 8, 2048: 12, 4096: 16}[bs]
+        with open(self.img, 'wb') as f:
+            f.truncate(size << 20)
+        feat = ['fast_commit']
+        if not p['csum']:
+            feat.append('^metadata_csum')
+        if not p['64bit']:
+            feat.append('^64bit')
+        jsz = bs * 1024 >> 20		# 1024 journal blocks: the minimum
+        jopt = 'size=%d' % jsz
+        if p['fc']:
+            jopt += ',fast_commit_size=%d' % p['fc']
+        opts = ['-q', '-t', 'ext4', '-b', str(bs), '-I', str(p['isize']),
+                '-O', ','.join(feat)]
+        if p['ext']:
+            with open(self.jimg, 'wb') as f:
+                f.truncate(bs * 2048)
+            sh('mke2fs', '-q', '-O', 'journal_dev,fast_commit', '-b',
+               str(bs), self.jimg)
+            self.jloop = sh('losetup', '-f', '--show', self.jimg).strip()
+            sh('mke2fs', *opts, '-J', 'device=' + self.jloop, self.img)
+        else:
+            sh('mke2fs', *opts, '-J', jopt, self.img)
+        os.mkdir(self.mnt)
+        mo = 'loop,commit=600'
+        if self.jloop:
+            mo += ',journal_path=' + self.jloop
+        sh('mount', '-o', mo, self.img, self.mnt)
+        dev = sh('findmnt', '-n', '-o', 'SOURCE', self.mnt).strip()
+        self.dev = os.path.basename(dev)
+
+    def cleanup(self):
+        if self.fd_stamp is not None:
+            os.close(self.fd_stamp)
+            self.fd_stamp = None
+        sh('umount', self.mnt, check=False)
+        if self.jloop:
+            sh('losetup', '-d', self.jloop, check=False)
+
+    def p(self, rel):
+        return os.path.join(self.mnt, rel)
+
+    # --- helpers -------------------------------------------------------
+    def data(self, n):
+        tok = ('%d:%d:%x;' % (self.seed, self.nop,
+                              self.rnd.getrandbits(32))).encode()
+        return (tok * (n // len(tok) + 1))[:n]
+
+    def files(self):
+        out = []
+        for d, dirs, fs in os.walk(self.mnt):
+            if 'lost+found' in dirs:
+                dirs.remove('lost+found')
+            for f in fs:
+                full = os.path.join(d, f)
+                if os.path.isfile(full) and not os.path.islink(full):
+                    out.append(os.path.relpath(full, self.mnt))
+        out.sort()
+        return out
+
+    def dirs(self):
+        out = ['.']
+        for d, dirs, fs in os.walk(self.mnt):
+            if 'lost+found' in dirs:
+                dirs.remove('lost+found')
+            for x in dirs:
+                out.append(os.path.relpath(os.path.join(d, x), self.mnt))
+        out.sort()
+        return out
+
+    def pick_file(self):
+        fs = [f for f in self.files() if f != 'stamp']
+        few = [f for f in fs if '/big' not in '/' + f]
+        if few and self.rnd.random() < 0.9:
+            fs = few
+        return self.rnd.choice(fs) if fs else None
+
+    def newname(self, d=None):
+        d = d if d is not None else self.rnd.choice(self.dirs())
+        return os.path.normpath(os.path.join(d, 'f%d_%d' % (
+            self.nop, self.rnd.randrange(1000))))
+
+    def fsync_path(self, rel):
+        fd = os.open(self.p(rel), os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+
+    def stamp(self):
+        """make pending namespace changes durable with a file fsync"""
+        os.write(self.fd_stamp, b'%d\n' % self.nop)
+        os.fsync(self.fd_stamp)
+
+    def sync_dir_or_stamp(self, d):
+        if self.rnd.random() < 0.2:
+            self.fsync_path(d)
+            return 'dirfsync'
+        self.stamp()
+        return 'stamp'
+
+    # --- operations: each ends durable --------------------------------
+    def op_create(self):
+        n = self.newname()
+        with open(self.p(n), 'wb') as f:
+            f.write(self.data(self.rnd.choice([0, 10, 700, 3000, 9000])))
+            f.flush()
+            os.fsync(f.fileno())
+        return 'create ' + n
+
+    def _rw(self, fn):
+        f = self.pick_file()
+        if f is None:
+            return self.op_create()
+        fd = os.open(self.p(f), os.O_RDWR)
+        try:
+            what = fn(fd, os.fstat(fd).st_size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return '%s %s' % (what, f)
+
+    def op_append(self):
+        def fn(fd, sz):
+            n = self.rnd.choice([1, 100, 1500, 5000])
+            os.pwrite(fd, self.data(n), sz)
+            return 'append %d' % n
+        return self._rw(fn)
+
+    def op_overwrite(self):
+        def fn(fd, sz):
+            off = self.rnd.randrange(sz + 1)
+            n = self.rnd.choice([1, 200, 4096])
+            os.pwrite(fd, self.data(n), off)
+            return 'overwrite %d+%d' % (off, n)
+        return self._rw(fn)
+
+    def op_truncate(self):
+        def fn(fd, sz):
+            if sz and self.rnd.random() < 0.6:
+                n = self.rnd.randrange(sz)
+            else:
+                n = sz + self.rnd.choice([1, 5000, 70000])
+            os.ftruncate(fd, n)
+            return 'truncate %d->%d' % (sz, n)
+        return self._rw(fn)
+
+    def op_sparse(self):
+        def fn(fd, sz):
+            off = sz + self.rnd.choice([65536, 1 << 20, 3 << 20])
+            os.pwrite(fd, self.data(self.rnd.choice([1, 3000])), off)
+            return 'sparse @%d' % off
+        return self._rw(fn)
+
+    def op_falloc(self):
+        def fn(fd, sz):
+            off = self.rnd.randrange(sz + 8192)
+            n = self.rnd.choice([1024, 4096, 20000])
+            mode = self.rnd.choice([0, 0, FALLOC_KEEP_SIZE, FALLOC_PUNCH])
+            if mode == 0:
+                os.posix_fallocate(fd, off, n)
+            else:
+                fallocate(fd, mode, off, n)
+            return 'fallocate mode=%d %d+%d' % (mode, off, n)
+        return self._rw(fn)
+
+    def op_deep(self):
+        n = self.newname()
+        bs = self.prof['bs']
+        cnt = self.rnd.choice([20, 60])
+        with open(self.p(n), 'wb') as f:
+            for i in range(cnt):
+                os.pwrite(f.fileno(), self.data(100), 2 * i * bs)
+            os.fsync(f.fileno())
+        return 'deep %s x%d' % (n, cnt)
+
+    def op_unlink(self):
+        f = self.pick_file()
+        if f is None:
+            return self.op_create()
+        os.unlink(self.p(f))
+        how = self.sync_dir_or_stamp(os.path.dirname(f) or '.')
+        return 'unlink %s (%s)' % (f, how)
+
+    def op_link(self):
+        f = self.pick_file()
+        if f is None:
+            return self.op_create()
+        n = self.newname()
+        os.link(self.p(f), self.p(n))
+        self.fsync_path(n)
+        return 'link %s %s' % (f, n)
+
+    def op_rename(self):
+        f = self.pick_file()
+        if f is None:
+            return self.op_create()
+        if self.rnd.random() < 0.5:
+            n = self.newname(os.path.dirname(f))
+        else:
+            n = self.newname()
+        if self.rnd.random() < 0.2:	# onto an existing file
+            t = self.pick_file()
+            if t and t != f:
+                n = t
+        os.rename(self.p(f), self.p(n))
+        self.fsync_path(n)
+        return 'rename %s %s' % (f, n)
+
+    def op_mkdir(self):
+        n = self.newname()
+        os.mkdir(self.p(n))
+        how = self.sync_dir_or_stamp(n)
+        return 'mkdir %s (%s)' % (n, how)
+
+    def op_rmdir(self):
+        ds = [d for d in self.dirs()
+              if d != '.' and not os.listdir(self.p(d))]
+        if not ds:
+            return self.op_mkdir()
+        d = self.rnd.choice(ds)
+        os.rmdir(self.p(d))
+        self.stamp()
+        return 'rmdir ' + d
+
+    def op_symlink(self):
+        n = self.newname()
+        if self.rnd.random() < 0.5:
+            t = 'target%d' % self.nop
+        else:
+            t = '/long/' + 'x' * self.rnd.choice([70, 300]) + str(self.nop)
+        os.symlink(t, self.p(n))
+        self.stamp()
+        return 'symlink %s (%d)' % (n, len(t))
+
+    def op_attr(self):
+        def fn(fd, sz):
+            k = self.rnd.randrange(3)
+            if k == 0:
+                m = self.rnd.choice([0o600, 0o644, 0o755, 0o4711, 0o1777])
+                os.fchmod(fd, m)
+                return 'chmod %o' % m
+            if k == 1:
+                u, g = self.rnd.randrange(2000), self.rnd.randrange(2000)
+                os.fchown(fd, u, g)
+                return 'chown %d:%d' % (u, g)
+            t = self.rnd.randrange(10 ** 9, 2 * 10 ** 9) * 10 ** 9 + \
+                self.rnd.randrange(10 ** 9)
+            os.utime(fd, ns=(t, t))
+            return 'utime %d' % t
+        return self._rw(fn)
+
+    def op_bigdir(self):
+        d = os.path.join(self.rnd.choice(self.dirs()), 'big%d' % self.nop)
+        d = os.path.normpath(d)
+        os.mkdir(self.p(d))
+        n = self.rnd.choice([150, 400])
+        last = None
+        for i in range(n):
+            last = os.path.join(d, 'entry_with_a_longish_name_%04d' % i)
+            with open(self.p(last), 'wb') as f:
+                if i % 50 == 0:
+                    f.write(self.data(20))
+                    f.flush()
+                    os.fsync(f.fileno())
+        self.fsync_path(last)
+        return 'bigdir %s %d' % (d, n)
+
+    def op_xattr(self):
+        def fn(fd, sz):
+            os.setxattr(fd, 'user.k%d' % self.nop, self.data(30))
+            os.pwrite(fd, b'x', sz)
+            return 'setxattr+append1'
+        return self._rw(fn)
+
+    def op_dirrename(self):
+        ds = [d for d in self.dirs() if d != '.']
+        if not ds:
+            return self.op_mkdir()
+        d = self.rnd.choice(ds)
+        n = os.path.join(os.path.dirname(d), 'r%d' % self.nop)
+        os.rename(self.p(d), self.p(n))
+        self.stamp()
+        return 'dirrename %s %s' % (d, n)
+
+    OPS = [('create', 10), ('append', 12), ('overwrite', 6),
+           ('truncate', 6), ('sparse', 3), ('falloc', 6), ('deep', 2),
+           ('unlink', 6), ('link', 5), ('rename', 6), ('mkdir', 3),
+           ('rmdir', 2), ('symlink', 4), ('attr', 6), ('bigdir', 1),
+           ('xattr', 1), ('dirrename', 1)]
+
+    def setup(self):
+        for d in ('a', 'b', 'a/c'):
+            os.mkdir(self.p(d))
+        for i, d in enumerate(('a', 'b', 'a/c', '.')):
+            with open(self.p(os.path.join(d, 'base%d' % i)), 'wb') as f:
+                f.write(self.data(500 + 3000 * i))
+        os.link(self.p('a/base0'), self.p('b/base0-link'))
+        os.symlink('a/base0', self.p('sym'))
+        self.fd_stamp = os.open(self.p('stamp'), os.O_WRONLY | os.O_CREAT |
+                                os.O_APPEND, 0o644)
+        sh('sync')
+
+    def one_op(self, fill):
+        self.nop += 1
+        if fill:
+            # many inodes per commit: commits of several blocks that
+            # run past the end of the small FC area
+            if self.nop <= 4:
+                for i in range(8):
+                    with open(self.p('fill%d_%d' % (self.nop, i)), 'wb') as f:
+                        f.write(self.data(100))
+            n = self.rnd.choice([0, 1, 5, 20, 40])
+            fs = self.files()
+            for f in self.rnd.sample(fs, min(n, len(fs))):
+                os.utime(self.p(f), ns=(self.nop * 10 ** 9,) * 2)
+            os.write(self.fd_stamp, b'%d\n' % self.nop)
+            os.fsync(self.fd_stamp)
+            self.log.append('%d fill %d' % (self.nop, n))
+            return
+        names = [n for n, _ in self.OPS]
+        w = [x for _, x in self.OPS]
+        op = self.rnd.choices(names, w)[0]
+        try:
+            what = getattr(self, 'op_' + op)()
+        except OSError as e:	# e.g. ENOSPC: a real outcome, keep going
+            self.stamp()
+            what = '%s failed: %s' % (op, e.strerror)
+        self.log.append('%d %s' % (self.nop, what))
+
+    def snapshot(self):
+        d = os.path.join(self.out, 'snap%02d' % self.snaps)
+        self.snaps += 1
+        os.makedirs(d, exist_ok=True)
+        live = oracle.listing(self.mnt)
+        shutil.copyfile(self.img, os.path.join(d, 'image'))
+        if self.jloop:
+            shutil.copyfile(self.jimg, os.path.join(d, 'journal'))
+        try:
+            with open('/proc/fs/ext4/%s/fc_info' % self.dev) as f:
+                fc = f.read()
+        except OSError:
+            fc = ''
+        with open(os.path.join(d, 'live'), 'w') as f:
+            f.write(live)
+        with open(os.path.join(d, 'oplog'), 'w') as f:
+            f.write(''.join(x + '\n' for x in self.log))
+        with open(os.path.join(d, 'meta'), 'w') as f:
+            f.write('seed=%d\nprofile=%s\nops=%d\n' % (
+                self.seed, self.prof['name'], self.nop))
+            fc = [x.strip() for x in fc.splitlines() if x.strip()]
+            f.write('fc_info=%s\n' % ' | '.join(fc))
+        return d
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--seed', type=int, required=True)
+    ap.add_argument('--profile', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--ops', type=int, default=20)
+    ap.add_argument('--snaps', type=int, default=1)
+    ap.add_argument('--fill', action='store_true')
+    a = ap.parse_args()
+    prof = parse_profile(a.profile)
+    prof['name'] = a.profile
+    os.makedirs(a.out, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix='h9-gen-')
+    g = Gen(a.seed, prof, a.out, tmp)
+    rnd = random.Random(a.seed ^ 0x5eed)
+    points = set(rnd.sample(range(1, a.ops), min(a.snaps - 1, a.ops - 1)))
+    points.add(a.ops)
+    try:
+        g.mkfs()
+        g.setup()
+        for i in range(1, a.ops + 1):
+            g.one_op(a.fill)
+            if i in points:
+                print(g.snapshot())
+    finally:
+        g.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,98 @@
+#!/bin/bash
+# make-corpus.sh -- regenerate the kernel regression corpus
+# tests/kernel/corpus/<case>/{image.gz,[journal.gz],listing,meta}.
+# Needs root and loop devices.  Run from a build directory (or set BUILD)
+# so that misc/e2fcdump and tests/tools/e2fc-listing can be found:
+#
+#   cd /tmp/build-X && make -C misc && make -C tests &&
+#       /work/main/tests/kernel/make-corpus.sh [OUTDIR]
+#
+# Every run of gen.py below gives up to 3 cases (crash copies at random
+# fsync points).  listing is the kernel's tree after it replays a copy
+# (oracle.py); where the kernel cannot mount the copy (FC area full ->
+# "journal recovery failed") it is the live tree at the moment of the copy.
+# meta: seed, profile, op count, fc_info, oracle facts, the FC state and
+# the tags of the replayable commits (e2fcdump --json), the op log.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${BUILD:-$(pwd)}
+out=${1:-$here/corpus}
+export E2FC_LISTING=$build/tests/tools/e2fc-listing
+dump=$build/misc/e2fcdump
+[ -x "$E2FC_LISTING" ] && [ -x "$dump" ] || {
+	echo "make-corpus: build misc/e2fcdump and tests/tools first" >&2
+	exit 1
+}
+tmp=$(mktemp -d /tmp/h9-corpus.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# seed profile ops snaps [fill]
+runs='
+101 1k-256-csum-64 12 3
+102 1k-128-nocsum-32 18 3
+103 2k-256-csum-64 25 3
+104 2k-128-csum-32 14 3
+105 4k-256-csum-64 20 3
+106 4k-128-nocsum-64 16 3
+107 4k-256-nocsum-32 30 3
+108 1k-256-csum-64-ext 15 3
+109 4k-256-csum-64-ext 22 3
+110 1k-256-csum-64-fc256 40 3
+111 4k-256-csum-64-fc256 35 3
+112 2k-256-nocsum-64-fc128 30 3
+2 1k-256-csum-64 40 8 fill
+3 1k-256-csum-64 40 8 fill
+4 4k-128-csum-64 40 4 fill
+115 1k-128-csum-64-fc64 10 3
+116 4k-256-csum-64 8 3
+'
+
+tags() {	# tags of the replayable commits, the FC state
+	local j=()
+	[ -f "$1/journal" ] && j=(-j "$1/journal")
+	"$dump" --json "${j[@]}" "$1/image" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    print("fc_state=unreadable"); sys.exit(0)
+fc = d.get("fast_commit") or {}
+seen = set()
+for c in fc.get("commits", []):
+    if not c.get("valid"):
+        continue
+    for t in c.get("tags", []):
+        n = t["tag"]
+        if n == "ADD_RANGE":
+            n += "_UNWRITTEN" if t.get("unwritten") else "_WRITTEN"
+        seen.add(n)
+print("fc_state=%s" % fc.get("state", "none"))
+print("replay_commits=%s" % fc.get("replay_commits", 0))
+print("tags=%s" % ",".join(sorted(seen)))
+'
+}
+
+mkdir -p "$out"
+echo "$runs" | while read -r seed prof ops snaps fill; do
+	[ -n "$seed" ] || continue
+	g=$tmp/$seed
+	python3 "$here/gen.py" --seed "$seed" --profile "$prof" --ops "$ops" \
+		--snaps "$snaps" ${fill:+--fill} --out "$g" >/dev/null
+	for s in "$g"/snap*; do
+		name=$prof-s$seed-${s##*snap}
+		python3 "$here/oracle.py" kernel "$s"
+		c=$out/$name
+		rm -rf "$c"
+		mkdir -p "$c"
+		gzip -9 -c "$s/image" >"$c/image.gz"
+		[ -f "$s/journal" ] && gzip -9 -c "$s/journal" >"$c/journal.gz"
+		cp "$s/listing" "$c/listing"
+		{
+			cat "$s/meta"
+			tags "$s"
+			sed 's/^/op=/' "$s/oplog"
+		} >"$c/meta"
+	done
+	rm -rf "$g"
+done
+du -sh "$out"
