@@ -10,6 +10,9 @@
  *   ext1k.img.gz          8 MiB ext4, 1k blocks, fast_commit, journal on
  *   ext1k-journal.img.gz  a 2 MiB journal_dev (jsb at device block 2,
  *                         s_first 3, transaction 2 at 3..13)
+ *   ext3-1k.img.gz        4 MiB ext3 by mke2fs 1.47.0, 1k blocks, journal
+ *                         inode mapped by indirect blocks: 0-11 at 290-301,
+ *                         12-267 at 303-558, ... 780-1023 at 1075-1318
  */
 #include <errno.h>
 #include <stdio.h>
@@ -286,11 +289,65 @@ static void test_external_kernel_image(void)
 	unlink(jpath);
 }
 
+static void test_indirect_journal(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct ext2_inode inode;
+	uint8_t *buf;
+
+	CU_ASSERT_FATAL(unpack("ext3-1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 1);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL(j->sb.maxlen, 1024);
+	CU_ASSERT_EQUAL(j->sb.start, 0);
+	CU_ASSERT_EQUAL(j->sb.num_fc_blks, 0);
+	CU_ASSERT_EQUAL(j->sb.log_end, 1024);
+	CU_ASSERT_EQUAL(j->map[0], 290);
+	CU_ASSERT_EQUAL(j->map[11], 301);
+	CU_ASSERT_EQUAL(j->map[12], 303);
+	CU_ASSERT_EQUAL(j->map[267], 558);
+	CU_ASSERT_EQUAL(j->map[268], 561);
+	CU_ASSERT_EQUAL(j->map[1023], 1318);
+	/* a read across indirect blocks is split into runs, not garbled */
+	buf = malloc(1024 * 20);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 0, 20, buf), 0);
+	CU_ASSERT_EQUAL(e2fc_get_be32(buf), JBD2_MAGIC);
+	free(buf);
+	e2fc_journal_close(j);
+	j = NULL;
+
+	/* a hole in the journal inode */
+	CU_ASSERT_EQUAL_FATAL(ext2fs_read_inode(fs, 8, &inode), 0);
+	inode.i_block[5] = 0;
+	CU_ASSERT_EQUAL(ext2fs_write_inode(fs, 8, &inode), 0);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_JOURNAL_HOLE);
+	CU_ASSERT_PTR_NULL(j);
+	/* a block outside the file system */
+	inode.i_block[5] = 5000000;
+	CU_ASSERT_EQUAL(ext2fs_write_inode(fs, 8, &inode), 0);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_JOURNAL_HOLE);
+	/* a hole at logical block 0: no superblock */
+	inode.i_block[5] = 295;
+	inode.i_block[0] = 0;
+	CU_ASSERT_EQUAL(ext2fs_write_inode(fs, 8, &inode), 0);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
+			E2FC_ERR_JOURNAL_HOLE);
+	fs->flags &= ~(EXT2_FLAG_DIRTY | EXT2_FLAG_RW);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
 static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, internal journal", test_internal_kernel_image },
 	{ "journal: reset", test_reset },
 	{ "journal: short, needed, none", test_internal_errors },
 	{ "journal: kernel image, external journal", test_external_kernel_image },
+	{ "journal: indirect-mapped journal, holes", test_indirect_journal },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("journal", journal_tests);
