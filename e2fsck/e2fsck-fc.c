@@ -391,8 +391,9 @@ static int recover(struct state *s)
 		return EXIT_OK;
 	err = e2fc_replay_check(s->fs, s->fc, &bad_commit, &bad_tag);
 	if (err) {
-		com_err(prog, err, "in fast commit %u, tag %u: recovery "
-			"refused, nothing was written", bad_commit, bad_tag);
+		com_err(prog, err, "while checking fast commit %u, tag %u "
+			"(recovery refused; nothing was written)", bad_commit,
+			bad_tag);
 		return EXIT_UNCORRECTED;
 	}
 	memset(&ro, 0, sizeof(ro));
@@ -507,8 +508,8 @@ static int plan_only(struct state *s)
 		errcode_t err = e2fc_replay_check(s->fs, s->fc, &bc, &bt);
 
 		if (err)
-			com_err(prog, err, "in fast commit %u, tag %u: "
-				"recovery would be refused", bc, bt);
+			com_err(prog, err, "while checking fast commit %u, "
+				"tag %u (recovery would be refused)", bc, bt);
 	}
 	return EXIT_UNCORRECTED;
 }

@@ -16,14 +16,14 @@ for dir in "$srcdir"/*/; do
 	export T IMG=$T/image JDEV=$T/journal
 	[ -f "$dir/image.gz" ] && gunzip -c "$dir/image.gz" >"$IMG"
 	[ -f "$dir/journal.gz" ] && gunzip -c "$dir/journal.gz" >"$JDEV"
-	(cd "$T" && bash "$dir/script") >"$T/out" 2>&1
-	sed -i "s|$T|TMPDIR|g" "$T/out"
-	if [ -f "$dir/expect" ] && diff -u "$dir/expect" "$T/out" >"$T/diff"; then
+	(cd "$T" && bash "$dir/script") >"$T/.test-output" 2>&1
+	sed -i "s|$T|TMPDIR|g" "$T/.test-output"
+	if [ -f "$dir/expect" ] && diff -u "$dir/expect" "$T/.test-output" >"$T/.test-diff"; then
 		echo "PASS: image/$name"; pass=$((pass + 1))
 	else
 		echo "FAIL: image/$name"; fail=$((fail + 1))
-		head -40 "$T/diff" 2>/dev/null
-		[ -n "${KEEP_OUTPUT:-}" ] && cp "$T/out" "$dir/actual"
+		head -40 "$T/.test-diff" 2>/dev/null
+		[ -n "${KEEP_OUTPUT:-}" ] && cp "$T/.test-output" "$dir/actual"
 	fi
 	rm -rf "$T"
 done
