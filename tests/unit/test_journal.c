@@ -10,6 +10,13 @@
  *   ext1k.img.gz          8 MiB ext4, 1k blocks, fast_commit, journal on
  *   ext1k-journal.img.gz  a 2 MiB journal_dev (jsb at device block 2,
  *                         s_first 3, transaction 2 at 3..13)
+ *   wrap1k.img.gz         16 MiB ext4, 1k blocks, 1040-block journal with
+ *                         16 FC blocks, after 80 syncs: the log starts at
+ *                         696 (tid 57) and wraps from block 1023 (tid 82)
+ *                         to block 1 (tids 83, 84); a fast commit of tid
+ *                         85 follows.  Mounting a copy replays that fast
+ *                         commit (its file exists), so the expected tid
+ *                         is 85; debugfs 1.47.0 logdump stops at 1024.
  *   ext3-1k.img.gz        4 MiB ext3 by mke2fs 1.47.0, 1k blocks, journal
  *                         inode mapped by indirect blocks: 0-11 at 290-301,
  *                         12-267 at 303-558, ... 780-1023 at 1075-1318
@@ -342,12 +349,49 @@ static void test_indirect_journal(void)
 	unlink(path);
 }
 
+static void test_wrap_kernel_image(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	unsigned i;
+
+	CU_ASSERT_FATAL(unpack("wrap1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 0);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL(j->sb.start, 696);
+	CU_ASSERT_EQUAL(j->sb.sequence, 57);
+	CU_ASSERT_EQUAL(j->sb.log_end, 1024);
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL_FATAL(log->ntrans, 28);
+	for (i = 0; i < log->ntrans; i++) {
+		CU_ASSERT_EQUAL(log->trans[i].tid, 57 + i);
+		CU_ASSERT(log->trans[i].complete);
+		CU_ASSERT(log->trans[i].commit_csum_ok);
+	}
+	CU_ASSERT_EQUAL(log->trans[25].commit_block, 1023);
+	CU_ASSERT_EQUAL(log->trans[26].first_block, 1);
+	CU_ASSERT_EQUAL(log->trans[27].commit_block, 26);
+	CU_ASSERT_EQUAL(log->nblocks, 298);
+	CU_ASSERT_EQUAL(log->bad_csums, 0);
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_SEQUENCE);
+	CU_ASSERT_EQUAL(log->end_block, 27);
+	CU_ASSERT_EQUAL(log->expected_tid, 85);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
 static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, internal journal", test_internal_kernel_image },
 	{ "journal: reset", test_reset },
 	{ "journal: short, needed, none", test_internal_errors },
 	{ "journal: kernel image, external journal", test_external_kernel_image },
 	{ "journal: indirect-mapped journal, holes", test_indirect_journal },
+	{ "journal: kernel image, log wraps at log_end", test_wrap_kernel_image },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("journal", journal_tests);
