@@ -17,6 +17,12 @@
  *                         85 follows.  Mounting a copy replays that fast
  *                         commit (its file exists), so the expected tid
  *                         is 85; debugfs 1.47.0 logdump stops at 1024.
+ *   v1async1k.img.gz      8 MiB ext4, 1k blocks, no metadata_csum, mounted
+ *                         with journal_async_commit,data=writeback: jbd2
+ *                         COMPAT_CHECKSUM (v1 crc32 commit checksums) and
+ *                         ASYNC_COMMIT; tids 2-4, tid 4 revokes 9 blocks
+ *                         logged by tids 2 and 3 (rm -rf); a fast commit
+ *                         of tid 5 that a kernel mount replays.
  *   ext3-1k.img.gz        4 MiB ext3 by mke2fs 1.47.0, 1k blocks, journal
  *                         inode mapped by indirect blocks: 0-11 at 290-301,
  *                         12-267 at 303-558, ... 780-1023 at 1075-1318
@@ -385,6 +391,82 @@ static void test_wrap_kernel_image(void)
 	unlink(path);
 }
 
+static void test_v1_async_kernel_image(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	unsigned i, revoked = 0;
+
+	CU_ASSERT_FATAL(unpack("v1async1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 0);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT(j->sb.feature_compat & JBD2_FEATURE_COMPAT_CHECKSUM);
+	CU_ASSERT(e2fc_jsb_has_incompat(&j->sb,
+					JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT));
+	CU_ASSERT(!e2fc_jsb_csum_v23(&j->sb));
+	CU_ASSERT(!j->sb.csum_present);
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL_FATAL(log->ntrans, 3);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(log->trans[i].tid, 2 + i);
+		CU_ASSERT(log->trans[i].complete);
+		CU_ASSERT(log->trans[i].commit_csum_present);
+		CU_ASSERT(log->trans[i].commit_csum_ok);
+	}
+	CU_ASSERT_EQUAL(log->trans[2].nrevoke_blocks, 1);
+	CU_ASSERT_EQUAL(log->trans[2].nrevoked, 9);
+	CU_ASSERT_EQUAL(log->nrevokes, 9);
+	CU_ASSERT_EQUAL(log->nblocks, 125);
+	for (i = 0; i < log->nblocks; i++)
+		revoked += e2fc_log_is_revoked(log, log->blocks[i].target,
+					       log->blocks[i].tid);
+	CU_ASSERT_EQUAL(revoked, 9);
+	CU_ASSERT(e2fc_log_is_revoked(log, 1635, 2));
+	CU_ASSERT(e2fc_log_is_revoked(log, 1645, 4));
+	CU_ASSERT(!e2fc_log_is_revoked(log, 1645, 5));
+	CU_ASSERT(!e2fc_log_is_revoked(log, 1646, 2));
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_NO_MAGIC);
+	CU_ASSERT_EQUAL(log->end_block, 133);
+	CU_ASSERT_EQUAL(log->expected_tid, 5);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+/* the same log with one data byte changed: the v1 commit checksum of
+ * tid 3 fails and the valid log ends there */
+static void test_v1_bad_kernel_image(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	uint8_t *buf;
+
+	CU_ASSERT_FATAL(unpack("v1async1k.img.gz", path, sizeof(path)));
+	fs = open_fs(path, 1);
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	buf = malloc(1024);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 80, 1, buf), 0);
+	buf[100] ^= 0x55;
+	CU_ASSERT_EQUAL(e2fc_journal_write(j, 80, 1, buf), 0);
+	free(buf);
+	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
+	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_CSUM);
+	CU_ASSERT_EQUAL(log->end_block, 91);
+	CU_ASSERT_EQUAL(log->expected_tid, 3);
+	CU_ASSERT(log->trans[0].complete);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
 static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, internal journal", test_internal_kernel_image },
 	{ "journal: reset", test_reset },
@@ -392,6 +474,9 @@ static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, external journal", test_external_kernel_image },
 	{ "journal: indirect-mapped journal, holes", test_indirect_journal },
 	{ "journal: kernel image, log wraps at log_end", test_wrap_kernel_image },
+	{ "journal: kernel image, v1 checksums, async commit, revokes",
+	  test_v1_async_kernel_image },
+	{ "journal: kernel image, v1 checksum bad", test_v1_bad_kernel_image },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("journal", journal_tests);
