@@ -518,6 +518,90 @@ static void test_compat_csum_unused(void)
 	done(&s);
 }
 
+/* a log that never commits and loops: descriptors of one tid all the way
+ * round; the scan must end after at most maxlen blocks */
+static void test_endless_transaction(void)
+{
+	struct scanned s;
+	uint64_t t[] = { 50 };
+	unsigned i;
+
+	jbdw_init(&s.w, 1024, 33, JBD2_FEATURE_INCOMPAT_REVOKE, 0);
+	for (i = 0; i < 16; i++)
+		jbdw_trans(&s.w, 9, t, 1, 0x10, NULL, 0, JW_NO_COMMIT);
+	jbdw_sb(&s.w, 9, 1);
+	if (scan(&s)) {
+		CU_ASSERT_EQUAL(s.log->stop, E2FC_LOG_WRAPPED);
+		CU_ASSERT_EQUAL(s.log->expected_tid, 9);
+		CU_ASSERT(s.log->nblocks <= 32);
+		CU_ASSERT_EQUAL(s.log->nrevokes, 0);
+	}
+	done(&s);
+}
+
+static uint32_t fuzz_rand(uint32_t *st)
+{
+	*st = *st * 1103515245U + 12345U;
+	return *st >> 8;
+}
+
+/* random byte damage to a valid log (and sometimes its superblock): the
+ * scan must return, with results inside the log */
+static void test_fuzz(void)
+{
+	static const uint32_t feats[] = {
+		V3_64, V2_32, JBD2_FEATURE_INCOMPAT_64BIT,
+		JBD2_FEATURE_INCOMPAT_REVOKE | JBD2_FEATURE_INCOMPAT_CSUM_V3,
+	};
+	uint64_t t1[] = { 100, 101, 102 }, t2[] = { 7 }, rv[] = { 100, 7 };
+	uint32_t st = 12345;
+	unsigned it, k, n, scans = 0;
+
+	for (it = 0; it < 400; it++) {
+		struct scanned s;
+		errcode_t err;
+
+		jbdw_init(&s.w, 1024, 40, feats[it % 4], it & 1 ? 8 : 0);
+		s.w.compat = it % 5 == 0 ? JBD2_FEATURE_COMPAT_CHECKSUM : 0;
+		for (k = 0; k < 6; k++) {
+			jbdw_trans(&s.w, 3 + 2 * k, t1, 3, 0xc0, NULL, 0, 0);
+			jbdw_trans(&s.w, 4 + 2 * k, t2, 1, 0x21, rv, 2, 0);
+		}
+		jbdw_sb(&s.w, 3, 1);
+		n = 1 + fuzz_rand(&st) % 8;
+		for (k = 0; k < n; k++) {
+			uint32_t blk = fuzz_rand(&st) % 40;
+			uint32_t off = fuzz_rand(&st) % 1024;
+
+			if (blk == 0 && it % 7)
+				blk = 1;
+			jbdw_block(&s.w, blk)[off] ^= 1 + fuzz_rand(&st) % 255;
+		}
+		s.log = NULL;
+		s.j = NULL;
+		err = jbdw_open(&s.w, &s.j);
+		if (!err) {
+			err = e2fc_log_scan(s.j, &s.log);
+			CU_ASSERT_EQUAL(err, 0);
+			scans++;
+		}
+		if (s.log) {
+			CU_ASSERT(s.log->nblocks <= 40);
+			CU_ASSERT(s.log->ntrans <= 40);
+			CU_ASSERT(s.log->stop == E2FC_LOG_CLEAN ||
+				  s.log->end_block < s.j->sb.log_end);
+			for (k = 0; k < s.log->nblocks; k++)
+				CU_ASSERT(s.log->blocks[k].log_block <
+					  s.j->sb.log_end);
+		}
+		if (s.j)
+			done(&s);
+		else
+			jbdw_free(&s.w);
+	}
+	CU_ASSERT(scans > 300);
+}
+
 static CU_TestInfo log_tests[] = {
 	{ "log: csum v3, 64-bit tags", test_v3_64 },
 	{ "log: csum v3, uuid after every tag", test_v3_newuuid },
@@ -546,6 +630,8 @@ static CU_TestInfo log_tests[] = {
 	{ "log: compat checksum (v1)", test_compat_csum },
 	{ "log: compat checksum bad, async commit", test_compat_csum_bad },
 	{ "log: compat checksum unused", test_compat_csum_unused },
+	{ "log: endless transaction is bounded", test_endless_transaction },
+	{ "log: random damage", test_fuzz },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("jbd2_log", log_tests);
