@@ -403,6 +403,8 @@ class Gen:
                 for i in range(8):
                     with open(self.p('fill%d_%d' % (self.nop, i)), 'wb') as f:
                         f.write(self.data(100))
+                        f.flush()
+                        os.fsync(f.fileno())
             n = self.rnd.choice([0, 1, 5, 20, 40])
             fs = self.files()
             for f in self.rnd.sample(fs, min(n, len(fs))):

@@ -43,6 +43,8 @@ runs='
 2 1k-256-csum-64 40 8 fill
 3 1k-256-csum-64 40 8 fill
 4 4k-128-csum-64 40 4 fill
+5 1k-256-csum-64 40 8 fill
+8 2k-128-nocsum-64 40 8 fill
 115 1k-128-csum-64-fc64 10 3
 116 4k-256-csum-64 8 3
 '
@@ -66,6 +68,17 @@ for c in fc.get("commits", []):
         if n == "ADD_RANGE":
             n += "_UNWRITTEN" if t.get("unwritten") else "_WRITTEN"
         seen.add(n)
+j = d.get("journal") or {}
+last = max([c.get("last_block", 0) for c in fc.get("commits", [])
+           if c.get("valid")] or [0])
+first, n = j.get("fc_first", 0), j.get("fc_blocks", 0)
+# the FC area: its size, how far the valid commits reach into it
+print("fc_area=%d blocks of %d bytes (%d KiB)" % (n, j.get("block_size", 0),
+      n * j.get("block_size", 0) // 1024))
+print("fc_used=%d" % (last - first + 1 if last else 0))
+end = max([c.get("last_block", 0) for c in fc.get("commits", [])] or [0])
+# any commit, torn or stale ones included
+print("fc_reached=%d" % (end - first + 1 if end else 0))
 print("fc_state=%s" % fc.get("state", "none"))
 print("replay_commits=%s" % fc.get("replay_commits", 0))
 print("tags=%s" % ",".join(sorted(seen)))
@@ -75,6 +88,8 @@ print("tags=%s" % ",".join(sorted(seen)))
 mkdir -p "$out"
 echo "$runs" | while read -r seed prof ops snaps fill; do
 	[ -n "$seed" ] || continue
+	# ONLY="2 3": regenerate just the runs of these seeds
+	case " ${ONLY:-$seed} " in *" $seed "*) ;; *) continue ;; esac
 	g=$tmp/$seed
 	python3 "$here/gen.py" --seed "$seed" --profile "$prof" --ops "$ops" \
 		--snaps "$snaps" ${fill:+--fill} --out "$g" >/dev/null

@@ -95,6 +95,18 @@ def fsck_n(img, jdev=None):
     return 'clean' if r.returncode == 0 else 'errors(%d)' % r.returncode
 
 
+def stamp(m):
+    try:
+        return float(m[1:m.index(']')])
+    except ValueError:
+        return -1.0
+
+
+def last_stamp():
+    lines = run(['dmesg']).stdout.splitlines()
+    return stamp(lines[-1]) if lines else -1.0
+
+
 def kernel_oracle(case):
     """mount a copy of the case; returns dict of facts and the listing or
     None when the kernel cannot mount it"""
@@ -113,20 +125,26 @@ def kernel_oracle(case):
             shutil.copyfile(os.path.join(case, 'journal'), jimg)
             jloop = run(['losetup', '-f', '--show', jimg]).stdout.strip()
             opts += ',journal_path=' + jloop
-        dmesg0 = run(['dmesg']).stdout.count('\n')
+        dmesg0 = last_stamp()
         r = run(['mount', '-o', opts, img, mnt])
         if r.returncode == 0:
             lst = listing(mnt)
             run(['umount', mnt])
             facts['oracle'] = 'kernel'
             facts['kernel_fsck'] = fsck_n(img, jloop)
+            lp = os.path.join(case, 'live')
+            if os.path.exists(lp):	# did the kernel keep all that was fsynced?
+                with open(lp) as f:
+                    facts['live_vs_kernel'] = 'same' if f.read() == lst \
+                        else 'differs'
             tool = os.environ.get('E2FC_LISTING')
             if tool:	# the image reader must agree with the mount
                 r = run([tool, img])
                 facts['listing_tool'] = 'same' if r.stdout == lst else \
                     'differs'
         else:
-            msg = run(['dmesg']).stdout.splitlines()[dmesg0:]
+            msg = [m for m in run(['dmesg']).stdout.splitlines()
+                   if stamp(m) > dmesg0]
             msg = [m for m in msg if 'EXT4' in m or 'JBD2' in m]
             facts['oracle'] = 'live'
             facts['kernel_mount'] = 'failed: ' + (
@@ -155,7 +173,8 @@ def main():
         mp = os.path.join(case, 'meta')
         with open(mp) as f:	# drop the facts of an earlier run
             old = [x for x in f if x.split('=')[0] not in
-                   ('oracle', 'kernel_fsck', 'kernel_mount', 'listing_tool')]
+                   ('oracle', 'kernel_fsck', 'kernel_mount', 'listing_tool',
+                    'live_vs_kernel')]
         with open(mp, 'w') as f:
             f.writelines(old)
             for k, v in facts.items():
