@@ -465,8 +465,8 @@ static errcode_t build_revoke_hash(struct e2fc_log *log,
 	return 0;
 }
 
-/* the hash is kept behind the revokes array's end pointer in a side
- * table keyed by the log: one log, one hash */
+/* e2fc_log_scan allocates this wrapper and hands out &log: the revoke
+ * hash stays private to this file */
 struct log_priv {
 	struct e2fc_log		log;	/* must be first */
 	struct revoke_hash	*rh;
