@@ -121,11 +121,12 @@ time_readonly() {
 	echo "$(echo "$times" | tr ' ' '\n' | grep . | best_median) $rss $rc"
 }
 
-# copy IMG to a fresh sparse scratch image; echo its path
+# scratch IMG TAG: copy IMG to a fresh sparse scratch image; echo its path
 scratch() {
 	local dst=$BENCH_DIR/.run-$2.img
 	rm -f "$dst"
-	cp --sparse=always "$1" "$dst" && echo "$dst"
+	# sync: the copy's writeback must not land in the timed run
+	cp --sparse=always "$1" "$dst" && sync && echo "$dst"
 }
 
 # time_recover ROUNDS IMG TAG CMD... (the image path is appended to CMD):
@@ -196,6 +197,9 @@ PY
 	umount "$mnt"
 }
 
+# a manifest without the sizes of directories
+nodirsize() { awk '$3 ~ /^0o40/ { $5 = "-" } { print }'; }
+
 # check_result IMG KERNEL_MANIFEST: "fsck clean|NOT clean, tree ==|!= kernel"
 check_result() {
 	local img=$1 kman=$2 fsck tree m n
@@ -214,6 +218,11 @@ check_result() {
 		manifest "$img" "$m"
 		if cmp -s "$m" "$kman"; then
 			tree="tree == kernel"
+		elif cmp -s <(nodirsize <"$m") <(nodirsize <"$kman"); then
+			# how full directory blocks are packed is the
+			# replayer's choice; everything else matches
+			tree="tree == kernel but the size of $(diff "$m" \
+				"$kman" | grep -c '^<') directories"
 		else
 			tree="tree != kernel ($(diff "$m" "$kman" |
 				grep -c '^[<>]') lines differ)"
