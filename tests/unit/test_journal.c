@@ -23,6 +23,10 @@
  *                         ASYNC_COMMIT; tids 2-4, tid 4 revokes 9 blocks
  *                         logged by tids 2 and 3 (rm -rf); a fast commit
  *                         of tid 5 that a kernel mount replays.
+ *   ext4k.img.gz,         the same with 4k blocks: an 8 MiB journal_dev
+ *   ext4k-journal.img.gz  (jsb at device block 1, s_first 2, 2048 blocks;
+ *                         transaction 2 at 2..10).  A 4 MiB one is
+ *                         refused by the kernel: "Journal too short".
  *   ext3-1k.img.gz        4 MiB ext3 by mke2fs 1.47.0, 1k blocks, journal
  *                         inode mapped by indirect blocks: 0-11 at 290-301,
  *                         12-267 at 303-558, ... 780-1023 at 1075-1318
@@ -238,7 +242,12 @@ static void test_internal_errors(void)
 	unlink(path);
 }
 
-static void test_external_kernel_image(void)
+struct ext_case {
+	const char	*fs, *jnl;
+	unsigned	bs, jsb_blk, maxlen, first, commit, end;
+};
+
+static void external_image(const struct ext_case *c)
 {
 	char fpath[64], jpath[64];
 	ext2_filsys fs;
@@ -247,10 +256,11 @@ static void test_external_kernel_image(void)
 	struct e2fc_jsb *sb;
 	uint8_t *buf;
 
-	CU_ASSERT_FATAL(unpack("ext1k.img.gz", fpath, sizeof(fpath)));
-	CU_ASSERT_FATAL(unpack("ext1k-journal.img.gz", jpath, sizeof(jpath)));
+	CU_ASSERT_FATAL(unpack(c->fs, fpath, sizeof(fpath)));
+	CU_ASSERT_FATAL(unpack(c->jnl, jpath, sizeof(jpath)));
 	fs = open_fs(fpath, 0);
 	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_EQUAL(fs->blocksize, c->bs);
 	CU_ASSERT_EQUAL(fs->super->s_journal_inum, 0);
 	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j),
 			E2FC_ERR_EXT_JOURNAL_NEEDED);
@@ -260,32 +270,34 @@ static void test_external_kernel_image(void)
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, jpath, 0, &j), 0);
 	sb = &j->sb;
 	CU_ASSERT(j->external);
-	CU_ASSERT_EQUAL(j->map[0], 2);
-	CU_ASSERT_EQUAL(j->map[3], 3);
-	CU_ASSERT_EQUAL(sb->maxlen, 2048);
-	CU_ASSERT_EQUAL(sb->first, 3);
+	CU_ASSERT_EQUAL(j->map[0], c->jsb_blk);
+	CU_ASSERT_EQUAL(j->map[c->first], c->first);
+	CU_ASSERT_EQUAL(sb->blocksize, c->bs);
+	CU_ASSERT_EQUAL(sb->maxlen, c->maxlen);
+	CU_ASSERT_EQUAL(sb->first, c->first);
+	CU_ASSERT_EQUAL(sb->first, c->jsb_blk + 1);
 	CU_ASSERT_EQUAL(sb->sequence, 2);
-	CU_ASSERT_EQUAL(sb->start, 3);
+	CU_ASSERT_EQUAL(sb->start, c->first);
 	CU_ASSERT_EQUAL(sb->num_fc_blks_raw, 0);
 	CU_ASSERT_EQUAL(sb->num_fc_blks, 256);
-	CU_ASSERT_EQUAL(sb->log_end, 1792);
-	CU_ASSERT_EQUAL(sb->fc_first, 1793);
+	CU_ASSERT_EQUAL(sb->log_end, c->maxlen - 256);
+	CU_ASSERT_EQUAL(sb->fc_first, c->maxlen - 255);
 	CU_ASSERT_EQUAL(sb->fc_blocks, 255);
 	CU_ASSERT(sb->csum_present && sb->csum_ok);
 
-	buf = malloc(1024);
+	buf = malloc(c->bs);
 	CU_ASSERT_EQUAL(e2fc_journal_read(j, 0, 1, buf), 0);
 	CU_ASSERT_EQUAL(e2fc_get_be32(buf), JBD2_MAGIC);
 	free(buf);
 
 	CU_ASSERT_EQUAL_FATAL(e2fc_log_scan(j, &log), 0);
 	CU_ASSERT_EQUAL(log->ntrans, 1);
-	CU_ASSERT_EQUAL(log->trans[0].first_block, 3);
-	CU_ASSERT_EQUAL(log->trans[0].commit_block, 13);
+	CU_ASSERT_EQUAL(log->trans[0].first_block, c->first);
+	CU_ASSERT_EQUAL(log->trans[0].commit_block, c->commit);
 	CU_ASSERT(log->trans[0].commit_csum_ok);
 	CU_ASSERT_EQUAL(log->bad_csums, 0);
 	CU_ASSERT_EQUAL(log->stop, E2FC_LOG_NO_MAGIC);
-	CU_ASSERT_EQUAL(log->end_block, 14);
+	CU_ASSERT_EQUAL(log->end_block, c->end);
 	CU_ASSERT_EQUAL(log->expected_tid, 3);
 	e2fc_log_free(log);
 	e2fc_journal_close(j);
@@ -300,6 +312,18 @@ static void test_external_kernel_image(void)
 	ext2fs_close_free(&fs);
 	unlink(fpath);
 	unlink(jpath);
+}
+
+static void test_external_kernel_image(void)
+{
+	static const struct ext_case c1k = {
+		"ext1k.img.gz", "ext1k-journal.img.gz", 1024, 2, 2048, 3, 13, 14
+	}, c4k = {
+		"ext4k.img.gz", "ext4k-journal.img.gz", 4096, 1, 2048, 2, 10, 11
+	};
+
+	external_image(&c1k);
+	external_image(&c4k);
 }
 
 static void test_indirect_journal(void)
