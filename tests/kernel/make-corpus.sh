@@ -27,7 +27,7 @@ tmp=$(mktemp -d /tmp/h9-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 # seed profile ops snaps [fill]
-runs='
+runs=${RUNS:-'
 101 1k-256-csum-64 12 3
 102 1k-128-nocsum-32 18 3
 103 2k-256-csum-64 25 3
@@ -47,7 +47,7 @@ runs='
 8 2k-128-nocsum-64 40 8 fill
 115 1k-128-csum-64-fc64 10 3
 116 4k-256-csum-64 8 3
-'
+'}
 
 tags() {	# tags of the replayable commits, the FC state
 	local j=()

@@ -83,7 +83,9 @@ recover_e2fc() {
 			>"$d/rec.out" 2>&1
 	fi
 	rc=$?
-	[ $rc -ge 8 ] && echo "$tool exit $rc: $(tail -n 1 "$d/rec.out")"
+	# the tool's own error line if any (stdout may be flushed after it)
+	[ $rc -ge 8 ] && echo "$tool exit $rc: $( (grep -E "^$tool:" \
+		"$d/rec.out"; tail -n 1 "$d/rec.out") | head -n 1)"
 }
 
 recover_sys() {
