@@ -334,6 +334,9 @@ struct e2fc_replay_stats {
 	unsigned	log_revoked;	/* blocks skipped as revoked */
 	unsigned	fc_commits;	/* FC commits replayed */
 	unsigned	fc_tags;	/* FC tags applied */
+	unsigned	fc_skipped;	/* tags the kernel would skip too:
+					 * their inode or directory cannot
+					 * be read (e.g. bad checksum) */
 	unsigned	inodes_freed;
 	uint64_t	blocks_freed, blocks_allocated;
 };

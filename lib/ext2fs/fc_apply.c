@@ -339,6 +339,19 @@ static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
 	return e2fc_write_inode(fs, ino, in);
 }
 
+/* a directory's links change with the subdirectories it holds */
+static errcode_t adjust_links(struct replay *r, ext2_ino_t dir, int delta)
+{
+	struct ext2_inode_large in;
+
+	if (!e2fc_inode_live(r->fs, dir, &in))
+		return 0;
+	if (delta < 0 && in.i_links_count <= 2)
+		return 0;
+	in.i_links_count += delta;
+	return e2fc_write_inode(r->fs, dir, &in);
+}
+
 static void dentry_name(const struct e2fc_tag *t, char *name)
 {
 	memcpy(name, t->u.dentry.name, t->u.dentry.name_len);
@@ -374,14 +387,28 @@ static errcode_t apply_link(struct replay *r, const struct e2fc_tag *t,
 	err = add_entry(r, t->u.dentry.parent, name, ino, in.i_mode, &added);
 	if (err)
 		return err;
-	if (creat)
+	/*
+	 * The kernel sets links to 1 on CREAT, also for a directory, and
+	 * never counts the new '..' in the parent; e2fsck then finds both
+	 * wrong unless INODE tags of both follow.  Here a new directory gets
+	 * 2 and its parent one more (later INODE tags overwrite both with
+	 * the logged values anyway).
+	 */
+	if (creat && LINUX_S_ISDIR(in.i_mode)) {
+		in.i_links_count = 2;
+		if (added)
+			err = adjust_links(r, t->u.dentry.parent, 1);
+	} else if (creat) {
 		in.i_links_count = 1;
-	else if (added)
+	} else if (added) {
 		in.i_links_count++;
-	else
+	} else {
 		return 0;
+	}
 	in.i_ctime = r->now;
-	return e2fc_write_inode(fs, ino, &in);
+	if (!err)
+		err = e2fc_write_inode(fs, ino, &in);
+	return err;
 }
 
 static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
@@ -414,9 +441,13 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (in.i_links_count)
 		in.i_links_count--;
-	/* a directory loses its '.' link too */
-	if (LINUX_S_ISDIR(in.i_mode) && in.i_links_count == 1)
+	/* a directory loses its '.' link too, and its parent a '..' */
+	if (LINUX_S_ISDIR(in.i_mode) && in.i_links_count == 1) {
 		in.i_links_count = 0;
+		err = adjust_links(r, parent, -1);
+		if (err)
+			return err;
+	}
 	in.i_ctime = r->now;
 	err = e2fc_write_inode(fs, ino, &in);
 	if (!err && !in.i_links_count)

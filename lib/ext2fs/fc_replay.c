@@ -23,6 +23,7 @@
  * superblock and descriptors are written (EXT2_FLAG_MASTER_SB_ONLY), as
  * the kernel does.
  */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include "fc_replay_int.h"
@@ -79,10 +80,20 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 	if (blk < fs->super->s_first_data_block ||
 	    end > ext2fs_blocks_count(fs->super) || end < blk)
 		return;
-	if (use)
+	if (use) {
 		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, count);
-	else
+		if (r->settling)
+			ext2fs_mark_block_bitmap_range2(r->owned, blk, count);
+	} else if (!r->settling) {
+		/* keep it allocated until the end: the kernel frees it at
+		 * once and may hand it to a new directory block while
+		 * another inode still maps it (it is marked again at the
+		 * end); here it is only freed if nothing maps it then */
+		ext2fs_mark_block_bitmap_range2(r->released, blk, count);
+		return;
+	} else {
 		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, count);
+	}
 	for (b = blk; b < end; b += fs->super->s_blocks_per_group)
 		r->touched[ext2fs_group_of_blk2(fs, b)] = 1;
 	r->touched[ext2fs_group_of_blk2(fs, end - 1)] = 1;
@@ -438,6 +449,108 @@ static void count_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 	*(blk64_t *)arg += count;
 }
 
+/* free what was unmapped during the replay and is not mapped now */
+static void settle_released(struct replay *r)
+{
+	ext2_filsys fs = r->fs;
+	blk64_t b = fs->super->s_first_data_block, last, set, zero;
+
+	last = ext2fs_blocks_count(fs->super) - 1;
+	while (b <= last) {
+		if (ext2fs_find_first_set_block_bitmap2(r->released, b, last,
+							&set))
+			break;
+		if (ext2fs_find_first_zero_block_bitmap2(r->released, set,
+							 last, &zero))
+			zero = last + 1;
+		for (b = set; b < zero; b++)
+			if (!ext2fs_test_block_bitmap2(r->owned, b))
+				e2fc_touch_block(r, b, 1, 0);
+	}
+}
+
+/* written blocks past the end of a regular file are unmapped (the kernel
+ * trims the tree to i_size after ranges; e2fsck wants no initialised
+ * block past EOF); unwritten preallocation past EOF stays */
+static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
+			      struct ext2_inode_large *in)
+{
+	blk64_t eof = (EXT2_I_SIZE(in) + fs->blocksize - 1) / fs->blocksize;
+	blk64_t cut[64][2];
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	int op = EXT2_EXTENT_ROOT, n = 0, i;
+	errcode_t err;
+
+	if (!LINUX_S_ISREG(in->i_mode) || !(in->i_flags & EXT4_EXTENTS_FL) ||
+	    (in->i_flags & EXT4_INLINE_DATA_FL))
+		return 0;
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
+		op = EXT2_EXTENT_NEXT_LEAF;
+		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
+		    (e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) ||
+		    e.e_lblk + e.e_len <= eof)
+			continue;
+		cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
+		cut[n][1] = e.e_lblk + e.e_len - 1;
+		n++;
+	}
+	ext2fs_extent_free(h);
+	for (i = 0; i < n && !err; i++)
+		err = ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				   cut[i][0], cut[i][1]);
+	return err;
+}
+
+/* rewrite every extent block so that its checksum matches the inode's
+ * (a reused inode number keeps the old tree under a new generation) */
+static errcode_t reseal_extents(ext2_filsys fs, ext2_ino_t ino,
+				struct ext2_inode_large *in)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	struct ext2_extent_info info;
+	int op = EXT2_EXTENT_ROOT;
+	errcode_t err;
+
+	if (!ext2fs_has_feature_metadata_csum(fs->super) ||
+	    !(in->i_flags & EXT4_EXTENTS_FL) ||
+	    (in->i_flags & EXT4_INLINE_DATA_FL))
+		return 0;
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	while (!(err = ext2fs_extent_get(h, op, &e))) {
+		op = EXT2_EXTENT_NEXT_LEAF;
+		if (ext2fs_extent_get_info(h, &info) || !info.curr_level ||
+		    info.curr_entry != 1)
+			continue;	/* the root, or not a node's first */
+		err = ext2fs_extent_replace(h, 0, &e);
+		if (err)
+			break;
+	}
+	ext2fs_extent_free(h);
+	return err == EXT2_ET_EXTENT_NO_NEXT ? 0 : err;
+}
+
+/* i_blocks from the real block map */
+static errcode_t fix_iblocks(ext2_filsys fs, ext2_ino_t ino,
+			     struct ext2_inode_large *in)
+{
+	blk64_t n = 0;
+	errcode_t err;
+
+	err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)in, count_cb, &n);
+	if (!err)
+		err = ext2fs_iblk_set(fs, (struct ext2_inode *)in, n);
+	if (!err)
+		err = e2fc_write_inode(fs, ino, in);
+	return err;
+}
+
 /* mark the blocks of every modified live inode, fix its i_blocks */
 static errcode_t settle_inodes(struct replay *r)
 {
@@ -445,28 +558,35 @@ static errcode_t settle_inodes(struct replay *r)
 	unsigned i;
 	errcode_t err;
 
+	r->settling = 1;
+
 	for (i = 0; i < r->nmod; i++) {
 		ext2_ino_t ino = r->modified[i];
-		blk64_t n = 0;
 
 		if (ext2fs_test_inode_bitmap2(r->modmap, ino))
 			continue;
 		ext2fs_mark_inode_bitmap2(r->modmap, ino);
 		if (!e2fc_inode_live(r->fs, ino, &in))
 			continue;
-		err = e2fc_walk_blocks(r->fs, ino, (struct ext2_inode *)&in,
-				       mark_cb, r);
+		/* i_blocks first (punch subtracts from it), then the
+		 * trim, then the final map */
+		err = reseal_extents(r->fs, ino, &in);
+		if (!err)
+			err = fix_iblocks(r->fs, ino, &in);
+		if (!err)
+			err = trim_to_size(r->fs, ino, &in);
+		if (!err)
+			err = e2fc_read_inode(r->fs, ino, &in);
 		if (!err)
 			err = e2fc_walk_blocks(r->fs, ino,
 					       (struct ext2_inode *)&in,
-					       count_cb, &n);
+					       mark_cb, r);
 		if (!err)
-			err = ext2fs_iblk_set(r->fs, (struct ext2_inode *)&in, n);
-		if (!err)
-			err = e2fc_write_inode(r->fs, ino, &in);
+			err = fix_iblocks(r->fs, ino, &in);
 		if (err)
 			return err;
 	}
+	settle_released(r);
 	return 0;
 }
 
@@ -650,6 +770,10 @@ static void replay_free(struct replay *r)
 {
 	if (r->excluded)
 		ext2fs_free_block_bitmap(r->excluded);
+	if (r->released)
+		ext2fs_free_block_bitmap(r->released);
+	if (r->owned)
+		ext2fs_free_block_bitmap(r->owned);
 	if (r->seen)
 		ext2fs_free_inode_bitmap(r->seen);
 	if (r->modmap)
@@ -678,6 +802,11 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 		err = ext2fs_allocate_block_bitmap(fs, "fc excluded",
 						   &r->excluded);
 	if (!err)
+		err = ext2fs_allocate_block_bitmap(fs, "fc released",
+						   &r->released);
+	if (!err)
+		err = ext2fs_allocate_block_bitmap(fs, "fc owned", &r->owned);
+	if (!err)
 		err = ext2fs_allocate_inode_bitmap(fs, "fc seen", &r->seen);
 	if (!err)
 		err = ext2fs_allocate_inode_bitmap(fs, "fc modified",
@@ -696,6 +825,15 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	return err;
 }
 
+/* errors that stop the replay; the others only skip one tag */
+static int fatal(errcode_t err)
+{
+	return err == EXT2_ET_NO_MEMORY || err == EXT2_ET_SHORT_READ ||
+	       err == EXT2_ET_SHORT_WRITE || err == EXT2_ET_BLOCK_ALLOC_FAIL ||
+	       err == EXT2_ET_DIR_NO_SPACE || err == EIO || err == ENOSPC ||
+	       err == EROFS;
+}
+
 static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 			   unsigned ncommits,
 			   const struct e2fc_replay_opts *opts)
@@ -710,6 +848,12 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 			const struct e2fc_tag *t = &fc->tags[cm->first_tag + k];
 
 			err = e2fc_apply_tag(r, t);
+			if (err && !fatal(err)) {
+				/* like the kernel: a tag whose inode or
+				 * directory cannot be used is skipped */
+				r->st->fc_skipped++;
+				err = 0;
+			}
 			r->st->fc_tags++;
 			if (!err && opts && opts->describe)
 				opts->describe(opts->describe_arg, c, t, "");
@@ -768,7 +912,13 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 							&old_alloc);
 			ext2fs_set_block_alloc_stats_callback(fs, alloc_stats,
 							      &old_stats);
+			/* the kernel reads each tree block once and trusts
+			 * it after; a reused inode's old blocks fail the
+			 * checksum under the new generation: read them
+			 * anyway, settle_inodes() rewrites them */
+			fs->flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
 			err = replay_fc(&r, fc, ncommits, opts);
+			fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
 			ext2fs_set_alloc_block_callback(fs, old_alloc, NULL);
 			ext2fs_set_block_alloc_stats_callback(fs, old_stats,
 							      NULL);

@@ -16,6 +16,11 @@ struct replay {
 	ext2_filsys			fs;
 	struct e2fc_replay_stats	*st;
 	ext2fs_block_bitmap		excluded;	/* ADD_RANGE targets */
+	ext2fs_block_bitmap		released;	/* unmapped during the
+							 * replay: freed at the
+							 * end unless mapped */
+	ext2fs_block_bitmap		owned;		/* mapped at the end */
+	int				settling;	/* frees are final */
 	ext2fs_inode_bitmap		seen;		/* inodes noted */
 	struct ino_note			*notes;
 	unsigned			nnotes, capnotes;
