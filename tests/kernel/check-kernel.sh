@@ -56,6 +56,12 @@ for ((i = 0; i < n; i++)); do
 	[ -f "$g/snap00/journal" ] &&
 		gzip -1 -c "$g/snap00/journal" >"$c/journal.gz"
 	cp "$g/snap00/listing" "$c/listing"
+	cp "$g/snap00/live" "$c/live"
+	# the kernel is the oracle, but say when it lost fsynced state
+	grep -q '^live_vs_kernel=differs' "$g/snap00/meta" &&
+		echo "NOTE: kernel/$name (the kernel's replay differs from" \
+			"the live tree at the copy: $(diff "$c/live" "$c/listing" |
+			grep -E '^[<>]' | head -n 1 | tr '\t' ' '))"
 	{ cat "$g/snap00/meta"; sed 's/^/op=/' "$g/snap00/oplog"; } >"$c/meta"
 	rm -rf "$g"
 done
