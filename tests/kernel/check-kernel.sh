@@ -6,7 +6,8 @@
 # of images: image i uses seed SEED+i, a profile and op count chosen from
 # the seed (every fifth one a run of tiny fsyncs that fills the FC area).
 # Each is made by gen.py, its oracle by oracle.py (the kernel's tree after
-# it replays a copy, or the live tree when the kernel cannot mount it), then
+# it replays a copy, or the live tree when the kernel cannot mount it, or
+# when the kernel's tree differs from it and fails e2fsck -fn), then
 # replayed and checked by run-corpus.sh (e2fc and, for the score, the system
 # e2fsck).  Failing cases are kept under tests/kernel/failures/<SEED>/.
 # Last line: "check-kernel: N passed, N failed".
@@ -57,11 +58,19 @@ for ((i = 0; i < n; i++)); do
 		gzip -1 -c "$g/snap00/journal" >"$c/journal.gz"
 	cp "$g/snap00/listing" "$c/listing"
 	cp "$g/snap00/live" "$c/live"
-	# the kernel is the oracle, but say when it lost fsynced state
-	grep -q '^live_vs_kernel=differs' "$g/snap00/meta" &&
+	# the kernel is the oracle, but say when it lost fsynced state; when
+	# its own tree also fails e2fsck -fn, the live tree is the oracle
+	if grep -q '^live_vs_kernel=differs' "$g/snap00/meta"; then
 		echo "NOTE: kernel/$name (the kernel's replay differs from" \
 			"the live tree at the copy: $(diff "$c/live" "$c/listing" |
 			grep -E '^[<>]' | head -n 1 | tr '\t' ' '))"
+		if grep -q '^kernel_fsck=errors' "$g/snap00/meta"; then
+			echo "NOTE: kernel/$name (the kernel's tree fails" \
+				"e2fsck -fn: the live tree is the oracle)"
+			cp "$c/live" "$c/listing"
+			echo "oracle_override=live" >>"$g/snap00/meta"
+		fi
+	fi
 	{ cat "$g/snap00/meta"; sed 's/^/op=/' "$g/snap00/oplog"; } >"$c/meta"
 	rm -rf "$g"
 done
@@ -82,7 +91,7 @@ while read -r name; do
 	mkdir -p "$here/failures/$seed"
 	cp -r "$tmp/corpus/$name" "$here/failures/$seed/"
 done
-[ -d "$here/failures/$seed" ] &&
+grep -q -E '^FAIL: corpus/' "$tmp/out" &&
 	echo "check-kernel: failing images kept in $here/failures/$seed/"
 echo "check-kernel: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
