@@ -891,6 +891,10 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (opts && opts->until_commit < ncommits)
 			ncommits = opts->until_commit;
 	}
+	/* already recovered: write nothing (not even the superblock) */
+	if (!ncommits && !(log && log->ntrans) && (!j || !j->sb.start) &&
+	    !ext2fs_has_feature_journal_needs_recovery((*fsp)->super))
+		return 0;
 	if (ncommits) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)
