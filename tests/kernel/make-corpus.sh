@@ -13,6 +13,8 @@
 # "journal recovery failed") it is the live tree at the moment of the copy.
 # meta: seed, profile, op count, fc_info, oracle facts, the FC state and
 # the tags of the replayable commits (e2fcdump --json), the op log.
+# Cases whose meta has origin= were kept from check-kernel failures
+# (tests/kernel/failures/) and are not regenerated here.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-$(pwd)}
