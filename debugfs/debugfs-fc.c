@@ -96,36 +96,15 @@ void do_close(int argc, char **argv, int sci_idx, void *infop)
 
 /* ---- journal ------------------------------------------------------------ */
 
-struct scanned {
-	struct e2fc_journal	*j;
-	struct e2fc_log		*log;
-	struct e2fc_fc		*fc;
-};
-
-static void scanned_free(struct scanned *s)
-{
-	e2fc_fc_free(s->fc);
-	e2fc_log_free(s->log);
-	e2fc_journal_close(s->j);
-}
-
-static int scan_journal(struct scanned *s, int rw)
+static int scan_journal(struct e2fc_loaded *s, int rw)
 {
 	int flags = E2FC_JOPEN_OVERLAY | (rw ? E2FC_JOPEN_RW : 0);
+	const char *what;
 	errcode_t err;
 
-	memset(s, 0, sizeof(*s));
-	err = e2fc_journal_open(cur.fs, cur.extj, flags, &s->j);
+	err = e2fc_load(cur.fs, cur.extj, flags, s, &what);
 	if (err) {
-		com_err(prog, err, "while opening the journal");
-		return -1;
-	}
-	err = e2fc_log_scan(s->j, &s->log);
-	if (!err)
-		err = e2fc_fc_scan(s->j, s->log, &s->fc);
-	if (err) {
-		com_err(prog, err, "while reading the journal");
-		scanned_free(s);
+		com_err(prog, err, "while %s", what);
 		return -1;
 	}
 	return 0;
@@ -140,7 +119,7 @@ void do_logdump(int argc, char **argv, int sci_idx, void *infop)
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct scanned s;
+	struct e2fc_loaded s;
 	int c, json = 0, flags = 0;
 
 	optind = 0;
@@ -169,7 +148,7 @@ void do_logdump(int argc, char **argv, int sci_idx, void *infop)
 		e2fc_print_json(stdout, s.j, s.log, s.fc, flags);
 	else
 		e2fc_print_text(stdout, s.j, s.log, s.fc, flags);
-	scanned_free(&s);
+	e2fc_unload(&s);
 }
 
 void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
@@ -180,7 +159,7 @@ void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
 	};
 	struct e2fc_replay_opts ro;
 	struct e2fc_replay_stats st;
-	struct scanned s;
+	struct e2fc_loaded s;
 	errcode_t err;
 	int c;
 
@@ -205,7 +184,7 @@ void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
 		return;
 	memset(&st, 0, sizeof(st));
 	err = e2fc_recover(&cur.fs, s.j, s.log, s.fc, &ro, &st);
-	scanned_free(&s);
+	e2fc_unload(&s);
 	if (err) {
 		com_err(prog, err, "while replaying the journal (in memory)");
 		return;

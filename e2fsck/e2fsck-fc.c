@@ -212,6 +212,8 @@ static int load(struct state *s, const char *name, io_manager io, int rw)
 {
 	int flags = EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0);
 	const char *extj = s->jcopy ? s->jcopy : s->o->extj;
+	struct e2fc_loaded ld;
+	const char *what;
 	errcode_t err;
 
 	err = ext2fs_open(name, flags, 0, 0, io, &s->fs);
@@ -223,18 +225,14 @@ static int load(struct state *s, const char *name, io_manager io, int rw)
 		ext2fs_has_feature_journal_needs_recovery(s->fs->super);
 	if (!ext2fs_has_feature_journal(s->fs->super))
 		return EXIT_OK;
-	err = e2fc_journal_open(s->fs, extj, rw ? E2FC_JOPEN_RW : 0, &s->j);
+	err = e2fc_load(s->fs, extj, rw ? E2FC_JOPEN_RW : 0, &ld, &what);
 	if (err) {
-		com_err(prog, err, "while opening the journal of %s", name);
+		com_err(prog, err, "while %s of %s", what, name);
 		return EXIT_ERROR;
 	}
-	err = e2fc_log_scan(s->j, &s->log);
-	if (!err)
-		err = e2fc_fc_scan(s->j, s->log, &s->fc);
-	if (err) {
-		com_err(prog, err, "while reading the journal of %s", name);
-		return EXIT_ERROR;
-	}
+	s->j = ld.j;
+	s->log = ld.log;
+	s->fc = ld.fc;
 	s->sum.trans = log_complete(s->log);
 	s->sum.expected_tid = s->log->expected_tid;
 	s->sum.ncommits = s->fc->ncommits;

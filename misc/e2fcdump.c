@@ -43,22 +43,19 @@ static void usage(FILE *f)
 
 struct dump {
 	ext2_filsys		fs;
-	struct e2fc_journal	*j;
-	struct e2fc_log		*log;
-	struct e2fc_fc		*fc;
+	struct e2fc_loaded	ld;
 };
 
 static void dump_free(struct dump *d)
 {
-	e2fc_fc_free(d->fc);
-	e2fc_log_free(d->log);
-	e2fc_journal_close(d->j);
+	e2fc_unload(&d->ld);
 	if (d->fs)
 		ext2fs_close_free(&d->fs);
 }
 
 static int load(struct dump *d, const char *image, const char *extj)
 {
+	const char *what;
 	errcode_t err;
 
 	err = ext2fs_open(image, EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK,
@@ -67,19 +64,9 @@ static int load(struct dump *d, const char *image, const char *extj)
 		com_err(prog, err, "while opening %s", image);
 		return EXIT_ERROR;
 	}
-	err = e2fc_journal_open(d->fs, extj, 0, &d->j);
+	err = e2fc_load(d->fs, extj, 0, &d->ld, &what);
 	if (err) {
-		com_err(prog, err, "while opening the journal of %s", image);
-		return EXIT_ERROR;
-	}
-	err = e2fc_log_scan(d->j, &d->log);
-	if (err) {
-		com_err(prog, err, "while scanning the journal log");
-		return EXIT_ERROR;
-	}
-	err = e2fc_fc_scan(d->j, d->log, &d->fc);
-	if (err) {
-		com_err(prog, err, "while reading the fast-commit area");
+		com_err(prog, err, "while %s of %s", what, image);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
@@ -135,10 +122,12 @@ int main(int argc, char **argv)
 	ret = load(&d, argv[optind], extj);
 	if (ret == EXIT_OK) {
 		if (json)
-			e2fc_print_json(stdout, d.j, d.log, d.fc, flags);
+			e2fc_print_json(stdout, d.ld.j, d.ld.log, d.ld.fc,
+					flags);
 		else
-			e2fc_print_text(stdout, d.j, d.log, d.fc, flags);
-		if (d.fc->state == E2FC_FC_CORRUPT)
+			e2fc_print_text(stdout, d.ld.j, d.ld.log, d.ld.fc,
+					flags);
+		if (d.ld.fc->state == E2FC_FC_CORRUPT)
 			ret = EXIT_CORRUPT;
 	}
 	dump_free(&d);

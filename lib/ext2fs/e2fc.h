@@ -287,6 +287,22 @@ void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 const char *e2fc_tag_name(uint16_t tag);	/* "ADD_RANGE", or NULL */
 
 /* ===================================================================== */
+/* fc_load.c: journal, log and FC area in one call                         */
+/* ===================================================================== */
+struct e2fc_loaded {
+	struct e2fc_journal	*j;
+	struct e2fc_log		*log;
+	struct e2fc_fc		*fc;
+};
+
+/* e2fc_journal_open + e2fc_log_scan + e2fc_fc_scan; on error *what names
+ * the step ("opening the journal", ...) for a "while ..." message and
+ * nothing is left allocated */
+errcode_t e2fc_load(ext2_filsys fs, const char *ext_journal, int flags,
+		    struct e2fc_loaded *ld, const char **what);
+void e2fc_unload(struct e2fc_loaded *ld);
+
+/* ===================================================================== */
 /* fc_print.c: the one text and JSON printer                              */
 /* ===================================================================== */
 #define E2FC_PRINT_RAW		0x1	/* hex of each TLV */
