@@ -94,6 +94,38 @@ static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 #define I_BLOCK_OFF	0x28
 #define I_GENERATION_OFF 0x64
 
+/*
+ * A reused inode number (another generation): the tree on disk is the
+ * dead file's, not the logged one's.  Its blocks are released (freed at
+ * the end unless mapped again) and the new inode starts with an empty
+ * root, filled by its ADD_RANGE tags (or '.'/'..' on CREAT).  Without
+ * this a directory created in a reused inode kept the old file's far
+ * blocks (e2fsck: "block N should be at block M").  The kernel keeps the
+ * old tree here and leaves a tree that fails e2fsck.
+ */
+static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
+			       struct ext2_inode_large *cur,
+			       const uint8_t *src, unsigned len)
+{
+	ext2_filsys fs = r->fs;
+	errcode_t err;
+
+	if (len < I_GENERATION_OFF + 4 || !cur->i_mode ||
+	    cur->i_generation == e2fc_get_le32(src + I_GENERATION_OFF))
+		return 0;
+	if (!cur->i_links_count &&
+	    ext2fs_test_inode_bitmap2(fs->inode_map, ino) &&
+	    !(cur->i_flags & EXT4_INLINE_DATA_FL)) {
+		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)cur,
+				       unmark_cb, r);
+		if (err)
+			return err;
+	}
+	memset(cur->i_block, 0, sizeof(cur->i_block));
+	cur->i_size = cur->i_size_high = 0;
+	return 0;
+}
+
 static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 {
 	ext2_filsys fs = r->fs;
@@ -120,6 +152,9 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		if (err)
 			return err;
 	}
+	err = drop_old_tree(r, ino, &cur, src, len);
+	if (err)
+		return err;
 	memcpy(dst, src, I_BLOCK_OFF);
 	memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
 	       len - I_GENERATION_OFF);
