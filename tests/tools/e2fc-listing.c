@@ -129,6 +129,7 @@ struct walk {
 	size_t		n, cap;
 	errcode_t	err;
 	int		depth;
+	unsigned char	*seen;		/* directories walked, one bit each */
 };
 
 struct dirctx {
@@ -211,8 +212,11 @@ static void walk_dir(struct walk *w, ext2_ino_t dir, const char *path)
 	errcode_t err;
 	size_t i;
 
-	if (w->depth > 256)
+	if (w->depth > 256 || dir > w->fs->super->s_inodes_count)
 		return;
+	if (w->seen[dir / 8] & (1 << (dir % 8)))
+		return;		/* a directory cycle in a damaged image */
+	w->seen[dir / 8] |= 1 << (dir % 8);
 	if (ext2fs_read_inode(w->fs, dir, &inode) ||
 	    !LINUX_S_ISDIR(inode.i_mode))
 		return;
@@ -383,6 +387,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	w.fs = fs;
+	w.seen = calloc(fs->super->s_inodes_count / 8 + 1, 1);
+	if (!w.seen) {
+		ext2fs_close_free(&fs);
+		return 1;
+	}
 	if (add_entry(&w, root, EXT2_ROOT_INO)) {
 		ext2fs_close_free(&fs);
 		return 1;
@@ -400,6 +409,7 @@ int main(int argc, char **argv)
 		if (w.v[i].path != root)
 			free(w.v[i].path);
 	free(w.v);
+	free(w.seen);
 	ext2fs_close_free(&fs);
 	return bad;
 }
