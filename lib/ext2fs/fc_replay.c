@@ -469,9 +469,11 @@ static void settle_released(struct replay *r)
 	}
 }
 
-/* written blocks past the end of a regular file are unmapped (the kernel
- * trims the tree to i_size after ranges; e2fsck wants no initialised
- * block past EOF); unwritten preallocation past EOF stays */
+/* written blocks past the end of a regular file, and any block past the
+ * end of a directory (a reused inode keeps the old file's tree), are
+ * unmapped: the kernel trims the tree to i_size after ranges, e2fsck
+ * wants no initialised block past EOF; a file's unwritten preallocation
+ * past EOF stays */
 static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 			      struct ext2_inode_large *in)
 {
@@ -482,7 +484,10 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 	int op = EXT2_EXTENT_ROOT, n = 0, i;
 	errcode_t err;
 
-	if (!LINUX_S_ISREG(in->i_mode) || !(in->i_flags & EXT4_EXTENTS_FL) ||
+	int dir = LINUX_S_ISDIR(in->i_mode);
+
+	if ((!LINUX_S_ISREG(in->i_mode) && !dir) ||
+	    !(in->i_flags & EXT4_EXTENTS_FL) ||
 	    (in->i_flags & EXT4_INLINE_DATA_FL))
 		return 0;
 	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
@@ -491,7 +496,7 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 	while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
 		op = EXT2_EXTENT_NEXT_LEAF;
 		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
-		    (e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) ||
+		    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
 		    e.e_lblk + e.e_len <= eof)
 			continue;
 		cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
