@@ -427,7 +427,49 @@ static void test_refuse_inode(void)
 	tamper(ino_too_big, E2FC_ERR_BAD_INODE_NUM);
 }
 
+/*
+ * replay-reuse-1k-nocsum.img.gz: 8 MiB, 1k blocks, 128-byte inodes, no
+ * metadata_csum (tests/kernel corpus 1k-128-nocsum-32-s2003-00).  Fast
+ * commits unlink the sparse file b/base1 (inode 16, blocks up to logical
+ * 3076) and mkdir f30_957 in the same inode number with a new generation.
+ * The new directory must not inherit the dead file's tree.
+ */
+static void test_replay_reused_inode(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs = NULL;
+	blk64_t pblk = 0;
+	char path[64];
+
+	CU_ASSERT_FATAL(unpack("replay-reuse-1k-nocsum.img.gz", path,
+			       sizeof(path)));
+	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 6);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				    unix_io_manager, &fs) == 0);
+	CU_ASSERT_EQUAL(lookup(fs, "f30_957"), 16);
+	CU_ASSERT_EQUAL(lookup(fs, "b/base1"), 0);
+	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, 16, (struct ext2_inode *)&in,
+					       sizeof(in)) == 0);
+	CU_ASSERT(LINUX_S_ISDIR(in.i_mode));
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 1024);
+	CU_ASSERT_EQUAL(in.i_links_count, 2);
+	CU_ASSERT(ext2fs_bmap2(fs, 16, (struct ext2_inode *)&in, NULL, 0, 0,
+			       NULL, &pblk) == 0 && pblk != 0);
+	pblk = 1;
+	CU_ASSERT(ext2fs_bmap2(fs, 16, (struct ext2_inode *)&in, NULL, 0, 3076,
+			       NULL, &pblk) == 0 && pblk == 0);
+	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)&in),
+			2);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
+	{ "reused inode number: new directory, empty tree",
+	  test_replay_reused_inode },
 	{ "kernel image 1k, 128-byte inodes, metadata_csum",
 	  test_replay_1k_128_csum },
 	{ "kernel image 4k, no metadata_csum; until_commit",
