@@ -5,8 +5,9 @@
 
 PROFILE: dash-separated tokens: 1k|2k|4k (block size), 128|256 (inode
 size), csum|nocsum (metadata_csum), 64|32 (64bit), optional ext
-(external journal device), optional fcKB (fast-commit area size in KiB;
-default: the smallest journal mke2fs allows, whose FC area is 16 blocks).
+(external journal device), optional inline (inline_data), optional fcKB
+(fast-commit area size in KiB; default: the smallest journal mke2fs
+allows, whose FC area is 16 blocks).
 Example: 1k-256-csum-64, 4k-128-nocsum-32-ext.
 
 Makes a small ext4 with fast_commit, mounts it with commit=600, syncs a
@@ -54,7 +55,7 @@ def sh(*cmd, check=True):
 
 def parse_profile(p):
     prof = {'bs': 4096, 'isize': 256, 'csum': True, '64bit': True,
-            'ext': False, 'fc': 0}
+            'ext': False, 'fc': 0, 'inline': False}
     for t in p.split('-'):
         if t in ('1k', '2k', '4k'):
             prof['bs'] = int(t[0]) * 1024
@@ -66,6 +67,8 @@ def parse_profile(p):
             prof['64bit'] = t == '64'
         elif t == 'ext':
             prof['ext'] = True
+        elif t == 'inline':
+            prof['inline'] = True
         elif re.fullmatch(r'fc\d+', t):
             prof['fc'] = int(t[2:])
         else:
@@ -101,6 +104,8 @@ class Gen:
             feat.append('^metadata_csum')
         if not p['64bit']:
             feat.append('^64bit')
+        if p['inline']:
+            feat.append('inline_data')
         jsz = bs * 1024 >> 20		# 1024 journal blocks: the minimum
         jopt = 'size=%d' % jsz
         if p['fc']:

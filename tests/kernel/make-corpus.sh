@@ -49,6 +49,9 @@ runs=${RUNS:-'
 8 2k-128-nocsum-64 40 8 fill
 115 1k-128-csum-64-fc64 10 3
 116 4k-256-csum-64 8 3
+21 1k-256-csum-64-inline-fc64 25 3
+22 1k-256-csum-64-inline-fc64 25 3
+23 4k-256-nocsum-64-inline 20 3
 '}
 
 tags() {	# tags of the replayable commits, the FC state

@@ -83,6 +83,11 @@ recover_e2fc() {
 			>"$d/rec.out" 2>&1
 	fi
 	rc=$?
+	if [ $rc -ge 128 ] && [ $rc -ne 137 ]; then
+		echo "$tool crashed (signal $((rc - 128)))"
+		return
+	fi
+	[ $rc -eq 124 ] && { echo "$tool timed out (60 s)"; return; }
 	# the tool's own error line if any (stdout may be flushed after it)
 	[ $rc -ge 8 ] && echo "$tool exit $rc: $( (grep -E "^$tool:" \
 		"$d/rec.out"; tail -n 1 "$d/rec.out") | head -n 1)"

@@ -290,6 +290,32 @@ static long long mtime_ns(struct ext2_inode_large *in, int isize)
 	return sec * 1000000000LL + (extra >> 2);
 }
 
+/* inline data: i_block then the system.data xattr, i_size bytes of it */
+static errcode_t digest_inline(ext2_filsys fs, ext2_ino_t ino,
+			       struct ext2_inode *inode, struct sha1 *s,
+			       char *out)
+{
+	size_t size = 0, n = EXT2_I_SIZE(inode);
+	errcode_t err;
+	char *buf;
+
+	err = ext2fs_inline_data_size(fs, ino, &size);
+	if (err)
+		return err;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return EXT2_ET_NO_MEMORY;
+	err = ext2fs_inline_data_get(fs, ino, NULL, buf, &size);
+	if (!err) {
+		if (n > size)
+			n = size;
+		sha1_update(s, buf, n);
+		sha1_final16(s, out);
+	}
+	free(buf);
+	return err;
+}
+
 static errcode_t digest_file(ext2_filsys fs, ext2_ino_t ino,
 			     struct ext2_inode *inode, char *out)
 {
@@ -309,6 +335,8 @@ static errcode_t digest_file(ext2_filsys fs, ext2_ino_t ino,
 		sha1_final16(&s, out);
 		return 0;
 	}
+	if (inode->i_flags & EXT4_INLINE_DATA_FL)
+		return digest_inline(fs, ino, inode, &s, out);
 	if (EXT2_I_SIZE(inode) > MAX_READ)
 		return EXT2_ET_FILE_TOO_BIG;	/* damaged, or not a test image */
 	err = ext2fs_file_open2(fs, ino, inode, 0, &f);
