@@ -93,6 +93,7 @@ static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 
 #define I_BLOCK_OFF	0x28
 #define I_GENERATION_OFF 0x64
+#define I_FLAGS_OFF	0x20
 
 /*
  * A reused inode number (another generation): the tree on disk is the
@@ -126,15 +127,55 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 	return 0;
 }
 
+/*
+ * The logged raw inode over the on-disk one, except i_block (unless
+ * inline data).  The copy is made in a buffer of the full on-disk inode
+ * size: with inline data the kernel logs the whole inode (in-inode
+ * xattrs with system.data), more than struct ext2_inode_large holds.
+ */
+static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
+			     const struct ext2_inode_large *cur,
+			     const uint8_t *src, unsigned len)
+{
+	unsigned isz = EXT2_INODE_SIZE(fs->super);
+	uint8_t *dst = NULL;
+	uint32_t flags;
+	errcode_t err;
+
+	err = ext2fs_get_memzero(isz, &dst);
+	if (err)
+		return err;
+	err = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
+	if (err)
+		goto out;
+	memcpy(dst + I_BLOCK_OFF, cur->i_block, sizeof(cur->i_block));
+	memcpy(dst, src, I_BLOCK_OFF);
+	if (len > I_GENERATION_OFF)
+		memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
+		       len - I_GENERATION_OFF);
+	flags = e2fc_get_le32(dst + I_FLAGS_OFF);
+	if (flags & EXT4_INLINE_DATA_FL) {
+		memcpy(dst + I_BLOCK_OFF, src + I_BLOCK_OFF, 60);
+	} else if ((flags & EXT4_EXTENTS_FL) &&
+		   e2fc_get_le16(dst + I_BLOCK_OFF) != EXT4_EXT_MAGIC) {
+		memset(dst + I_BLOCK_OFF, 0, 60);
+		e2fc_put_le16(dst + I_BLOCK_OFF, EXT4_EXT_MAGIC);
+		e2fc_put_le16(dst + I_BLOCK_OFF + 4,
+			      (60 - EXT4_EXT_HDR_SIZE) / EXT4_EXT_ENTRY_SIZE);
+	}
+	err = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
+out:
+	ext2fs_free_mem(&dst);
+	return err;
+}
+
 static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 {
 	ext2_filsys fs = r->fs;
 	ext2_ino_t ino = t->u.inode.ino;
 	unsigned isz = EXT2_INODE_SIZE(fs->super), len = t->u.inode.raw_len;
 	struct ext2_inode_large cur;
-	uint8_t *dst = (uint8_t *)&cur;
 	const uint8_t *src = t->u.inode.raw;
-	uint32_t flags;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -142,6 +183,8 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (len > isz)
 		len = isz;
+	if (len < I_BLOCK_OFF)
+		return E2FC_ERR_BAD_INODE;
 	if (e2fc_inode_live(fs, ino, &cur)) {
 		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)&cur,
 				       unmark_cb, r);
@@ -153,24 +196,8 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 			return err;
 	}
 	err = drop_old_tree(r, ino, &cur, src, len);
-	if (err)
-		return err;
-	memcpy(dst, src, I_BLOCK_OFF);
-	memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
-	       len - I_GENERATION_OFF);
-	flags = cur.i_flags;
-	if (flags & EXT4_EXTENTS_FL) {
-		if (e2fc_get_le16(dst + I_BLOCK_OFF) != EXT4_EXT_MAGIC) {
-			memset(dst + I_BLOCK_OFF, 0, EXT4_EXT_HDR_SIZE);
-			e2fc_put_le16(dst + I_BLOCK_OFF, EXT4_EXT_MAGIC);
-			e2fc_put_le16(dst + I_BLOCK_OFF + 4,
-				      (60 - EXT4_EXT_HDR_SIZE) /
-				      EXT4_EXT_ENTRY_SIZE);
-		}
-	} else if (flags & EXT4_INLINE_DATA_FL) {
-		memcpy(dst + I_BLOCK_OFF, src + I_BLOCK_OFF, 60);
-	}
-	err = e2fc_write_inode(fs, ino, &cur);
+	if (!err)
+		err = overlay_raw(fs, ino, &cur, src, len);
 	if (err)
 		return err;
 	e2fc_touch_inode(r, ino, 1);
