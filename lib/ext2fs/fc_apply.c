@@ -497,6 +497,10 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 	err = ext2fs_unlink(fs, parent, name, ino, 0);
 	if (err)
 		return err;
+	/* re-read: an inline directory's entries live in its inode */
+	err = e2fc_read_inode(fs, parent, &dir);
+	if (err)
+		return err;
 	dir.i_mtime = dir.i_ctime = r->now;
 	err = e2fc_write_inode(fs, parent, &dir);
 	if (err)
