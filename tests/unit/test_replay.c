@@ -467,7 +467,49 @@ static void test_replay_reused_inode(void)
 	unlink(path);
 }
 
+/*
+ * replay-inline-1k-csum.img.gz: 8 MiB, 1k blocks, inline_data,
+ * metadata_csum (tests/kernel corpus 1k-256-csum-64-inline-fc64-s21-00).
+ * Fast commits rename a/base0 to a/f8_565 (LINK + UNLINK in the inline
+ * directory a), unlink b/base1 and rename base3 to b/f11_205.  Inline
+ * inodes are logged whole (256 bytes); the removed names must stay gone.
+ */
+static void test_replay_inline_dirs(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs = NULL;
+	ext2_ino_t a;
+	char path[64];
+
+	CU_ASSERT_FATAL(unpack("replay-inline-1k-csum.img.gz", path,
+			       sizeof(path)));
+	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 6);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				    unix_io_manager, &fs) == 0);
+	a = lookup(fs, "a");
+	CU_ASSERT_FATAL(a != 0);
+	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, a, (struct ext2_inode *)&in,
+					       sizeof(in)) == 0);
+	CU_ASSERT(in.i_flags & EXT4_INLINE_DATA_FL);
+	CU_ASSERT_EQUAL(lookup(fs, "a/base0"), 0);
+	CU_ASSERT_EQUAL(lookup(fs, "a/f8_565"), 15);
+	CU_ASSERT_EQUAL(lookup(fs, "b/base0-link"), 15);
+	CU_ASSERT_EQUAL(lookup(fs, "b/base1"), 0);
+	CU_ASSERT_EQUAL(lookup(fs, "base3"), 0);
+	CU_ASSERT_EQUAL(lookup(fs, "b/f11_205"), 18);
+	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, 15, (struct ext2_inode *)&in,
+					       sizeof(in)) == 0);
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 30784);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
+	{ "inline directories: rename and unlink",
+	  test_replay_inline_dirs },
 	{ "reused inode number: new directory, empty tree",
 	  test_replay_reused_inode },
 	{ "kernel image 1k, 128-byte inodes, metadata_csum",
