@@ -119,6 +119,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* a 15,000-commit area prints 60,000 lines: write them in large
+	 * chunks */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	ret = load(&d, argv[optind], extj);
 	if (ret == EXIT_OK) {
 		if (json)
