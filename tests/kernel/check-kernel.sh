@@ -27,7 +27,8 @@ n=${N:-8}
 echo "check-kernel: base seed $seed, $n images (SEED=$seed N=$n to repeat)"
 profiles=(1k-256-csum-64 1k-128-nocsum-32 2k-256-csum-64 2k-128-csum-32
 	  4k-256-csum-64 4k-128-nocsum-64 4k-256-nocsum-32 1k-256-csum-64-ext
-	  4k-256-csum-64-ext 1k-256-csum-64-fc256 4k-256-csum-64-fc128)
+	  4k-256-csum-64-ext 1k-256-csum-64-fc256 4k-256-csum-64-fc128
+	  1k-256-csum-64-inline-fc64 4k-256-nocsum-64-inline)
 
 tmp=$(mktemp -d /tmp/e2fc-check-kernel.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -26,6 +26,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -397,7 +398,14 @@ class Gen:
         os.symlink('a/base0', self.p('sym'))
         self.fd_stamp = os.open(self.p('stamp'), os.O_WRONLY | os.O_CREAT |
                                 os.O_APPEND, 0o644)
-        sh('sync')
+        # syncfs of this file system only: a global sync(1) waits for
+        # every other mount on the machine, hung ones included
+        fd = os.open(self.mnt, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) != 0:
+                raise OSError(ctypes.get_errno(), 'syncfs')
+        finally:
+            os.close(fd)
 
     def one_op(self, fill):
         self.nop += 1
@@ -462,6 +470,8 @@ def main():
     ap.add_argument('--snaps', type=int, default=1)
     ap.add_argument('--fill', action='store_true')
     a = ap.parse_args()
+    # SIGTERM (a timeout) still unmounts and detaches what we set up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     prof = parse_profile(a.profile)
     prof['name'] = a.profile
     os.makedirs(a.out, exist_ok=True)
