@@ -800,6 +800,11 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	r->fs = fs;
 	r->st = st;
 	r->now = (uint32_t)time(NULL);
+	/* bitmaps as red-black trees, not 2^32-bit arrays (256 MiB apiece
+	 * on an 8 TiB fs): memory follows the runs of used blocks, and the
+	 * replay's own bitmaps hold only a few runs */
+	r->old_bitmap_type = fs->default_bitmap_type;
+	fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
 	err = ext2fs_read_bitmaps(fs);
 	if (!err)
 		err = ext2fs_get_memzero(fs->group_desc_count, &r->touched);
@@ -816,6 +821,7 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	if (!err)
 		err = ext2fs_allocate_inode_bitmap(fs, "fc modified",
 						   &r->modmap);
+	fs->default_bitmap_type = r->old_bitmap_type;
 	for (c = 0; !err && c < ncommits; c++) {
 		const struct e2fc_commit *cm = &fc->commits[c];
 

@@ -21,6 +21,7 @@ struct replay {
 							 * end unless mapped */
 	ext2fs_block_bitmap		owned;		/* mapped at the end */
 	int				settling;	/* frees are final */
+	__u16				old_bitmap_type;
 	ext2fs_inode_bitmap		seen;		/* inodes noted */
 	struct ino_note			*notes;
 	unsigned			nnotes, capnotes;
