@@ -195,6 +195,12 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		if (err)
 			return err;
 	}
+	/* a directory whose entries may change with its inode: inline
+	 * data, or a reused inode number (a new tree) */
+	if (((cur.i_flags | e2fc_get_le32(src + 0x20)) & EXT4_INLINE_DATA_FL) ||
+	    (len >= I_GENERATION_OFF + 4 &&
+	     cur.i_generation != e2fc_get_le32(src + I_GENERATION_OFF)))
+		e2fc_names_forget(r->names, ino);
 	err = drop_old_tree(r, ino, &cur, src, len);
 	if (!err)
 		err = overlay_raw(fs, ino, &cur, src, len);
@@ -255,6 +261,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 	err = e2fc_note_inode(r, ino);
 	if (err)
 		return err;
+	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
 	err = open_extents(r, ino, &in, &h);
 	if (err == EXT2_ET_INODE_NOT_EXTENT)
 		return 0;
@@ -289,6 +296,7 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 	err = e2fc_note_inode(r, ino);
 	if (err)
 		return err;
+	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
 	if (!e2fc_inode_live(r->fs, ino, &in))
 		return 0;
 	if (!(in.i_flags & EXT4_EXTENTS_FL) ||
@@ -342,11 +350,12 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 	err = e2fc_note_inode(r, parent);
 	if (err)
 		return err;
-	err = ext2fs_lookup(fs, parent, name, strlen(name), NULL, &found);
-	if (!err)
-		return 0;		/* exists: the kernel's EEXIST */
-	if (err != EXT2_ET_FILE_NOT_FOUND)
+	err = e2fc_names_lookup(fs, r->names, parent, name, strlen(name),
+				&found);
+	if (err)
 		return err;
+	if (found)
+		return 0;		/* exists: the kernel's EEXIST */
 	err = ext2fs_link(fs, parent, name, ino, file_type(mode));
 	if (err == EXT2_ET_DIR_NO_SPACE) {
 		err = ext2fs_expand_dir(fs, parent);
@@ -354,6 +363,8 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 			err = ext2fs_link(fs, parent, name, ino,
 					  file_type(mode));
 	}
+	if (!err)
+		err = e2fc_names_set(r->names, parent, name, strlen(name), ino);
 	if (err)
 		return err;
 	*added = 1;
@@ -371,6 +382,7 @@ static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
 	char *buf = NULL;
 	errcode_t err;
 
+	e2fc_names_forget(r->names, ino);
 	if (!(in->i_flags & EXT4_EXTENTS_FL) ||
 	    (in->i_flags & EXT4_INLINE_DATA_FL))
 		return 0;	/* only extent-mapped directories */
@@ -489,12 +501,15 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 	if (!e2fc_inode_live(fs, ino, &in) || !e2fc_inode_live(fs, parent, &dir))
 		return 0;
 	dentry_name(t, name);
-	err = ext2fs_lookup(fs, parent, name, strlen(name), NULL, &found);
-	if (err == EXT2_ET_FILE_NOT_FOUND || (!err && found != ino))
-		return 0;	/* gone already, or another inode's name */
+	err = e2fc_names_lookup(fs, r->names, parent, name, strlen(name),
+				&found);
 	if (err)
 		return err;
+	if (found != ino)
+		return 0;	/* gone already, or another inode's name */
 	err = ext2fs_unlink(fs, parent, name, ino, 0);
+	if (!err)
+		err = e2fc_names_set(r->names, parent, name, strlen(name), 0);
 	if (err)
 		return err;
 	/* re-read: an inline directory's entries live in its inode */

@@ -783,6 +783,7 @@ static void replay_free(struct replay *r)
 		ext2fs_free_inode_bitmap(r->seen);
 	if (r->modmap)
 		ext2fs_free_inode_bitmap(r->modmap);
+	e2fc_names_free(r->names);
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->orphans);
@@ -806,6 +807,8 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	r->old_bitmap_type = fs->default_bitmap_type;
 	fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
 	err = ext2fs_read_bitmaps(fs);
+	if (!err)
+		err = e2fc_names_init(&r->names);
 	if (!err)
 		err = ext2fs_get_memzero(fs->group_desc_count, &r->touched);
 	if (!err)

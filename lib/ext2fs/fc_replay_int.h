@@ -12,6 +12,8 @@ struct ino_note {
 	int		was_dir;	/* in use as a directory before replay */
 };
 
+struct e2fc_names;
+
 struct replay {
 	ext2_filsys			fs;
 	struct e2fc_replay_stats	*st;
@@ -22,6 +24,7 @@ struct replay {
 	ext2fs_block_bitmap		owned;		/* mapped at the end */
 	int				settling;	/* frees are final */
 	__u16				old_bitmap_type;
+	struct e2fc_names		*names;		/* fc_names.c */
 	ext2fs_inode_bitmap		seen;		/* inodes noted */
 	struct ino_note			*notes;
 	unsigned			nnotes, capnotes;
@@ -41,6 +44,16 @@ errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 			   void (*fn)(ext2_filsys fs, blk64_t blk,
 				      blk64_t count, void *arg),
 			   void *arg);
+
+/* fc_names.c */
+errcode_t e2fc_names_init(struct e2fc_names **np);
+void e2fc_names_free(struct e2fc_names *n);
+errcode_t e2fc_names_lookup(ext2_filsys fs, struct e2fc_names *n,
+			    ext2_ino_t dir, const char *name, unsigned len,
+			    ext2_ino_t *ino);
+errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
+			 const char *name, unsigned len, ext2_ino_t ino);
+void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
 
 /* fc_replay.c */
 void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use);
