@@ -39,55 +39,6 @@
 #include "e2fc.h"
 #include "unit.h"
 
-static const char *data_dir(void)
-{
-	static char dir[4096];
-	const char *src = getenv("SRCDIR");
-	char *slash;
-
-	if (src && *src) {
-		snprintf(dir, sizeof(dir), "%s/unit/data", src);
-		return dir;
-	}
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	slash = strrchr(dir, '/');
-	if (slash)
-		snprintf(slash, sizeof(dir) - (slash - dir), "/data");
-	else
-		snprintf(dir, sizeof(dir), "data");
-	return dir;
-}
-
-/* gunzip data/<name> into a temporary file; its path goes to out */
-static int unpack(const char *name, char *out, size_t outlen)
-{
-	char cmd[8192], buf[65536];
-	FILE *in;
-	size_t n;
-	int fd, ok = 1;
-
-	snprintf(out, outlen, "/tmp/e2fc-tj.XXXXXX");
-	fd = mkstemp(out);
-	if (fd < 0)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "gunzip -c '%s/%s'", data_dir(), name);
-	in = popen(cmd, "r");
-	if (!in) {
-		close(fd);
-		unlink(out);
-		return 0;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (write(fd, buf, n) != (ssize_t)n)
-			ok = 0;
-	if (pclose(in) != 0)
-		ok = 0;
-	close(fd);
-	if (!ok)
-		unlink(out);
-	return ok;
-}
-
 static ext2_filsys open_fs(const char *path, int rw)
 {
 	ext2_filsys fs = NULL;
@@ -108,7 +59,7 @@ static void test_internal_kernel_image(void)
 	uint8_t *buf, *one;
 	unsigned i;
 
-	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("fc1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 0);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
@@ -181,7 +132,7 @@ static void test_reset(void)
 	struct e2fc_journal *j = NULL;
 	struct e2fc_log *log = NULL;
 
-	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("fc1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 1);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
@@ -217,7 +168,7 @@ static void test_internal_errors(void)
 	struct e2fc_journal *j = NULL;
 	struct ext2_inode inode;
 
-	CU_ASSERT_FATAL(unpack("fc1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("fc1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 1);
 	CU_ASSERT_FATAL(fs != NULL);
 	/* the journal inode too small for s_maxlen */
@@ -256,8 +207,8 @@ static void external_image(const struct ext_case *c)
 	struct e2fc_jsb *sb;
 	uint8_t *buf;
 
-	CU_ASSERT_FATAL(unpack(c->fs, fpath, sizeof(fpath)));
-	CU_ASSERT_FATAL(unpack(c->jnl, jpath, sizeof(jpath)));
+	CU_ASSERT_FATAL(e2fc_test_unpack(c->fs, fpath, sizeof(fpath)));
+	CU_ASSERT_FATAL(e2fc_test_unpack(c->jnl, jpath, sizeof(jpath)));
 	fs = open_fs(fpath, 0);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL(fs->blocksize, c->bs);
@@ -334,7 +285,7 @@ static void test_indirect_journal(void)
 	struct ext2_inode inode;
 	uint8_t *buf;
 
-	CU_ASSERT_FATAL(unpack("ext3-1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("ext3-1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 1);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
@@ -387,7 +338,7 @@ static void test_wrap_kernel_image(void)
 	struct e2fc_log *log = NULL;
 	unsigned i;
 
-	CU_ASSERT_FATAL(unpack("wrap1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("wrap1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 0);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
@@ -423,7 +374,7 @@ static void test_v1_async_kernel_image(void)
 	struct e2fc_log *log = NULL;
 	unsigned i, revoked = 0;
 
-	CU_ASSERT_FATAL(unpack("v1async1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("v1async1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 0);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
@@ -471,7 +422,7 @@ static void test_v1_bad_kernel_image(void)
 	struct e2fc_log *log = NULL;
 	uint8_t *buf;
 
-	CU_ASSERT_FATAL(unpack("v1async1k.img.gz", path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack("v1async1k.img.gz", path, sizeof(path)));
 	fs = open_fs(path, 1);
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);

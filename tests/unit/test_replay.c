@@ -25,54 +25,6 @@
 #include "e2fc.h"
 #include "unit.h"
 
-static const char *data_dir(void)
-{
-	static char dir[4096];
-	const char *src = getenv("SRCDIR");
-	char *slash;
-
-	if (src && *src) {
-		snprintf(dir, sizeof(dir), "%s/unit/data", src);
-		return dir;
-	}
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	slash = strrchr(dir, '/');
-	if (slash)
-		snprintf(slash, sizeof(dir) - (slash - dir), "/data");
-	else
-		snprintf(dir, sizeof(dir), "data");
-	return dir;
-}
-
-static int unpack(const char *name, char *out, size_t outlen)
-{
-	char cmd[8192], buf[65536];
-	FILE *in;
-	size_t n;
-	int fd, ok = 1;
-
-	snprintf(out, outlen, "/tmp/e2fc-tr.XXXXXX");
-	fd = mkstemp(out);
-	if (fd < 0)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "gunzip -c '%s/%s'", data_dir(), name);
-	in = popen(cmd, "r");
-	if (!in) {
-		close(fd);
-		unlink(out);
-		return 0;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (write(fd, buf, n) != (ssize_t)n)
-			ok = 0;
-	if (pclose(in) != 0)
-		ok = 0;
-	close(fd);
-	if (!ok)
-		unlink(out);
-	return ok;
-}
-
 /* whole file in memory, for before/after comparisons */
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -229,7 +181,7 @@ static void replay_image(const char *name, ext2_ino_t last_ino,
 	uint8_t *a, *b;
 	size_t la, lb;
 
-	CU_ASSERT_FATAL(unpack(name, path, sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack(name, path, sizeof(path)));
 	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
 	CU_ASSERT_EQUAL(st.log_trans, 9);
 	CU_ASSERT_EQUAL(st.fc_commits, 5);
@@ -265,7 +217,7 @@ static void test_replay_4k_256_nocsum(void)
 	unsigned i;
 
 	/* the block of "last" as the plan says */
-	CU_ASSERT_FATAL(unpack("replay-4k-256-nocsum.img.gz", path,
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-4k-256-nocsum.img.gz", path,
 			       sizeof(path)));
 	CU_ASSERT_FATAL(plan_open(path, &p));
 	for (i = 0; i < p.fc->replay_tags; i++)
@@ -279,7 +231,7 @@ static void test_replay_4k_256_nocsum(void)
 	replay_image("replay-4k-256-nocsum.img.gz", 55, pblk);
 
 	/* until_commit 4: the CREAT of "last" is not replayed */
-	CU_ASSERT_FATAL(unpack("replay-4k-256-nocsum.img.gz", path,
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-4k-256-nocsum.img.gz", path,
 			       sizeof(path)));
 	CU_ASSERT_EQUAL(recover(path, 4, &st), 0);
 	CU_ASSERT_EQUAL(st.fc_commits, 4);
@@ -333,7 +285,7 @@ static void tamper(void (*fn)(struct e2fc_fc *fc, ext2_filsys fs),
 	char path[64];
 	struct plan p;
 
-	CU_ASSERT_FATAL(unpack("replay-1k-128-csum.img.gz", path,
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-1k-128-csum.img.gz", path,
 			       sizeof(path)));
 	CU_ASSERT_FATAL(plan_open(path, &p));
 	CU_ASSERT_EQUAL(e2fc_replay_check(p.fs, p.fc, &bc, &bt), 0);
@@ -442,7 +394,7 @@ static void test_replay_reused_inode(void)
 	blk64_t pblk = 0;
 	char path[64];
 
-	CU_ASSERT_FATAL(unpack("replay-reuse-1k-nocsum.img.gz", path,
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-reuse-1k-nocsum.img.gz", path,
 			       sizeof(path)));
 	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
 	CU_ASSERT_EQUAL(st.fc_commits, 6);
@@ -482,7 +434,7 @@ static void test_replay_inline_dirs(void)
 	ext2_ino_t a;
 	char path[64];
 
-	CU_ASSERT_FATAL(unpack("replay-inline-1k-csum.img.gz", path,
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-inline-1k-csum.img.gz", path,
 			       sizeof(path)));
 	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
 	CU_ASSERT_EQUAL(st.fc_commits, 6);

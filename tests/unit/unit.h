@@ -13,6 +13,11 @@
 
 void e2fc_unit_register(const char *name, CU_TestInfo *tests);
 
+/* testdata.c: the images of tests/unit/data */
+#include <stddef.h>
+const char *e2fc_test_data_dir(void);
+int e2fc_test_unpack(const char *name, char *out, size_t outlen);
+
 #define E2FC_SUITE(name, table)						\
 	static void __attribute__((constructor)) e2fc_reg_##table(void)	\
 	{								\
