@@ -46,7 +46,7 @@ mount -o loop,commit=600,noinit_itable "$img" "$mnt"
 mkdir "$mnt/d0" "$mnt/d1" "$mnt/d2" "$mnt/d3" "$mnt/d4" \
       "$mnt/d5" "$mnt/d6" "$mnt/d7"
 echo "set-up file" >"$mnt/d0/seed"
-sync
+sync -f "$mnt"
 # a sync right after mount is needed: the kernel falls back to a full
 # commit for any fsync before the first full commit since mount
 t=$(now)

@@ -126,7 +126,7 @@ scratch() {
 	local dst=$BENCH_DIR/.run-$2.img
 	rm -f "$dst"
 	# sync: the copy's writeback must not land in the timed run
-	cp --sparse=always "$1" "$dst" && sync && echo "$dst"
+	cp --sparse=always "$1" "$dst" && sync -f "$dst" && echo "$dst"
 }
 
 # time_recover ROUNDS IMG TAG CMD... (the image path is appended to CMD):

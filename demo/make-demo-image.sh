@@ -13,7 +13,7 @@ mkdir "$t/mnt"
 mount -o loop,commit=600 "$t/img" "$t/mnt"
 mkdir "$t/mnt/docs"
 echo "setup" >"$t/mnt/docs/readme"
-sync
+sync -f "$t/mnt"
 python3 - "$t/mnt" <<'PY'
 import os, sys
 m = sys.argv[1]

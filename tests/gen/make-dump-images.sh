@@ -41,7 +41,7 @@ else
 fi
 mkdir "$t/mnt/d"
 echo base >"$t/mnt/d/base"
-sync
+sync -f "$t/mnt"
 python3 - "$t/mnt" <<'PY'
 import os, sys
 m = sys.argv[1]
@@ -60,7 +60,7 @@ if [ "$name" = clean ]; then
 	umount "$t/mnt"
 	cp "$t/img" "$t/crash"
 else
-	[ "$name" = stale ] && sync
+	[ "$name" = stale ] && sync -f "$t/mnt"
 	cp "$t/img" "$t/crash"
 	[ -n "$jdev" ] && cp "$t/jnl" "$t/crashj"
 	umount "$t/mnt"
