@@ -6,7 +6,7 @@
 set -eu
 out=$1
 t=$(mktemp -d)
-trap 'umount "$t/mnt" 2>/dev/null; rm -rf "$t"; true' EXIT
+trap 'umount "$t/mnt" 2>/dev/null || true; rm -rf "$t"' EXIT
 truncate -s 16M "$t/img"
 mke2fs -q -t ext4 -O fast_commit -L e2fc-demo "$t/img"
 mkdir "$t/mnt"
