@@ -33,7 +33,7 @@ fi
 B=$E2FC_BUILD
 E2FCDUMP=$B/misc/e2fcdump
 E2FSCK_FC=$B/e2fsck/e2fsck-fc
-REPLAY_TOOL=$B/tests/tools/e2fc-replay
+REPLAY_TOOL=$B/tests/tools/e2fc-recover
 SYS_E2FSCK=${SYS_E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
 SYS_DEBUGFS=${SYS_DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
 GNU_TIME=/usr/bin/time
@@ -325,8 +325,8 @@ run_image_case() {
 		rec_names+=("e2fsck-fc"); rec_times+=("$rec_best")
 	fi
 	if [ -x "$REPLAY_TOOL" ]; then
-		rec_row e2fc-replay "$kman" "$REPLAY_TOOL"
-		rec_names+=("e2fc-replay"); rec_times+=("$rec_best")
+		rec_row e2fc-recover "$kman" "$REPLAY_TOOL"
+		rec_names+=("e2fc-recover"); rec_times+=("$rec_best")
 	fi
 	if [ -x "$B/bench/fc_phases" ]; then
 		# fc_phases recovers the image it is given: a scratch copy
@@ -347,7 +347,7 @@ run_image_case() {
 		fi
 	fi
 	if [ ${#rec_names[@]} -eq 0 ]; then
-		skip "$label recovery" "e2fsck/e2fsck-fc and tests/tools/e2fc-replay not built"
+		skip "$label recovery" "e2fsck/e2fsck-fc and tests/tools/e2fc-recover not built"
 	fi
 	for i in "${!rec_names[@]}"; do
 		name=${rec_names[$i]}
