@@ -106,11 +106,12 @@ static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
  */
 static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 			       struct ext2_inode_large *cur,
-			       const uint8_t *src, unsigned len)
+			       const uint8_t *src, unsigned len, int *dropped)
 {
 	ext2_filsys fs = r->fs;
 	errcode_t err;
 
+	*dropped = 0;
 	if (len < I_GENERATION_OFF + 4 || !cur->i_mode ||
 	    cur->i_generation == e2fc_get_le32(src + I_GENERATION_OFF))
 		return 0;
@@ -124,6 +125,7 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 	}
 	memset(cur->i_block, 0, sizeof(cur->i_block));
 	cur->i_size = cur->i_size_high = 0;
+	*dropped = 1;
 	return 0;
 }
 
@@ -169,6 +171,79 @@ out:
 	return err;
 }
 
+static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t);
+
+/*
+ * A file created and written inside one fast-commit window can log its
+ * ranges before the INODE tag that gives it a mode and links: the kernel
+ * skips those ranges (its inode lookup fails) and the fsynced data reads
+ * back as zeros.  Here they wait, and are applied, in log order, once an
+ * INODE tag has made the inode live.
+ */
+errcode_t e2fc_add_pending(struct replay *r, const struct e2fc_tag *t)
+{
+	errcode_t err;
+
+	if (r->npend >= r->cappend) {
+		unsigned nc = r->cappend ? r->cappend * 2 : 32;
+
+		err = ext2fs_resize_array(sizeof(*r->pending), r->cappend, nc,
+					  &r->pending);
+		if (err)
+			return err;
+		r->cappend = nc;
+	}
+	r->pending[r->npend++] = t;
+	return 0;
+}
+
+static errcode_t apply_pending(struct replay *r, ext2_ino_t ino)
+{
+	unsigned i, k = 0;
+	errcode_t err = 0;
+
+	r->in_pending = 1;
+	for (i = 0; i < r->npend; i++) {
+		const struct e2fc_tag *t = r->pending[i];
+
+		if (t->u.add.ino != ino) {
+			r->pending[k++] = t;
+			continue;
+		}
+		if (!err)
+			err = apply_add_range(r, t);
+	}
+	r->npend = k;
+	r->in_pending = 0;
+	return err;
+}
+
+static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t);
+
+/*
+ * The kernel logs, per inode and commit, its ranges and then its INODE.
+ * When that INODE turns out to be a new file in a reused inode number
+ * (drop_old_tree), the ranges just applied went into the dead file's
+ * tree, now dropped: apply this commit's earlier ranges of the inode
+ * again, on the new, empty tree.
+ */
+static errcode_t reapply_commit_ranges(struct replay *r, ext2_ino_t ino)
+{
+	unsigned i;
+	errcode_t err = 0;
+
+	for (i = 0; i < r->cpos && !err; i++) {
+		const struct e2fc_tag *t = &r->ctags[i];
+
+		if (t->tag == EXT4_FC_TAG_ADD_RANGE && t->u.add.ino == ino)
+			err = apply_add_range(r, t);
+		else if (t->tag == EXT4_FC_TAG_DEL_RANGE &&
+			 t->u.del.ino == ino)
+			err = apply_del_range(r, t);
+	}
+	return err;
+}
+
 static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 {
 	ext2_filsys fs = r->fs;
@@ -176,6 +251,7 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 	unsigned isz = EXT2_INODE_SIZE(fs->super), len = t->u.inode.raw_len;
 	struct ext2_inode_large cur;
 	const uint8_t *src = t->u.inode.raw;
+	int dropped = 0;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -201,13 +277,18 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 	    (len >= I_GENERATION_OFF + 4 &&
 	     cur.i_generation != e2fc_get_le32(src + I_GENERATION_OFF)))
 		e2fc_names_forget(r->names, ino);
-	err = drop_old_tree(r, ino, &cur, src, len);
+	err = drop_old_tree(r, ino, &cur, src, len, &dropped);
 	if (!err)
 		err = overlay_raw(fs, ino, &cur, src, len);
 	if (err)
 		return err;
 	e2fc_touch_inode(r, ino, 1);
-	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	if (!err && r->npend && e2fc_inode_live(fs, ino, &cur))
+		err = apply_pending(r, ino);
+	if (!err && dropped)
+		err = reapply_commit_ranges(r, ino);
+	return err;
 }
 
 /* ---- ranges ---------------------------------------------------------------- */
@@ -262,6 +343,12 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 	if (err)
 		return err;
 	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
+	if (!e2fc_inode_live(r->fs, ino, &in) ||
+	    (in.i_flags & EXT4_INLINE_DATA_FL))
+		/* the kernel skips it (no inode yet, or inline data that
+		 * this commit's INODE turns into extents); kept for the
+		 * INODE tag later in the log */
+		return r->in_pending ? 0 : e2fc_add_pending(r, t);
 	err = open_extents(r, ino, &in, &h);
 	if (err == EXT2_ET_INODE_NOT_EXTENT)
 		return 0;

@@ -784,6 +784,7 @@ static void replay_free(struct replay *r)
 	if (r->modmap)
 		ext2fs_free_inode_bitmap(r->modmap);
 	e2fc_names_free(r->names);
+	ext2fs_free_mem(&r->pending);
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->orphans);
@@ -861,6 +862,8 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 		for (k = 0; k < cm->ntags && !err; k++) {
 			const struct e2fc_tag *t = &fc->tags[cm->first_tag + k];
 
+			r->ctags = &fc->tags[cm->first_tag];
+			r->cpos = k;
 			err = e2fc_apply_tag(r, t);
 			if (err && !fatal(err)) {
 				/* like the kernel: a tag whose inode or

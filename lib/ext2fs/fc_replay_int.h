@@ -25,6 +25,12 @@ struct replay {
 	int				settling;	/* frees are final */
 	__u16				old_bitmap_type;
 	struct e2fc_names		*names;		/* fc_names.c */
+	const struct e2fc_tag		**pending;	/* ADD_RANGEs waiting
+							 * for their INODE */
+	unsigned			npend, cappend;
+	int				in_pending;	/* applying them */
+	const struct e2fc_tag		*ctags;		/* current commit */
+	unsigned			cpos;		/* current tag in it */
 	ext2fs_inode_bitmap		seen;		/* inodes noted */
 	struct ino_note			*notes;
 	unsigned			nnotes, capnotes;
@@ -38,6 +44,7 @@ struct replay {
 };
 
 /* fc_apply.c */
+errcode_t e2fc_add_pending(struct replay *r, const struct e2fc_tag *t);
 errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
 errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 			   struct ext2_inode *inode,
