@@ -323,8 +323,7 @@ static errcode_t open_extents(struct replay *r, ext2_ino_t ino,
 {
 	if (!e2fc_inode_live(r->fs, ino, in))
 		return EXT2_ET_INODE_NOT_EXTENT;	/* skipped */
-	if (!(in->i_flags & EXT4_EXTENTS_FL) ||
-	    (in->i_flags & EXT4_INLINE_DATA_FL))
+	if (!e2fc_extent_mapped(in))
 		return EXT2_ET_INODE_NOT_EXTENT;
 	return ext2fs_extent_open2(r->fs, ino, (struct ext2_inode *)in, h);
 }
@@ -386,8 +385,7 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
 	if (!e2fc_inode_live(r->fs, ino, &in))
 		return 0;
-	if (!(in.i_flags & EXT4_EXTENTS_FL) ||
-	    (in.i_flags & EXT4_INLINE_DATA_FL))
+	if (!e2fc_extent_mapped(&in))
 		return 0;
 	err = ext2fs_punch(r->fs, ino, (struct ext2_inode *)&in, NULL,
 			   t->u.del.lblk,
@@ -470,8 +468,7 @@ static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
 	errcode_t err;
 
 	e2fc_names_forget(r->names, ino);
-	if (!(in->i_flags & EXT4_EXTENTS_FL) ||
-	    (in->i_flags & EXT4_INLINE_DATA_FL))
+	if (!e2fc_extent_mapped(in))
 		return 0;	/* only extent-mapped directories */
 	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
 	if (err)

@@ -481,32 +481,34 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 	blk64_t cut[64][2];
 	ext2_extent_handle_t h;
 	struct ext2fs_extent e;
-	int op = EXT2_EXTENT_ROOT, n = 0, i;
-	errcode_t err;
+	int dir = LINUX_S_ISDIR(in->i_mode), op, n, i;
+	errcode_t err = 0;
 
-	int dir = LINUX_S_ISDIR(in->i_mode);
-
-	if ((!LINUX_S_ISREG(in->i_mode) && !dir) ||
-	    !(in->i_flags & EXT4_EXTENTS_FL) ||
-	    (in->i_flags & EXT4_INLINE_DATA_FL))
+	if ((!LINUX_S_ISREG(in->i_mode) && !dir) || !e2fc_extent_mapped(in))
 		return 0;
-	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
-	if (err)
-		return err;
-	while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
-		op = EXT2_EXTENT_NEXT_LEAF;
-		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
-		    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
-		    e.e_lblk + e.e_len <= eof)
-			continue;
-		cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
-		cut[n][1] = e.e_lblk + e.e_len - 1;
-		n++;
-	}
-	ext2fs_extent_free(h);
-	for (i = 0; i < n && !err; i++)
-		err = ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
-				   cut[i][0], cut[i][1]);
+	/* up to 64 ranges a round (punching changes the tree under the
+	 * handle), until a round finds fewer */
+	do {
+		err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+		if (err)
+			return err;
+		op = EXT2_EXTENT_ROOT;
+		n = 0;
+		while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
+			op = EXT2_EXTENT_NEXT_LEAF;
+			if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
+			    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
+			    e.e_lblk + e.e_len <= eof)
+				continue;
+			cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
+			cut[n][1] = e.e_lblk + e.e_len - 1;
+			n++;
+		}
+		ext2fs_extent_free(h);
+		for (i = 0; i < n && !err; i++)
+			err = ext2fs_punch(fs, ino, (struct ext2_inode *)in,
+					   NULL, cut[i][0], cut[i][1]);
+	} while (!err && n == 64);
 	return err;
 }
 
@@ -522,8 +524,7 @@ static errcode_t reseal_extents(ext2_filsys fs, ext2_ino_t ino,
 	errcode_t err;
 
 	if (!ext2fs_has_feature_metadata_csum(fs->super) ||
-	    !(in->i_flags & EXT4_EXTENTS_FL) ||
-	    (in->i_flags & EXT4_INLINE_DATA_FL))
+	    !e2fc_extent_mapped(in))
 		return 0;
 	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
 	if (err)

@@ -43,6 +43,13 @@ struct replay {
 	uint32_t			now;
 };
 
+/* the inode's blocks are an extent tree (not inline data, not indirect) */
+static inline int e2fc_extent_mapped(const struct ext2_inode_large *in)
+{
+	return (in->i_flags & EXT4_EXTENTS_FL) &&
+	       !(in->i_flags & EXT4_INLINE_DATA_FL);
+}
+
 /* fc_apply.c */
 errcode_t e2fc_add_pending(struct replay *r, const struct e2fc_tag *t);
 errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
