@@ -89,6 +89,10 @@ static void cleanup(struct state *s)
 	s->j = NULL;
 	if (s->fs)
 		ext2fs_close_free(&s->fs);
+	/* what the replay wrote into memory is on the target by now */
+	e2fc_overlay_discard(s->target);
+	if (s->o->extj)
+		e2fc_overlay_discard(s->jcopy ? s->jcopy : s->o->extj);
 }
 
 static int parse_extended(struct opts *o, const char *arg)
@@ -225,7 +229,7 @@ static int load(struct state *s, const char *name, io_manager io, int rw)
 		ext2fs_has_feature_journal_needs_recovery(s->fs->super);
 	if (!ext2fs_has_feature_journal(s->fs->super))
 		return EXIT_OK;
-	err = e2fc_load(s->fs, extj, rw ? E2FC_JOPEN_RW : 0, &ld, &what);
+	err = e2fc_load(s->fs, extj, rw ? E2FC_JOPEN_OVERLAY : 0, &ld, &what);
 	if (err) {
 		com_err(prog, err, "while %s of %s", what, name);
 		return EXIT_ERROR;
@@ -372,9 +376,15 @@ static io_manager writer_io(struct state *s)
 	return undo_io_manager;
 }
 
+/*
+ * The replay runs on the overlay (all writes in memory); e2fc_commit()
+ * then writes the changed blocks to the target through io, in an order
+ * that a power cut cannot spoil (lib/ext2fs/fc_commit.c).
+ */
 static int recover(struct state *s)
 {
 	struct e2fc_replay_opts ro;
+	struct e2fc_commit_stats cs;
 	unsigned bad_commit = 0, bad_tag = 0;
 	io_manager io = writer_io(s);
 	errcode_t err;
@@ -382,11 +392,15 @@ static int recover(struct state *s)
 
 	if (!io)
 		return EXIT_ERROR;
-	ret = load(s, s->target, io, 1);
+	ret = load(s, s->target, e2fc_overlay_io_manager, 1);
 	if (ret)
 		return ret;
-	if (!s->needs_recovery || !s->j)
+	if (!s->j || (!s->needs_recovery && !s->j->sb.start))
 		return EXIT_OK;
+	if (!s->needs_recovery)
+		fprintf(s->out, "%s: the superblock is clean but the journal "
+			"holds a log: clearing it without replay\n",
+			s->target);
 	err = e2fc_replay_check(s->fs, s->fc, &bad_commit, &bad_tag);
 	if (err) {
 		com_err(prog, err, "while checking fast commit %u, tag %u "
@@ -398,17 +412,28 @@ static int recover(struct state *s)
 	ro.until_commit = s->o->until_commit;
 	ro.progress = progress;
 	ro.progress_arg = s;
-	fprintf(s->out, "%s: recovering journal\n", s->target);
-	err = e2fc_recover(&s->fs, s->j, s->log, s->fc, &ro, &s->stats);
+	if (s->needs_recovery)
+		fprintf(s->out, "%s: recovering journal\n", s->target);
+	err = e2fc_recover_commit(&s->fs, s->j, s->log, s->fc, &ro, io,
+				  unix_io_manager, &s->stats, &cs);
 	if (err) {
 		com_err(prog, err, "while recovering the journal of %s",
 			s->target);
 		return EXIT_ERROR;
 	}
+	if (!s->needs_recovery)
+		return EXIT_OK;
 	fprintf(s->out, "%s: replayed %u transactions (%u blocks, %u "
 		"revoked), %u fast commits (%u tags)\n", s->target,
 		s->stats.log_trans, s->stats.log_blocks, s->stats.log_revoked,
 		s->stats.fc_commits, s->stats.fc_tags);
+	if (cs.journaled)
+		fprintf(s->out, "%s: wrote %u blocks, first as journal "
+			"transaction %u (%u journal blocks)\n", s->target,
+			cs.blocks, cs.tid, cs.log_blocks);
+	else
+		fprintf(s->out, "%s: wrote %u blocks\n", s->target,
+			cs.blocks);
 	return EXIT_OK;
 }
 

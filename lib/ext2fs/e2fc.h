@@ -96,6 +96,12 @@ errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
 			    unsigned count, void *buf);
 errcode_t e2fc_journal_write(struct e2fc_journal *j, blk64_t lblk,
 			     unsigned count, const void *buf);
+/* the same through another channel open on the journal's device (io must
+ * have the journal's block size): write = 1 writes */
+errcode_t e2fc_journal_io(struct e2fc_journal *j, io_channel io, blk64_t lblk,
+			  unsigned count, void *buf, int write);
+/* set s_start and s_sequence in a raw jbd2 superblock, with its checksum */
+void e2fc_jsb_set_start(uint8_t *buf, uint32_t start, uint32_t sequence);
 /* rewrite the jbd2 superblock: start = 0 and sequence = next_tid (journal
  * reset after recovery, making the FC area stale); recomputes checksum */
 errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid);
@@ -163,6 +169,39 @@ struct e2fc_log {
 };
 
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp);
+/* the log block after blk, wrapping from the end of the log to s_first */
+uint32_t e2fc_log_next(const struct e2fc_jsb *sb, uint32_t blk);
+/* bytes of one descriptor tag (without the UUID) */
+unsigned e2fc_jbd2_tag_bytes(const struct e2fc_jsb *sb);
+/* csum v2/v3 checksums: descriptor/revoke tail, commit block, data block
+ * (v2: the low 16 bits) */
+uint32_t e2fc_jbd2_tail_csum(const struct e2fc_jsb *sb, const uint8_t *b,
+			     unsigned bs);
+uint32_t e2fc_jbd2_commit_csum(const struct e2fc_jsb *sb, const uint8_t *b,
+			       unsigned bs);
+uint32_t e2fc_jbd2_data_csum(const struct e2fc_jsb *sb, const uint8_t *data,
+			     unsigned bs, uint32_t seq);
+
+/* jbd2_write.c: append one complete transaction to the log */
+/* journal blocks a transaction of n data blocks takes */
+uint32_t e2fc_txn_blocks(const struct e2fc_jsb *sb, uint32_t n);
+/* the block after the valid log: where the next transaction goes */
+uint32_t e2fc_log_head(const struct e2fc_journal *j,
+		       const struct e2fc_log *log);
+/* free log blocks a new transaction may use without overwriting the
+ * valid log */
+uint32_t e2fc_log_free_blocks(const struct e2fc_journal *j,
+			      const struct e2fc_log *log);
+/* write a transaction with tid holding the n blocks targets[] at log block
+ * at, through io (open on the journal's device, journal block size);
+ * read(arg, target, buf) gives each block's contents.  The descriptors
+ * and data are flushed before the commit block is written, and the commit
+ * block is flushed. */
+errcode_t e2fc_txn_write(struct e2fc_journal *j, io_channel io, uint32_t at,
+			 uint32_t tid, const blk64_t *targets, uint32_t n,
+			 errcode_t (*read)(void *arg, blk64_t target,
+					   void *buf),
+			 void *arg, uint64_t commit_sec, uint32_t commit_nsec);
 void e2fc_log_free(struct e2fc_log *log);
 /* 1 if block is revoked by a record of a transaction with tid >= blk_tid
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
@@ -350,6 +389,8 @@ struct e2fc_replay_stats {
 	unsigned	log_revoked;	/* blocks skipped as revoked */
 	unsigned	fc_commits;	/* FC commits replayed */
 	unsigned	fc_tags;	/* FC tags applied */
+	int		log_cleared;	/* clean superblock, log left: the
+					 * journal was reset, nothing replayed */
 	unsigned	fc_skipped;	/* tags the kernel would skip too:
 					 * their inode or directory cannot
 					 * be read (e.g. bad checksum) */
@@ -378,6 +419,41 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       struct e2fc_replay_stats *stats);
 
 /* ===================================================================== */
+/* fc_commit.c: write a replay made in the overlay back, crash-safely     */
+/* ===================================================================== */
+struct e2fc_commit_stats {
+	int		journaled;	/* went through a jbd2 transaction */
+	uint32_t	tid;		/* its tid */
+	uint32_t	log_blocks;	/* journal blocks it took */
+	uint32_t	blocks;		/* fs blocks written in place */
+};
+
+/*
+ * ofs: the file system as e2fc_recover() left it, opened through
+ * e2fc_overlay_io_manager on the device; j and log: its journal and the
+ * log as scanned before the replay; fc_replayed: fast commits were
+ * replayed.  Writes the changed blocks to the device through writer
+ * (unix_io_manager, undo_io_manager, ...), an external journal through
+ * jwriter; see fc_commit.c for the order that keeps a power cut harmless.
+ */
+errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
+		      const struct e2fc_log *log, int fc_replayed,
+		      io_manager writer, io_manager jwriter,
+		      struct e2fc_commit_stats *cs);
+
+/* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
+ * journal with E2FC_JOPEN_OVERLAY), then e2fc_commit() to the device:
+ * what e2fsck-fc does.  The caller closes *fsp and discards the overlays
+ * (of the device and of an external journal) afterwards. */
+errcode_t e2fc_recover_commit(ext2_filsys *fsp, struct e2fc_journal *j,
+			      const struct e2fc_log *log,
+			      const struct e2fc_fc *fc,
+			      const struct e2fc_replay_opts *opts,
+			      io_manager writer, io_manager jwriter,
+			      struct e2fc_replay_stats *stats,
+			      struct e2fc_commit_stats *cs);
+
+/* ===================================================================== */
 /* overlay_io.c: copy-on-write io_manager (replay without writing)        */
 /* ===================================================================== */
 /* an io_manager that reads the named file/device read-only and keeps all
@@ -390,6 +466,10 @@ size_t e2fc_overlay_units(const char *name);
 /* write the overlay of name into the file target (which already holds a
  * copy of name) */
 errcode_t e2fc_overlay_apply(const char *name, const char *target);
+/* the file-system blocks (of blocksize bytes) the overlay of name has
+ * written, sorted, each once; *list is freed with ext2fs_free_mem */
+errcode_t e2fc_overlay_blocks(const char *name, unsigned blocksize,
+			      blk64_t **list, size_t *n);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
 

@@ -68,6 +68,14 @@ static inline void e2fc_put_le32(void *p, uint32_t v)
 	b[3] = v >> 24;
 }
 
+static inline void e2fc_put_be16(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = v >> 8;
+	b[1] = v & 0xff;
+}
+
 static inline void e2fc_put_be32(void *p, uint32_t v)
 {
 	uint8_t *b = p;

@@ -792,6 +792,36 @@ static void replay_free(struct replay *r)
 	ext2fs_free_mem(&r->touched);
 }
 
+/*
+ * The time replay stamps on what it changes (ctime of linked/unlinked
+ * inodes, dtime of freed ones): the newest ctime the replayed commits log
+ * (about when the last fsync ran), else the superblock's last write time.
+ * Never the clock: a run cut short and run again must write the same
+ * bytes (fc_commit.c).
+ */
+static uint32_t replay_time(ext2_filsys fs, const struct e2fc_fc *fc,
+			    unsigned ncommits)
+{
+	uint32_t t = fs->super->s_wtime, c;
+	unsigned i, k;
+
+	for (i = 0; i < ncommits; i++) {
+		const struct e2fc_commit *cm = &fc->commits[i];
+
+		for (k = 0; k < cm->ntags; k++) {
+			const struct e2fc_tag *tg = &fc->tags[cm->first_tag + k];
+
+			if (tg->tag != EXT4_FC_TAG_INODE ||
+			    tg->u.inode.raw_len < 16)
+				continue;
+			c = e2fc_get_le32(tg->u.inode.raw + 12);	/* i_ctime */
+			if (c > t)
+				t = c;
+		}
+	}
+	return t;
+}
+
 static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 			     const struct e2fc_fc *fc, unsigned ncommits,
 			     struct e2fc_replay_stats *st)
@@ -802,7 +832,7 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	memset(r, 0, sizeof(*r));
 	r->fs = fs;
 	r->st = st;
-	r->now = (uint32_t)time(NULL);
+	r->now = replay_time(fs, fc, ncommits);
 	/* bitmaps as red-black trees, not 2^32-bit arrays (256 MiB apiece
 	 * on an 8 TiB fs): memory follows the runs of used blocks, and the
 	 * replay's own bitmaps hold only a few runs */
@@ -909,10 +939,16 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (opts && opts->until_commit < ncommits)
 			ncommits = opts->until_commit;
 	}
-	/* already recovered: write nothing (not even the superblock) */
-	if (!ncommits && !(log && log->ntrans) && (!j || !j->sb.start) &&
-	    !ext2fs_has_feature_journal_needs_recovery((*fsp)->super))
-		return 0;
+	if (!ext2fs_has_feature_journal_needs_recovery((*fsp)->super)) {
+		/* already recovered: write nothing, not even the superblock;
+		 * a log behind a clean superblock is cleared without being
+		 * replayed, as the kernel does (jbd2_journal_wipe) */
+		if (!j || !j->sb.start)
+			return 0;
+		stats->log_cleared = 1;
+		return e2fc_journal_reset(j, (log ? log->expected_tid :
+					      j->sb.sequence) + 1);
+	}
 	if (ncommits) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)
@@ -926,6 +962,9 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			return err;
 	}
 	fs = *fsp;
+	/* libext2fs stamps s_wtime (and new inodes) with fs->now or the
+	 * clock: keep the time the log left, so runs write the same bytes */
+	fs->now = fs->super->s_wtime;
 	if (ncommits) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
 		if (!err) {

@@ -37,7 +37,7 @@ struct log_reader {
 	uint32_t		count;		/* blocks in buf */
 };
 
-static uint32_t log_next(const struct e2fc_jsb *sb, uint32_t blk)
+uint32_t e2fc_log_next(const struct e2fc_jsb *sb, uint32_t blk)
 {
 	return blk + 1 >= sb->log_end ? sb->first : blk + 1;
 }
@@ -66,7 +66,7 @@ static errcode_t log_block(struct log_reader *r, uint32_t blk,
 	return 0;
 }
 
-static unsigned tag_bytes(const struct e2fc_jsb *sb)
+unsigned e2fc_jbd2_tag_bytes(const struct e2fc_jsb *sb)
 {
 	unsigned sz;
 
@@ -80,35 +80,32 @@ static unsigned tag_bytes(const struct e2fc_jsb *sb)
 	return sz;
 }
 
-/* checksum of a descriptor or revoke block: crc over the block with the
- * tail zeroed */
-static int block_tail_ok(const struct e2fc_jsb *sb, const uint8_t *b,
-			 unsigned bs)
+/* crc32c of b[0..bs) with the 4 bytes at off taken as zero */
+static uint32_t csum_skipping(uint32_t seed, const uint8_t *b, unsigned bs,
+			      unsigned off)
 {
-	uint32_t stored = e2fc_get_be32(b + bs - 4);
-	uint32_t c = e2fc_crc32c(sb->csum_seed, b, bs - 4);
-	uint8_t zero[4] = { 0 };
-
-	c = e2fc_crc32c(c, zero, 4);
-	return c == stored;
-}
-
-static int commit_csum_ok(const struct e2fc_jsb *sb, const uint8_t *b,
-			  unsigned bs)
-{
-	uint32_t stored = e2fc_get_be32(b + JBD2_COMMIT_CHKSUM);
 	uint8_t zero[4] = { 0 };
 	uint32_t c;
 
-	c = e2fc_crc32c(sb->csum_seed, b, JBD2_COMMIT_CHKSUM);
+	c = e2fc_crc32c(seed, b, off);
 	c = e2fc_crc32c(c, zero, 4);
-	c = e2fc_crc32c(c, b + JBD2_COMMIT_CHKSUM + 4,
-			bs - JBD2_COMMIT_CHKSUM - 4);
-	return c == stored;
+	return e2fc_crc32c(c, b + off + 4, bs - off - 4);
 }
 
-static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
-			unsigned bs, uint32_t seq, uint32_t stored)
+uint32_t e2fc_jbd2_tail_csum(const struct e2fc_jsb *sb, const uint8_t *b,
+			     unsigned bs)
+{
+	return csum_skipping(sb->csum_seed, b, bs, bs - 4);
+}
+
+uint32_t e2fc_jbd2_commit_csum(const struct e2fc_jsb *sb, const uint8_t *b,
+			       unsigned bs)
+{
+	return csum_skipping(sb->csum_seed, b, bs, JBD2_COMMIT_CHKSUM);
+}
+
+uint32_t e2fc_jbd2_data_csum(const struct e2fc_jsb *sb, const uint8_t *data,
+			     unsigned bs, uint32_t seq)
 {
 	uint8_t seqb[4];
 	uint32_t c;
@@ -117,8 +114,33 @@ static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
 	c = e2fc_crc32c(sb->csum_seed, seqb, 4);
 	c = e2fc_crc32c(c, data, bs);
 	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3))
+		return c;
+	return c & 0xffff;
+}
+
+/* checksum of a descriptor or revoke block: crc over the block with the
+ * tail zeroed */
+static int block_tail_ok(const struct e2fc_jsb *sb, const uint8_t *b,
+			 unsigned bs)
+{
+	return e2fc_jbd2_tail_csum(sb, b, bs) == e2fc_get_be32(b + bs - 4);
+}
+
+static int commit_csum_ok(const struct e2fc_jsb *sb, const uint8_t *b,
+			  unsigned bs)
+{
+	return e2fc_jbd2_commit_csum(sb, b, bs) ==
+	       e2fc_get_be32(b + JBD2_COMMIT_CHKSUM);
+}
+
+static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
+			unsigned bs, uint32_t seq, uint32_t stored)
+{
+	uint32_t c = e2fc_jbd2_data_csum(sb, data, bs, seq);
+
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3))
 		return c == stored;
-	return (c & 0xffff) == (stored & 0xffff);
+	return c == (stored & 0xffff);
 }
 
 #define GROW(arr, n, cap)						\
@@ -175,7 +197,7 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 				 struct e2fc_log_trans *t, int *stop)
 {
 	const struct e2fc_jsb *sb = s->sb;
-	unsigned tb = tag_bytes(sb), off = JBD2_HDR_SIZE, end = s->bs;
+	unsigned tb = e2fc_jbd2_tag_bytes(sb), off = JBD2_HDR_SIZE, end = s->bs;
 	int v3 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3);
 	int v23 = e2fc_jsb_csum_v23(sb);
 	int is64 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT);
@@ -195,7 +217,7 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 	ntag_bytes = end - off;
 	memcpy(tags, b + off, ntag_bytes);
 	t->ndesc++;
-	s->blk = log_next(sb, s->blk);
+	s->blk = e2fc_log_next(sb, s->blk);
 	s->visited++;
 	for (off = 0; off + tb <= ntag_bytes; ) {
 		const uint8_t *tg = tags + off;
@@ -239,7 +261,7 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 		}
 		s->log->nblocks++;
 		t->ndata++;
-		s->blk = log_next(sb, s->blk);
+		s->blk = e2fc_log_next(sb, s->blk);
 		s->visited++;
 		off += tb;
 		if (!(flags & JBD2_FLAG_SAME_UUID))
@@ -284,7 +306,7 @@ static errcode_t scan_revoke(struct scan_state *s, const uint8_t *b,
 		rv->tid = t->tid;
 		t->nrevoked++;
 	}
-	s->blk = log_next(sb, s->blk);
+	s->blk = e2fc_log_next(sb, s->blk);
 	s->visited++;
 	return 0;
 }
@@ -331,7 +353,7 @@ static void scan_commit(struct scan_state *s, const uint8_t *b,
 		}
 	}
 	t->complete = 1;
-	s->blk = log_next(sb, s->blk);
+	s->blk = e2fc_log_next(sb, s->blk);
 	s->visited++;
 }
 

@@ -304,11 +304,12 @@ void e2fc_journal_close(struct e2fc_journal *j)
 	ext2fs_free_mem(&j);
 }
 
-/* call fn for each physically contiguous run of lblk .. lblk+count-1 */
-static errcode_t journal_io(struct e2fc_journal *j, blk64_t lblk,
-			    unsigned count, uint8_t *buf, int write)
+/* read or write lblk .. lblk+count-1 through io, one call per physically
+ * contiguous run */
+static errcode_t journal_io(struct e2fc_journal *j, io_channel io,
+			    blk64_t lblk, unsigned count, uint8_t *buf,
+			    int write)
 {
-	io_channel io = j->external ? j->ext_io : j->fs->io;
 	errcode_t err;
 	unsigned run;
 
@@ -333,16 +334,37 @@ static errcode_t journal_io(struct e2fc_journal *j, blk64_t lblk,
 	return 0;
 }
 
+static io_channel journal_chan(struct e2fc_journal *j)
+{
+	return j->external ? j->ext_io : j->fs->io;
+}
+
 errcode_t e2fc_journal_read(struct e2fc_journal *j, blk64_t lblk,
 			    unsigned count, void *buf)
 {
-	return journal_io(j, lblk, count, buf, 0);
+	return journal_io(j, journal_chan(j), lblk, count, buf, 0);
 }
 
 errcode_t e2fc_journal_write(struct e2fc_journal *j, blk64_t lblk,
 			     unsigned count, const void *buf)
 {
-	return journal_io(j, lblk, count, (uint8_t *)buf, 1);
+	return journal_io(j, journal_chan(j), lblk, count, (uint8_t *)buf, 1);
+}
+
+errcode_t e2fc_journal_io(struct e2fc_journal *j, io_channel io, blk64_t lblk,
+			  unsigned count, void *buf, int write)
+{
+	return journal_io(j, io, lblk, count, buf, write);
+}
+
+void e2fc_jsb_set_start(uint8_t *buf, uint32_t start, uint32_t sequence)
+{
+	e2fc_put_be32(buf + JSB_START, start);
+	e2fc_put_be32(buf + JSB_SEQUENCE, sequence);
+	if (e2fc_get_be32(buf + 4) == JBD2_BT_SB_V2 &&
+	    (e2fc_get_be32(buf + JSB_FEATURE_INCOMPAT) &
+	     (JBD2_FEATURE_INCOMPAT_CSUM_V2 | JBD2_FEATURE_INCOMPAT_CSUM_V3)))
+		e2fc_put_be32(buf + JSB_CHECKSUM, jsb_csum(buf));
 }
 
 errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid)
@@ -356,10 +378,7 @@ errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid)
 	err = e2fc_journal_read(j, 0, 1, buf);
 	if (err)
 		goto out;
-	e2fc_put_be32(buf + JSB_START, 0);
-	e2fc_put_be32(buf + JSB_SEQUENCE, next_tid);
-	if (j->sb.csum_present)
-		e2fc_put_be32(buf + JSB_CHECKSUM, jsb_csum(buf));
+	e2fc_jsb_set_start(buf, 0, next_tid);
 	err = e2fc_journal_write(j, 0, 1, buf);
 	if (!err)
 		err = e2fc_jsb_decode(buf, &j->sb);

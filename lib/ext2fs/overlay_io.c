@@ -461,6 +461,43 @@ errcode_t e2fc_overlay_apply(const char *name, const char *target)
 	return err;
 }
 
+static int blk_cmp(const void *a, const void *b)
+{
+	blk64_t x = *(const blk64_t *)a, y = *(const blk64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+errcode_t e2fc_overlay_blocks(const char *name, unsigned blocksize,
+			      blk64_t **list, size_t *n)
+{
+	struct overlay *ov = ov_find(name);
+	size_t i, k = 0, out = 0;
+	blk64_t *arr = NULL;
+	struct unit *u;
+	errcode_t err;
+
+	*list = NULL;
+	*n = 0;
+	if (!ov || !ov->count)
+		return 0;
+	if (blocksize < UNIT || (blocksize & (UNIT - 1)))
+		return EXT2_ET_INVALID_ARGUMENT;
+	err = ext2fs_get_array(ov->count, sizeof(*arr), &arr);
+	if (err)
+		return err;
+	for (i = 0; i < ov->size; i++)
+		for (u = ov->tab[i]; u; u = u->next)
+			arr[k++] = (u->idx << UNIT_SHIFT) / blocksize;
+	qsort(arr, k, sizeof(*arr), blk_cmp);
+	for (i = 0; i < k; i++)
+		if (!out || arr[out - 1] != arr[i])
+			arr[out++] = arr[i];
+	*list = arr;
+	*n = out;
+	return 0;
+}
+
 /* copy src to dst (created or truncated), keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst)
 {

@@ -1,0 +1,259 @@
+/*
+ * fc_commit.c -- write a replay held in the overlay back to the device,
+ * so that a power cut at any point still recovers to the same bytes.
+ *
+ * e2fc_recover() runs on the file system opened through the overlay io
+ * manager: every block it changes (jbd2 replay, fast-commit replay,
+ * bitmaps, descriptors, superblock) is in memory.  e2fc_commit() writes
+ * the blocks whose contents differ from the device, in this order:
+ *
+ *  1. Only when fast commits were replayed: all those blocks as one new
+ *     jbd2 transaction at the head of the log, with the log's expected
+ *     tid (the tid of the fast commits); descriptors and data flushed,
+ *     then the commit block, flushed.  From then on any new run (or the
+ *     kernel) replays that transaction, and the fast-commit area, whose
+ *     tid is now older than the log's, is stale.  Before the commit block
+ *     is on disk nothing but unused log blocks has changed, so a new run
+ *     starts from the same state and writes the same transaction.
+ *  2. The blocks in place, in block order, the primary superblock last;
+ *     flushed.  Without fast commits (jbd2 replay only) this is the first
+ *     step: replaying the same log again writes the same blocks.
+ *  3. The journal superblock: s_start 0, s_sequence one past the log's
+ *     next tid; flushed.  Between 2 and 3 the superblock says clean and
+ *     the journal still has a log: like e2fsck -y ("run journal anyway"),
+ *     e2fsck-fc replays it again, to the same bytes.
+ *
+ * When the transaction does not fit in the free part of the log the
+ * blocks are written in place without it (stats->journaled = 0).  The
+ * replay itself must be deterministic for this to hold: it takes no time
+ * from the clock (fc_replay.c).
+ */
+#include <string.h>
+#include "e2fc.h"
+
+struct commit {
+	ext2_filsys		ofs;	/* the overlay: the replayed contents */
+	io_channel		dev;	/* the device, read-write */
+	io_channel		jdev;	/* the external journal, or dev */
+	struct e2fc_journal	*j;
+	uint8_t			*a, *b;	/* two blocks */
+};
+
+static int blk_cmp(const void *x, const void *y)
+{
+	blk64_t a = *(const blk64_t *)x, b = *(const blk64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* the journal's own blocks are never part of what is written back */
+static errcode_t journal_blocks(struct commit *c, blk64_t **sorted)
+{
+	struct e2fc_journal *j = c->j;
+	errcode_t err;
+
+	*sorted = NULL;
+	if (j->external)
+		return 0;
+	err = ext2fs_get_array(j->sb.maxlen, sizeof(blk64_t), sorted);
+	if (err)
+		return err;
+	memcpy(*sorted, j->map, j->sb.maxlen * sizeof(blk64_t));
+	qsort(*sorted, j->sb.maxlen, sizeof(blk64_t), blk_cmp);
+	return 0;
+}
+
+/* the blocks the overlay holds that differ from the device, sorted */
+static errcode_t changed_blocks(struct commit *c, blk64_t **list,
+				uint32_t *n)
+{
+	unsigned bs = c->ofs->blocksize;
+	blk64_t *all, *jmap = NULL;
+	size_t i, nall, out = 0;
+	errcode_t err;
+
+	err = e2fc_overlay_blocks(c->ofs->device_name, bs, &all, &nall);
+	if (!err)
+		err = journal_blocks(c, &jmap);
+	for (i = 0; i < nall && !err; i++) {
+		if (all[i] >= ext2fs_blocks_count(c->ofs->super))
+			continue;
+		if (jmap && bsearch(&all[i], jmap, c->j->sb.maxlen,
+				    sizeof(blk64_t), blk_cmp))
+			continue;
+		err = io_channel_read_blk64(c->ofs->io, all[i], 1, c->a);
+		if (!err)
+			err = io_channel_read_blk64(c->dev, all[i], 1, c->b);
+		if (!err && memcmp(c->a, c->b, bs))
+			all[out++] = all[i];
+	}
+	ext2fs_free_mem(&jmap);
+	if (err) {
+		ext2fs_free_mem(&all);
+		return err;
+	}
+	*list = all;
+	*n = (uint32_t)out;
+	return 0;
+}
+
+static errcode_t read_final(void *arg, blk64_t blk, void *buf)
+{
+	struct commit *c = arg;
+
+	return io_channel_read_blk64(c->ofs->io, blk, 1, buf);
+}
+
+/* step 1; returns 0 with *journaled = 0 when it does not fit */
+static errcode_t write_txn(struct commit *c, const struct e2fc_log *log,
+			   const blk64_t *list, uint32_t n, int *journaled,
+			   struct e2fc_commit_stats *cs)
+{
+	struct e2fc_journal *j = c->j;
+	uint32_t need = e2fc_txn_blocks(&j->sb, n);
+	uint64_t sec = 0;
+	uint32_t nsec = 0;
+	unsigned i;
+
+	*journaled = 0;
+	if (!log->start_block || need > e2fc_log_free_blocks(j, log))
+		return 0;
+	for (i = 0; i < log->ntrans; i++)
+		if (log->trans[i].complete) {
+			sec = log->trans[i].commit_sec;
+			nsec = log->trans[i].commit_nsec;
+		}
+	*journaled = 1;
+	cs->tid = log->expected_tid;
+	cs->log_blocks = need;
+	return e2fc_txn_write(j, c->jdev, e2fc_log_head(j, log),
+			      log->expected_tid, list, n, read_final, c, sec,
+			      nsec);
+}
+
+/* step 2: every block but the superblock's, then that one */
+static errcode_t write_in_place(struct commit *c, const blk64_t *list,
+				uint32_t n)
+{
+	blk64_t sb_blk = 1024 / c->ofs->blocksize;
+	errcode_t err = 0;
+	uint32_t i;
+
+	for (i = 0; i < n && !err; i++) {
+		if (list[i] == sb_blk)
+			continue;
+		err = read_final(c, list[i], c->a);
+		if (!err)
+			err = io_channel_write_blk64(c->dev, list[i], 1, c->a);
+	}
+	if (!err)
+		err = io_channel_flush(c->dev);
+	if (err || !bsearch(&sb_blk, list, n, sizeof(*list), blk_cmp))
+		return err;
+	err = read_final(c, sb_blk, c->a);
+	if (!err)
+		err = io_channel_write_blk64(c->dev, sb_blk, 1, c->a);
+	if (!err)
+		err = io_channel_flush(c->dev);
+	return err;
+}
+
+/* step 3 */
+static errcode_t reset_journal(struct commit *c, uint32_t sequence)
+{
+	errcode_t err;
+
+	err = e2fc_journal_io(c->j, c->jdev, 0, 1, c->a, 0);
+	if (err)
+		return err;
+	e2fc_jsb_set_start(c->a, 0, sequence);
+	err = e2fc_journal_io(c->j, c->jdev, 0, 1, c->a, 1);
+	if (!err)
+		err = io_channel_flush(c->jdev);
+	return err;
+}
+
+static errcode_t open_channels(struct commit *c, io_manager writer,
+				io_manager jwriter)
+{
+	errcode_t err;
+
+	err = writer->open(c->ofs->device_name, IO_FLAG_RW, &c->dev);
+	if (!err)
+		err = io_channel_set_blksize(c->dev, c->ofs->blocksize);
+	if (err || !c->j->external) {
+		c->jdev = c->dev;
+		return err;
+	}
+	err = jwriter->open(c->j->ext_name, IO_FLAG_RW, &c->jdev);
+	if (!err)
+		err = io_channel_set_blksize(c->jdev, c->j->blocksize);
+	return err;
+}
+
+static void close_channels(struct commit *c)
+{
+	if (c->jdev && c->jdev != c->dev)
+		io_channel_close(c->jdev);
+	if (c->dev)
+		io_channel_close(c->dev);
+}
+
+errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
+		      const struct e2fc_log *log, int fc_replayed,
+		      io_manager writer, io_manager jwriter,
+		      struct e2fc_commit_stats *cs)
+{
+	struct commit c = { .ofs = ofs, .j = j };
+	uint32_t n = 0, next_tid = log->expected_tid;
+	blk64_t *list = NULL;
+	int journaled = 0;
+	errcode_t err;
+
+	memset(cs, 0, sizeof(*cs));
+	err = ext2fs_get_array(2, ofs->blocksize, &c.a);
+	if (err)
+		return err;
+	c.b = c.a + ofs->blocksize;
+	err = open_channels(&c, writer, jwriter);
+	if (!err)
+		err = changed_blocks(&c, &list, &n);
+	if (!err && fc_replayed && n > 1) {
+		err = write_txn(&c, log, list, n, &journaled, cs);
+		if (journaled)
+			next_tid++;	/* the log now ends after ours */
+	}
+	cs->journaled = journaled;
+	cs->blocks = n;
+	if (!err)
+		err = write_in_place(&c, list, n);
+	if (!err)
+		err = reset_journal(&c, next_tid + 1);
+	close_channels(&c);
+	ext2fs_free_mem(&list);
+	ext2fs_free_mem(&c.a);
+	return err;
+}
+
+errcode_t e2fc_recover_commit(ext2_filsys *fsp, struct e2fc_journal *j,
+			      const struct e2fc_log *log,
+			      const struct e2fc_fc *fc,
+			      const struct e2fc_replay_opts *opts,
+			      io_manager writer, io_manager jwriter,
+			      struct e2fc_replay_stats *stats,
+			      struct e2fc_commit_stats *cs)
+{
+	errcode_t err;
+
+	memset(cs, 0, sizeof(*cs));
+	if ((*fsp)->io->manager != e2fc_overlay_io_manager)
+		return EXT2_ET_INVALID_ARGUMENT;
+	err = e2fc_recover(fsp, j, log, fc, opts, stats);
+	if (err)
+		return err;
+	if (!e2fc_overlay_units((*fsp)->device_name) &&
+	    !(j && j->external && e2fc_overlay_units(j->ext_name)))
+		return 0;	/* nothing to do: nothing written */
+	return e2fc_commit(*fsp, j, log, stats->fc_commits > 0, writer,
+			   jwriter, cs);
+}
