@@ -1,6 +1,6 @@
 #!/bin/bash
 # make-corpus.sh -- regenerate the kernel regression corpus
-# tests/kernel/corpus/<case>/{image.gz,[journal.gz],listing,meta}.
+# tests/kernel/corpus/<case>/{image.gz,[journal.gz],listing,live,meta}.
 # Needs root and loop devices.  Run from a build directory (or set BUILD)
 # so that misc/e2fcdump and tests/tools/e2fc-listing can be found:
 #
@@ -8,9 +8,14 @@
 #       /work/main/tests/kernel/make-corpus.sh [OUTDIR]
 #
 # Every run of gen.py below gives up to 3 cases (crash copies at random
-# fsync points).  listing is the kernel's tree after it replays a copy
-# (oracle.py); where the kernel cannot mount the copy (FC area full ->
-# "journal recovery failed") it is the live tree at the moment of the copy.
+# fsync points).  live is the live tree at the moment of the copy.
+# listing (the oracle run-corpus.sh compares with) is the kernel's tree
+# after it replays a copy (oracle.py); it is the live tree where the
+# kernel cannot mount the copy (FC area full -> "journal recovery
+# failed"), or where the kernel's tree differs from the live one and
+# fails e2fsck -fn itself (its directory-nlink slips; as check-kernel.sh):
+# meta then says oracle_override=live and keeps the differing lines of
+# the kernel's tree as kernel_diff=.
 # meta: seed, profile, op count, fc_info, oracle facts, the FC state and
 # the tags of the replayable commits (e2fcdump --json), the op log.
 # Cases whose meta has origin= were kept from check-kernel failures
@@ -107,6 +112,16 @@ echo "$runs" | while read -r seed prof ops snaps fill; do
 		gzip -9 -c "$s/image" >"$c/image.gz"
 		[ -f "$s/journal" ] && gzip -9 -c "$s/journal" >"$c/journal.gz"
 		cp "$s/listing" "$c/listing"
+		cp "$s/live" "$c/live"
+		if grep -q '^live_vs_kernel=differs' "$s/meta" &&
+		   grep -q '^kernel_fsck=errors' "$s/meta"; then
+			cp "$s/live" "$c/listing"
+			{
+				echo "oracle_override=live"
+				diff "$s/live" "$s/listing" | grep -E '^[<>]' |
+					tr '\t' ' ' | sed 's/^/kernel_diff=/'
+			} >>"$s/meta"
+		fi
 		{
 			cat "$s/meta"
 			tags "$s"

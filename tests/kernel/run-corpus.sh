@@ -1,7 +1,9 @@
 #!/bin/bash
 # run-corpus.sh -- replay every kernel crash image of tests/kernel/corpus and
-# compare with the kernel's tree.  Called by run-tests.sh (which exports
-# E2FSCK_FC, TOOLS = build tests/tools, SRCDIR = source tests/).
+# compare with the oracle listing (the kernel's tree, or the live tree where
+# the kernel's own tree fails e2fsck -fn: see make-corpus.sh).  Called by
+# run-tests.sh (which exports E2FSCK_FC, TOOLS = build tests/tools,
+# SRCDIR = source tests/).
 #
 # For each corpus/<case>/{image.gz,[journal.gz],listing,meta}: gunzip to a
 # scratch dir, recover with "$E2FSCK_FC" -fy -E journal_only IMAGE, or if
