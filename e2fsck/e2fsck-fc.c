@@ -502,11 +502,13 @@ static void print_json(struct state *s, const char *action, int code)
 	printf(" \"replayed\": {\"transactions\": %u, \"blocks\": %u, "
 	       "\"revoked\": %u, \"fc_commits\": %u, \"fc_tags\": %u, "
 	       "\"inodes_freed\": %u, \"blocks_freed\": %llu, "
-	       "\"blocks_allocated\": %llu},\n", s->stats.log_trans,
+	       "\"blocks_allocated\": %llu, \"bitmaps_read\": %u},\n",
+	       s->stats.log_trans,
 	       s->stats.log_blocks, s->stats.log_revoked, s->stats.fc_commits,
 	       s->stats.fc_tags, s->stats.inodes_freed,
 	       (unsigned long long)s->stats.blocks_freed,
-	       (unsigned long long)s->stats.blocks_allocated);
+	       (unsigned long long)s->stats.blocks_allocated,
+	       s->stats.bitmaps_read);
 	printf(" \"exit\": %d}\n", code);
 }
 

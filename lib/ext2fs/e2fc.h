@@ -389,6 +389,8 @@ struct e2fc_replay_stats {
 	unsigned	log_revoked;	/* blocks skipped as revoked */
 	unsigned	fc_commits;	/* FC commits replayed */
 	unsigned	fc_tags;	/* FC tags applied */
+	unsigned	bitmaps_read;	/* block and inode bitmaps read
+					 * (one per group each at most) */
 	int		log_cleared;	/* clean superblock, log left: the
 					 * journal was reset, nothing replayed */
 	unsigned	fc_skipped;	/* tags the kernel would skip too:

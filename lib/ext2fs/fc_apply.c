@@ -116,7 +116,7 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 	    cur->i_generation == e2fc_get_le32(src + I_GENERATION_OFF))
 		return 0;
 	if (!cur->i_links_count &&
-	    ext2fs_test_inode_bitmap2(fs->inode_map, ino) &&
+	    e2fc_ino_in_use(r, ino) &&
 	    !(cur->i_flags & EXT4_INLINE_DATA_FL)) {
 		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)cur,
 				       unmark_cb, r);

@@ -77,9 +77,17 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 	ext2_filsys fs = r->fs;
 	blk64_t end = blk + count, b;
 
+	errcode_t err;
+
 	if (blk < fs->super->s_first_data_block ||
-	    end > ext2fs_blocks_count(fs->super) || end < blk)
+	    end > ext2fs_blocks_count(fs->super) || end <= blk)
 		return;
+	err = e2fc_load_blocks(r, blk, count);
+	if (err) {
+		if (!r->err)
+			r->err = err;
+		return;
+	}
 	if (use) {
 		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, count);
 		if (r->settling)
@@ -104,8 +112,16 @@ void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
 {
 	ext2_filsys fs = r->fs;
 
+	errcode_t err;
+
 	if (!ino || ino > fs->super->s_inodes_count)
 		return;
+	err = e2fc_load_inode_group(r, ext2fs_group_of_ino(fs, ino));
+	if (err) {
+		if (!r->err)
+			r->err = err;
+		return;
+	}
 	if (use)
 		ext2fs_mark_inode_bitmap2(fs->inode_map, ino);
 	else
@@ -136,57 +152,13 @@ errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
 	ext2fs_mark_inode_bitmap2(r->seen, ino);
 	n = &r->notes[r->nnotes++];
 	n->ino = ino;
-	n->was_dir = ext2fs_test_inode_bitmap2(r->fs->inode_map, ino) &&
+	n->was_dir = e2fc_ino_in_use(r, ino) &&
 		     e2fc_inode_live(r->fs, ino, &in) &&
 		     LINUX_S_ISDIR(in.i_mode);
 	return 0;
 }
 
-/* ---- allocation during replay ------------------------------------------- */
-
-/* libext2fs's allocation hooks carry no private pointer: one replay at a
- * time per process */
-static struct replay *active;
-static errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
-static void (*old_stats)(ext2_filsys, blk64_t, int);
-
-static errcode_t alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret)
-{
-	blk64_t b, start = goal;
-	errcode_t err;
-
-	for (;;) {
-		err = ext2fs_new_block2(fs, start, fs->block_map, &b);
-		if (err)
-			return err;
-		if (!ext2fs_test_block_bitmap2(active->excluded, b))
-			break;
-		start = b + 1;
-		if (start >= ext2fs_blocks_count(fs->super))
-			start = fs->super->s_first_data_block;
-		if (start == goal)
-			return EXT2_ET_BLOCK_ALLOC_FAIL;
-	}
-	*ret = b;
-	return 0;
-}
-
-static void alloc_stats(ext2_filsys fs, blk64_t blk, int inuse)
-{
-	if (active && blk < ext2fs_blocks_count(fs->super))
-		active->touched[ext2fs_group_of_blk2(fs, blk)] = 1;
-}
-
 /* ---- hostile input ------------------------------------------------------ */
-
-struct meta_range {
-	blk64_t	start, end;	/* [start, end) */
-};
-
-struct meta_map {
-	struct meta_range	*r;
-	unsigned		n, cap;
-};
 
 static errcode_t meta_add(struct meta_map *m, blk64_t start, blk64_t len)
 {
@@ -215,13 +187,31 @@ static int meta_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* sort, then merge overlapping and adjacent ranges: disjoint and sorted,
+ * one binary search answers meta_overlaps() */
+static void meta_merge(struct meta_map *m)
+{
+	unsigned i, out = 0;
+
+	qsort(m->r, m->n, sizeof(*m->r), meta_cmp);
+	for (i = 0; i < m->n; i++) {
+		if (out && m->r[i].start <= m->r[out - 1].end) {
+			if (m->r[i].end > m->r[out - 1].end)
+				m->r[out - 1].end = m->r[i].end;
+			continue;
+		}
+		m->r[out++] = m->r[i];
+	}
+	m->n = out;
+}
+
 static void journal_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 {
 	meta_add(arg, blk, count);
 }
 
 /* every block the file system's own metadata and journal occupy */
-static errcode_t meta_build(ext2_filsys fs, struct meta_map *m)
+errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
 {
 	blk64_t super, old_desc, new_desc;
 	blk_t used;
@@ -258,15 +248,37 @@ static errcode_t meta_build(ext2_filsys fs, struct meta_map *m)
 					       journal_cb, m);
 	}
 	if (!err && m->n)
-		qsort(m->r, m->n, sizeof(*m->r), meta_cmp);
+		meta_merge(m);
 	return err;
 }
 
-static int meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
+void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,
+		    blk64_t first, blk64_t last)
+{
+	unsigned lo = 0, hi = m->n;
+	blk64_t s, e;
+
+	while (lo < hi) {	/* the first range ending after first */
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->r[mid].end <= first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n && m->r[lo].start <= last; lo++) {
+		s = m->r[lo].start > first ? m->r[lo].start : first;
+		e = m->r[lo].end - 1 < last ? m->r[lo].end - 1 : last;
+		ext2fs_mark_block_bitmap_range2(map, s, e - s + 1);
+	}
+}
+
+int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
 {
 	unsigned lo = 0, hi = m->n;
 
-	/* first range with end > start; ranges may overlap each other */
+	/* the first range starting at or after start + len; only the one
+	 * before it can overlap (the ranges are disjoint and sorted) */
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 
@@ -275,12 +287,7 @@ static int meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
 		else
 			hi = mid;
 	}
-	while (lo-- > 0)
-		if (m->r[lo].end > start)
-			return 1;
-		else if (m->r[lo].start + (1ULL << 32) < start)
-			break;	/* no range is longer than 2^32 blocks */
-	return 0;
+	return lo > 0 && m->r[lo - 1].end > start;
 }
 
 static int ino_ok(ext2_filsys fs, uint32_t ino)
@@ -306,7 +313,7 @@ static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 			return E2FC_ERR_BAD_RANGE;
 		if (t->u.add.pblk < fs->super->s_first_data_block ||
 		    t->u.add.pblk + t->u.add.len > ext2fs_blocks_count(fs->super)
-		    || meta_overlaps(m, t->u.add.pblk, t->u.add.len))
+		    || e2fc_meta_overlaps(m, t->u.add.pblk, t->u.add.len))
 			return E2FC_ERR_BAD_BLOCK;
 		return 0;
 	case EXT4_FC_TAG_DEL_RANGE:
@@ -352,7 +359,7 @@ errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 	*bad_commit = *bad_tag = 0;
 	if (!fc || !fc->replay_commits)
 		return 0;
-	err = meta_build(fs, &m);
+	err = e2fc_meta_build(fs, &m);
 	for (c = 0; !err && c < fc->replay_commits; c++) {
 		const struct e2fc_commit *cm = &fc->commits[c];
 
@@ -682,7 +689,7 @@ static void settle_dirs(struct replay *r)
 	for (i = 0; i < r->nnotes; i++) {
 		ext2_ino_t ino = r->notes[i].ino;
 		dgrp_t g = ext2fs_group_of_ino(r->fs, ino);
-		int is_dir = ext2fs_test_inode_bitmap2(r->fs->inode_map, ino) &&
+		int is_dir = e2fc_ino_in_use(r, ino) &&
 			     e2fc_inode_live(r->fs, ino, &in) &&
 			     LINUX_S_ISDIR(in.i_mode);
 		uint32_t n = ext2fs_bg_used_dirs_count(r->fs, g);
@@ -719,14 +726,21 @@ static blk64_t count_used(ext2fs_block_bitmap map, blk64_t first,
 }
 
 /* recount one group from the bitmaps; clear its UNINIT flags */
-static errcode_t recount_group(ext2_filsys fs, dgrp_t g)
+static errcode_t recount_group(struct replay *r, dgrp_t g)
 {
+	ext2_filsys fs = r->fs;
 	blk64_t first = ext2fs_group_first_block2(fs, g);
 	blk64_t last = ext2fs_group_last_block2(fs, g), used = 0;
 	uint32_t ipg = fs->super->s_inodes_per_group, i, free_ino = 0;
 	uint32_t highest = 0;
 	ext2_ino_t base = g * ipg + 1;
+	errcode_t err;
 
+	err = e2fc_load_block_group(r, g);
+	if (!err)
+		err = e2fc_load_inode_group(r, g);
+	if (err)
+		return err;
 	used = count_used(fs->block_map, first, last);
 	for (i = 0; i < ipg; i++) {
 		if (ext2fs_test_inode_bitmap2(fs->inode_map, base + i))
@@ -742,8 +756,9 @@ static errcode_t recount_group(ext2_filsys fs, dgrp_t g)
 	if (ext2fs_has_group_desc_csum(fs) &&
 	    ext2fs_bg_itable_unused(fs, g) > ipg - highest)
 		ext2fs_bg_itable_unused_set(fs, g, ipg - highest);
+	err = e2fc_bitmaps_write(r, g);	/* sets the bitmap checksums */
 	ext2fs_group_desc_csum_set(fs, g);
-	return 0;
+	return err;
 }
 
 static errcode_t settle_counts(struct replay *r)
@@ -756,7 +771,7 @@ static errcode_t settle_counts(struct replay *r)
 
 	for (g = 0; g < fs->group_desc_count; g++) {
 		if (r->touched[g]) {
-			err = recount_group(fs, g);
+			err = recount_group(r, g);
 			if (err)
 				return err;
 		}
@@ -784,6 +799,7 @@ static void replay_free(struct replay *r)
 		ext2fs_free_inode_bitmap(r->seen);
 	if (r->modmap)
 		ext2fs_free_inode_bitmap(r->modmap);
+	e2fc_bitmaps_done(r);
 	e2fc_names_free(r->names);
 	ext2fs_free_mem(&r->pending);
 	ext2fs_free_mem(&r->notes);
@@ -838,7 +854,7 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	 * replay's own bitmaps hold only a few runs */
 	r->old_bitmap_type = fs->default_bitmap_type;
 	fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
-	err = ext2fs_read_bitmaps(fs);
+	err = e2fc_bitmaps_init(r);
 	if (!err)
 		err = e2fc_names_init(&r->names);
 	if (!err)
@@ -896,7 +912,9 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 			r->ctags = &fc->tags[cm->first_tag];
 			r->cpos = k;
 			err = e2fc_apply_tag(r, t);
-			if (err && !fatal(err)) {
+			if (r->err)	/* a bitmap could not be read */
+				err = r->err;
+			else if (err && !fatal(err)) {
 				/* like the kernel: a tag whose inode or
 				 * directory cannot be used is skipped */
 				r->st->fc_skipped++;
@@ -918,7 +936,7 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 		settle_dirs(r);
 	if (!err)
 		err = settle_counts(r);
-	return err;
+	return err ? err : r->err;
 }
 
 errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
@@ -968,11 +986,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	if (ncommits) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
 		if (!err) {
-			active = &r;
-			ext2fs_set_alloc_block_callback(fs, alloc_block,
-							&old_alloc);
-			ext2fs_set_block_alloc_stats_callback(fs, alloc_stats,
-							      &old_stats);
+			e2fc_hooks_set(&r);
 			/* the kernel reads each tree block once and trusts
 			 * it after; a reused inode's old blocks fail the
 			 * checksum under the new generation: read them
@@ -980,10 +994,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			fs->flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
 			err = replay_fc(&r, fc, ncommits, opts);
 			fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
-			ext2fs_set_alloc_block_callback(fs, old_alloc, NULL);
-			ext2fs_set_block_alloc_stats_callback(fs, old_stats,
-							      NULL);
-			active = NULL;
+			e2fc_hooks_clear(&r);
 		}
 		replay_free(&r);
 		if (err)

@@ -14,6 +14,16 @@ struct ino_note {
 
 struct e2fc_names;
 
+/* sorted, disjoint block ranges of the fs's metadata and journal */
+struct meta_range {
+	blk64_t	start, end;	/* [start, end) */
+};
+
+struct meta_map {
+	struct meta_range	*r;
+	unsigned		n, cap;
+};
+
 struct replay {
 	ext2_filsys			fs;
 	struct e2fc_replay_stats	*st;
@@ -41,6 +51,15 @@ struct replay {
 	unsigned			norph, caporph;
 	uint8_t				*touched;	/* one byte per group */
 	uint32_t			now;
+	errcode_t			err;		/* first error of a hook
+							 * or void helper */
+	/* fc_bitmaps.c: one byte per group each */
+	uint8_t				*bb_loaded, *ib_loaded;
+	uint8_t				*bb_uninit, *ib_uninit;	/* at start */
+	int				partial;	/* maps loaded lazily */
+	int				verify;		/* bitmap checksums */
+	uint8_t				*buf;		/* one block */
+	struct meta_map			meta;
 };
 
 /* the inode's blocks are an extent tree (not inline data, not indirect) */
@@ -69,7 +88,24 @@ errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
 			 const char *name, unsigned len, ext2_ino_t ino);
 void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
 
+/* fc_bitmaps.c */
+errcode_t e2fc_bitmaps_init(struct replay *r);
+errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g);
+errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g);
+errcode_t e2fc_load_blocks(struct replay *r, blk64_t blk, blk64_t count);
+/* inode bitmap bit of ino (its group loaded first) */
+int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino);
+errcode_t e2fc_bitmaps_write(struct replay *r, dgrp_t g);
+void e2fc_bitmaps_done(struct replay *r);
+void e2fc_hooks_set(struct replay *r);
+void e2fc_hooks_clear(struct replay *r);
+
 /* fc_replay.c */
+errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m);
+int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len);
+/* mark in map every metadata block in [first, last] */
+void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,
+		    blk64_t first, blk64_t last);
 void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use);
 void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use);
 errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino);

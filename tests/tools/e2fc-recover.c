@@ -45,6 +45,7 @@ static void print_stats(const struct e2fc_replay_stats *st)
 	printf("blocks freed: %llu\n", (unsigned long long)st->blocks_freed);
 	printf("blocks allocated: %llu\n",
 	       (unsigned long long)st->blocks_allocated);
+	printf("bitmaps read: %u\n", st->bitmaps_read);
 }
 
 /* ---- a unix io manager that stops the process at its N-th write ---- */
