@@ -30,13 +30,20 @@
 #include <string.h>
 #include "fc_replay_int.h"
 
-/* libext2fs's hooks carry no private pointer: one replay at a time */
-static struct replay *active;
-static errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
-static void (*old_stats)(ext2_filsys, blk64_t, int);
-static errcode_t (*old_range)(ext2_filsys, int, blk64_t, blk64_t, blk64_t *,
-			      blk64_t *);
-static void (*old_stats_range)(ext2_filsys, blk64_t, blk_t, int);
+/* libext2fs's hooks carry no private pointer, only the fs: the replays
+ * in progress in this process, found by their fs (not thread-safe) */
+#define MAX_ACTIVE 16
+static struct replay *active[MAX_ACTIVE];
+
+static struct replay *replay_of(ext2_filsys fs)
+{
+	unsigned i;
+
+	for (i = 0; i < MAX_ACTIVE; i++)
+		if (active[i] && active[i]->fs == fs)
+			return active[i];
+	return NULL;
+}
 
 static void fail(struct replay *r, errcode_t err)
 {
@@ -194,7 +201,9 @@ static errcode_t find_free(struct replay *r, blk64_t goal, blk64_t *ret)
 
 static errcode_t alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret)
 {
-	return find_free(active, goal, ret);
+	struct replay *r = replay_of(fs);
+
+	return r ? find_free(r, goal, ret) : EXT2_ET_BLOCK_ALLOC_FAIL;
 }
 
 /* the run of usable blocks from b, at most len, inside b's group */
@@ -214,11 +223,13 @@ static blk64_t run_at(struct replay *r, blk64_t b, blk64_t len)
 static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal,
 			   blk64_t len, blk64_t *pblk, blk64_t *plen)
 {
-	struct replay *r = active;
+	struct replay *r = replay_of(fs);
 	blk64_t b = goal, prev = goal, n;
 	int wrapped = 0;
 	errcode_t err;
 
+	if (!r)
+		return EXT2_ET_BLOCK_ALLOC_FAIL;
 	if (flags & EXT2_NEWRANGE_FIXED_GOAL) {
 		err = e2fc_load_blocks(r, goal, 1);
 		if (err)
@@ -254,7 +265,7 @@ static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal,
 /* libext2fs changed blk's bit already; load its group under it first */
 static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 {
-	struct replay *r = active;
+	struct replay *r = replay_of(fs);
 	blk64_t b, end = blk + num;
 	dgrp_t g;
 	errcode_t err;
@@ -283,28 +294,39 @@ static void stats_one(ext2_filsys fs, blk64_t blk, int inuse)
 	stats_range(fs, blk, 1, inuse);
 }
 
-void e2fc_hooks_set(struct replay *r)
+errcode_t e2fc_hooks_set(struct replay *r)
 {
 	ext2_filsys fs = r->fs;
+	unsigned i;
 
-	active = r;
-	ext2fs_set_alloc_block_callback(fs, alloc_block, &old_alloc);
-	ext2fs_set_new_range_callback(fs, new_range, &old_range);
-	ext2fs_set_block_alloc_stats_callback(fs, stats_one, &old_stats);
+	if (replay_of(fs))
+		return EXT2_ET_OP_NOT_SUPPORTED;	/* one per fs */
+	for (i = 0; i < MAX_ACTIVE && active[i]; i++)
+		;
+	if (i == MAX_ACTIVE)
+		return EXT2_ET_OP_NOT_SUPPORTED;
+	active[i] = r;
+	ext2fs_set_alloc_block_callback(fs, alloc_block, &r->old_alloc);
+	ext2fs_set_new_range_callback(fs, new_range, &r->old_range);
+	ext2fs_set_block_alloc_stats_callback(fs, stats_one, &r->old_stats);
 	ext2fs_set_block_alloc_stats_range_callback(fs, stats_range,
-						    &old_stats_range);
+						    &r->old_stats_range);
+	return 0;
 }
 
 void e2fc_hooks_clear(struct replay *r)
 {
 	ext2_filsys fs = r->fs;
+	unsigned i;
 
-	ext2fs_set_alloc_block_callback(fs, old_alloc, NULL);
-	ext2fs_set_new_range_callback(fs, old_range, NULL);
-	ext2fs_set_block_alloc_stats_callback(fs, old_stats, NULL);
-	ext2fs_set_block_alloc_stats_range_callback(fs, old_stats_range,
+	for (i = 0; i < MAX_ACTIVE; i++)
+		if (active[i] == r)
+			active[i] = NULL;
+	ext2fs_set_alloc_block_callback(fs, r->old_alloc, NULL);
+	ext2fs_set_new_range_callback(fs, r->old_range, NULL);
+	ext2fs_set_block_alloc_stats_callback(fs, r->old_stats, NULL);
+	ext2fs_set_block_alloc_stats_range_callback(fs, r->old_stats_range,
 						    NULL);
-	active = NULL;
 }
 
 /* ---- set-up and write-back ------------------------------------------- */

@@ -19,9 +19,10 @@
  *     group and the superblock free counts are recomputed; needs_recovery
  *     is cleared and the journal reset (s_start 0, next tid).
  *
- * Bitmaps are read whole (ext2fs_read_bitmaps); only the primary
- * superblock and descriptors are written (EXT2_FLAG_MASTER_SB_ONLY), as
- * the kernel does.
+ * Bitmaps are read per group, only for the groups the replay touches
+ * (fc_bitmaps.c); only the primary superblock and descriptors are written
+ * (EXT2_FLAG_MASTER_SB_ONLY), as the kernel does.  Replays of different
+ * file systems may run in one process (not in threads).
  */
 #include <errno.h>
 #include <string.h>
@@ -985,8 +986,9 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	fs->now = fs->super->s_wtime;
 	if (ncommits) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
+		if (!err)
+			err = e2fc_hooks_set(&r);
 		if (!err) {
-			e2fc_hooks_set(&r);
 			/* the kernel reads each tree block once and trusts
 			 * it after; a reused inode's old blocks fail the
 			 * checksum under the new generation: read them

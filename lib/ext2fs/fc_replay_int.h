@@ -60,6 +60,12 @@ struct replay {
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */
 	struct meta_map			meta;
+	/* the fs's allocation hooks before ours */
+	errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
+	void (*old_stats)(ext2_filsys, blk64_t, int);
+	errcode_t (*old_range)(ext2_filsys, int, blk64_t, blk64_t, blk64_t *,
+			       blk64_t *);
+	void (*old_stats_range)(ext2_filsys, blk64_t, blk_t, int);
 };
 
 /* the inode's blocks are an extent tree (not inline data, not indirect) */
@@ -97,7 +103,7 @@ errcode_t e2fc_load_blocks(struct replay *r, blk64_t blk, blk64_t count);
 int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino);
 errcode_t e2fc_bitmaps_write(struct replay *r, dgrp_t g);
 void e2fc_bitmaps_done(struct replay *r);
-void e2fc_hooks_set(struct replay *r);
+errcode_t e2fc_hooks_set(struct replay *r);
 void e2fc_hooks_clear(struct replay *r);
 
 /* fc_replay.c */
