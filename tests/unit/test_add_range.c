@@ -415,6 +415,7 @@ static void test_same(void)
 	seed(&f, 0, D, 200, 0);
 	CU_ASSERT_EQUAL(add(&f, 0, D, 200, 0), 0);
 	CU_ASSERT_EQUAL(add(&f, 50, D + 50, 20, 0), 0);
+	CU_ASSERT_EQUAL(add(&f, 150, D + 150, 150, 0), 0);	/* and on */
 	check(&f, 1);
 	fx_close(&f);
 }
