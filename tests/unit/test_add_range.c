@@ -518,6 +518,21 @@ static void test_deep(void)
 	fx_close(&f);
 }
 
+/* the same, the tree built by ADD_RANGEs appended one after the other */
+static void test_deep_appended(void)
+{
+	struct fx f;
+	unsigned i;
+
+	FX_OPEN(f);
+	for (i = 0; i < 3000; i += 2)
+		CU_ASSERT_EQUAL(add(&f, i * 10, D + i * 10, 10, (i / 2) & 1),
+				0);
+	CU_ASSERT_EQUAL(add(&f, 0, D + 40000, 30000, 0), 0);
+	check(&f, 1);
+	fx_close(&f);
+}
+
 /*
  * random ranges, the model checked every 50: pblk = D + k * gap + lblk,
  * so a physical block belongs to one logical block only (else e2fsck
@@ -579,6 +594,8 @@ static CU_TestInfo tests[] = {
 	{ "ADD_RANGE next to an extent: merged", test_merge },
 	{ "ADD_RANGE longer than an extent", test_long },
 	{ "ADD_RANGE across a deep tree", test_deep },
+	{ "ADD_RANGE across a deep tree of appended ranges",
+	  test_deep_appended },
 	{ "ADD_RANGE random ranges against the model", test_random },
 	{ "ADD_RANGE random ranges, deep tree", test_random_deep },
 	CU_TEST_INFO_NULL
