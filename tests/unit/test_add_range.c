@@ -69,6 +69,19 @@ static int make_image(struct img *m, const char *opts)
 }
 
 /* a regular file with an empty extent root (or no blocks) */
+/* i_size at blocks (ranges often come before the INODE that grows it) */
+static int set_size(struct img *m, blk64_t blocks)
+{
+	struct ext2_inode_large in;
+	uint64_t size = blocks * m->fs->blocksize;
+
+	if (e2fc_read_inode(m->fs, m->ino, &in))
+		return 0;
+	in.i_size = size & 0xffffffff;
+	in.i_size_high = size >> 32;
+	return !e2fc_write_inode(m->fs, m->ino, &in);
+}
+
 static int make_file(struct img *m, int extents)
 {
 	struct ext2_inode_large in;
@@ -549,6 +562,7 @@ static void random_ranges(unsigned window, unsigned ops, unsigned maxlen,
 	struct fx f;
 
 	FX_OPEN(f);
+	CU_ASSERT_FATAL(set_size(&f.a, window / 2) && set_size(&f.b, window / 2));
 	for (i = 0; i < ops; i++) {
 		blk64_t lblk, len, pblk;
 		int uw;
