@@ -8,7 +8,8 @@
  *              missing extent header becomes an empty one), mark it used.
  *   ADD_RANGE  map each block of the range to its new place: insert into
  *              a hole, replace a different mapping (the old block is
- *              freed), or flip written/unwritten.
+ *              freed), or flip written/unwritten.  Block-mapped inodes
+ *              (no extents) get block pointers; unwritten is refused.
  *   DEL_RANGE  unmap the range and free its blocks.
  *   CREAT      mark the inode used, give a directory '.' and '..', add the
  *              entry, links = 1.
@@ -315,17 +316,6 @@ static errcode_t lookup(ext2_extent_handle_t h, blk64_t lblk, blk64_t *pblk,
 		*uninit = !!(e.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
 	}
 	return 0;
-}
-
-static errcode_t open_extents(struct replay *r, ext2_ino_t ino,
-			      struct ext2_inode_large *in,
-			      ext2_extent_handle_t *h)
-{
-	if (!e2fc_inode_live(r->fs, ino, in))
-		return EXT2_ET_INODE_NOT_EXTENT;	/* skipped */
-	if (!e2fc_extent_mapped(in))
-		return EXT2_ET_INODE_NOT_EXTENT;
-	return ext2fs_extent_open2(r->fs, ino, (struct ext2_inode *)in, h);
 }
 
 /*
@@ -646,6 +636,40 @@ static errcode_t map_range(struct replay *r, ext2_extent_handle_t h,
 	return err;
 }
 
+/*
+ * A block-mapped inode (a file system without extents; the kernel writes
+ * fast commits for it, and its own replay cannot map them): each block's
+ * pointer is set, indirect blocks allocated as needed.  Such an inode
+ * has no unwritten state: an unwritten range is refused (the tag is
+ * skipped).
+ */
+static errcode_t map_blocks(struct replay *r, ext2_ino_t ino,
+			    struct ext2_inode_large *in,
+			    const struct e2fc_tag *t)
+{
+	struct ext2_inode *inode = (struct ext2_inode *)in;
+	blk64_t lblk, old, want;
+	uint32_t i;
+	errcode_t err = 0;
+
+	if (t->u.add.unwritten)
+		return EXT2_ET_INODE_NOT_EXTENT;
+	for (i = 0; i < t->u.add.len && !err; i++) {
+		lblk = (blk64_t)t->u.add.lblk + i;
+		want = t->u.add.pblk + i;
+		old = 0;
+		err = ext2fs_bmap2(r->fs, ino, inode, NULL, 0, lblk, NULL,
+				   &old);
+		if (err || old == want)
+			continue;
+		err = ext2fs_bmap2(r->fs, ino, inode, NULL,
+				   BMAP_SET | BMAP_ALLOC, lblk, NULL, &want);
+		if (!err && old)
+			e2fc_touch_block(r, old, 1, 0);
+	}
+	return err;
+}
+
 static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 {
 	ext2_ino_t ino = t->u.add.ino;
@@ -663,16 +687,36 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
 		return r->in_pending ? 0 : e2fc_add_pending(r, t);
-	err = open_extents(r, ino, &in, &h);
-	if (err == EXT2_ET_INODE_NOT_EXTENT)
-		return 0;
-	if (err)
-		return err;
-	err = map_range(r, h, t);
-	ext2fs_extent_free(h);
+	if (!e2fc_extent_mapped(&in)) {
+		if (!ext2fs_inode_has_valid_blocks2(r->fs,
+						    (struct ext2_inode *)&in))
+			return 0;	/* a device, a fast symlink */
+		err = map_blocks(r, ino, &in, t);
+	} else {
+		err = ext2fs_extent_open2(r->fs, ino,
+					  (struct ext2_inode *)&in, &h);
+		if (err)
+			return err;
+		err = map_range(r, h, t);
+		ext2fs_extent_free(h);
+	}
 	if (err)
 		return err;
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+}
+
+/*
+ * ext2fs_punch() takes what it frees off i_blocks and stops half-way
+ * (EOVERFLOW) when i_blocks holds less, which it does during the replay:
+ * ranges map blocks without counting them (settle_inodes() counts them
+ * from the final map).  So i_blocks is lifted out of reach first, and the
+ * inode noted as modified before the punch.
+ */
+static void lift_iblocks(ext2_filsys fs, struct ext2_inode_large *in)
+{
+	in->i_blocks = 0xffffffff;
+	if (ext2fs_has_feature_huge_file(fs->super))
+		in->osd2.linux2.l_i_blocks_hi = 0xffff;
 }
 
 static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
@@ -689,17 +733,22 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
 	if (!e2fc_inode_live(r->fs, ino, &in))
 		return 0;
-	if (!e2fc_extent_mapped(&in))
+	/* extents, or block pointers (not inline data, a device, a fast
+	 * symlink) */
+	if (!e2fc_extent_mapped(&in) &&
+	    ((in.i_flags & EXT4_INLINE_DATA_FL) ||
+	     !ext2fs_inode_has_valid_blocks2(r->fs, (struct ext2_inode *)&in)))
 		return 0;
+	err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	if (err)
+		return err;
+	lift_iblocks(r->fs, &in);
 	err = ext2fs_punch(r->fs, ino, (struct ext2_inode *)&in, NULL,
 			   t->u.del.lblk,
 			   (blk64_t)t->u.del.lblk + t->u.del.len - 1);
 	if (err)
 		return err;
-	err = e2fc_write_inode(r->fs, ino, &in);
-	if (err)
-		return err;
-	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	return e2fc_write_inode(r->fs, ino, &in);
 }
 
 /* ---- directory entries ----------------------------------------------------- */
