@@ -121,10 +121,12 @@ static errcode_t per_block(struct run *x, const struct e2fc_tag *t)
 	ext2_extent_handle_t h;
 	struct ext2fs_extent e;
 	blk64_t lblk, old, want;
-	int uninit, flags = t->u.add.unwritten ? EXT2_EXTENT_SET_BMAP_UNINIT : 0;
+	int uninit, flags = 0;
 	uint32_t i;
 	errcode_t err;
 
+	if (t->u.add.unwritten)
+		flags = EXT2_EXTENT_SET_BMAP_UNINIT;
 	err = e2fc_read_inode(x->fs, x->ino, &in);
 	if (!err)
 		err = ext2fs_extent_open2(x->fs, x->ino,

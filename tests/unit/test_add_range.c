@@ -242,8 +242,8 @@ static void seed(struct fx *f, blk64_t lblk, blk64_t pblk, blk64_t len,
 	blk64_t i;
 
 	if (f->twin) {
-		CU_ASSERT_FATAL(old_add(&f->a, lblk, pblk, len, unwritten) == 0);
-		CU_ASSERT_FATAL(old_add(&f->b, lblk, pblk, len, unwritten) == 0);
+		CU_ASSERT_FATAL(!old_add(&f->a, lblk, pblk, len, unwritten));
+		CU_ASSERT_FATAL(!old_add(&f->b, lblk, pblk, len, unwritten));
 	} else {
 		CU_ASSERT_FATAL(!unwritten && set_ptrs(&f->a, lblk, pblk, len));
 	}
@@ -642,7 +642,8 @@ static void random_ranges(unsigned window, unsigned ops, unsigned maxlen,
 	struct fx f;
 
 	FX_OPEN(f);
-	CU_ASSERT_FATAL(set_size(&f.a, window / 2) && set_size(&f.b, window / 2));
+	CU_ASSERT_FATAL(set_size(&f.a, window / 2) &&
+			set_size(&f.b, window / 2));
 	for (i = 0; i < ops; i++) {
 		blk64_t lblk, len, pblk;
 		int uw;
