@@ -8,7 +8,8 @@
  *              missing extent header becomes an empty one), mark it used.
  *   ADD_RANGE  map each block of the range to its new place: insert into
  *              a hole, replace a different mapping (the old block is
- *              freed), or flip written/unwritten.
+ *              freed), or flip written/unwritten.  Block-mapped inodes
+ *              (no extents) get block pointers; unwritten is refused.
  *   DEL_RANGE  unmap the range and free its blocks.
  *   CREAT      mark the inode used, give a directory '.' and '..', add the
  *              entry, links = 1.
@@ -317,15 +318,356 @@ static errcode_t lookup(ext2_extent_handle_t h, blk64_t lblk, blk64_t *pblk,
 	return 0;
 }
 
-static errcode_t open_extents(struct replay *r, ext2_ino_t ino,
-			      struct ext2_inode_large *in,
-			      ext2_extent_handle_t *h)
+/*
+ * ADD_RANGE works run by run, not block by block: the range is cut at
+ * the edges of the extents it meets, and each piece is either already
+ * right (skipped), a hole (filled), or mapped otherwise (cut out of its
+ * extent, then filled).  A hole is filled by growing the extent that
+ * ends at it, by one new extent per maximum length, and by growing the
+ * extent that starts right after it, whenever the blocks and the state
+ * continue.  The mapping is the one mapping each block alone would give.
+ */
+
+static blk64_t max_len(int uninit)
 {
-	if (!e2fc_inode_live(r->fs, ino, in))
-		return EXT2_ET_INODE_NOT_EXTENT;	/* skipped */
-	if (!e2fc_extent_mapped(in))
+	return uninit ? EXT_UNINIT_MAX_LEN : EXT_INIT_MAX_LEN;
+}
+
+static int is_uninit(const struct ext2fs_extent *e)
+{
+	return !!(e->e_flags & EXT2_EXTENT_FLAGS_UNINIT);
+}
+
+/* e maps lblk..lblk+len-1 to pblk.. with that state */
+static int continues(const struct ext2fs_extent *e, blk64_t lblk,
+		     blk64_t pblk, int uninit)
+{
+	return e->e_lblk + e->e_len == lblk && e->e_pblk + e->e_len == pblk &&
+	       is_uninit(e) == uninit;
+}
+
+static void set_extent(struct ext2fs_extent *e, blk64_t lblk, blk64_t pblk,
+		       blk64_t len, int uninit)
+{
+	memset(e, 0, sizeof(*e));
+	e->e_lblk = lblk;
+	e->e_pblk = pblk;
+	e->e_len = len;
+	e->e_flags = EXT2_EXTENT_FLAGS_LEAF |
+		     (uninit ? EXT2_EXTENT_FLAGS_UNINIT : 0);
+}
+
+/*
+ * The leaf extent after the current one, whatever node holds it.  (After
+ * ext2fs_extent_goto2() EXT2_EXTENT_NEXT_LEAF may come back to the first
+ * extent of the same leaf: goto leaves the index nodes marked unvisited.)
+ */
+static errcode_t next_extent(ext2_extent_handle_t h, struct ext2fs_extent *e)
+{
+	int ups = 0;
+	errcode_t err;
+
+	while ((err = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_SIB, e)) ==
+	       EXT2_ET_EXTENT_NO_NEXT) {
+		err = ext2fs_extent_get(h, EXT2_EXTENT_UP, e);
+		if (err == EXT2_ET_EXTENT_NO_UP)
+			return EXT2_ET_EXTENT_NO_NEXT;
+		if (err)
+			return err;
+		ups++;
+	}
+	while (!err && ups--)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_DOWN, e);
+	return err;
+}
+
+/*
+ * Where lblk is: *found and the extent e holding it, or, in a hole, the
+ * start of the next extent in *next (~0 if none).  The handle is left on
+ * e, or on the extent before the hole (the first one if the hole comes
+ * first; none if the tree is empty).
+ */
+static errcode_t locate(ext2_extent_handle_t h, blk64_t lblk,
+			struct ext2fs_extent *e, int *found, blk64_t *next)
+{
+	errcode_t err;
+
+	memset(e, 0, sizeof(*e));
+	*found = 0;
+	*next = ~0ULL;
+	err = ext2fs_extent_goto2(h, 0, lblk);
+	if (err && err != EXT2_ET_EXTENT_NOT_FOUND)
+		return err;
+	*found = !err;
+	err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, e);
+	if (err == EXT2_ET_NO_CURRENT_NODE && !*found)
+		return 0;			/* empty tree */
+	if (err || *found)
+		return err;
+	if (e->e_lblk > lblk) {
+		*next = e->e_lblk;
+		return 0;
+	}
+	err = next_extent(h, e);
+	if (err == EXT2_ET_EXTENT_NO_NEXT)
+		return 0;
+	if (!err)
+		*next = e->e_lblk;
+	return err;
+}
+
+/*
+ * fix_parents() after a change at the current extent.  A delete may have
+ * left no current entry.  After a delete that emptied a leaf the handle
+ * is on an index, and fix_parents() ends with a goto to that index,
+ * which fails when the index starts at the block i_size ends in (the
+ * handle takes the last index's length from i_size: 0 there); the keys
+ * are fixed by then, and every caller goes to its block afresh.
+ */
+static errcode_t fix_parents(ext2_extent_handle_t h)
+{
+	errcode_t err = ext2fs_extent_fix_parents(h);
+
+	if (err == EXT2_ET_NO_CURRENT_NODE || err == EXT2_ET_EXTENT_NOT_FOUND)
+		return 0;
+	return err;
+}
+
+/* unmap lblk..lblk+len-1, all inside e, the current extent; the blocks
+ * stay allocated (the caller releases them) */
+static errcode_t cut(ext2_extent_handle_t h, const struct ext2fs_extent *e,
+		     blk64_t lblk, blk64_t len)
+{
+	blk64_t left = lblk - e->e_lblk;
+	blk64_t right = e->e_lblk + e->e_len - (lblk + len);
+	struct ext2fs_extent x;
+	errcode_t err;
+
+	if (!left && !right) {
+		err = ext2fs_extent_delete(h, 0);
+		return err ? err : fix_parents(h);
+	}
+	if (!left) {
+		set_extent(&x, lblk + len, e->e_pblk + len, right,
+			   is_uninit(e));
+		err = ext2fs_extent_replace(h, 0, &x);
+		return err ? err : fix_parents(h);
+	}
+	set_extent(&x, e->e_lblk, e->e_pblk, left, is_uninit(e));
+	err = ext2fs_extent_replace(h, 0, &x);
+	if (err || !right)
+		return err;
+	set_extent(&x, lblk + len, e->e_pblk + left + len, right,
+		   is_uninit(e));
+	return ext2fs_extent_insert(h, EXT2_EXTENT_INSERT_AFTER, &x);
+}
+
+/* grow the extent that ends at lblk by up to *len blocks from pblk;
+ * *len drops by what it took */
+static errcode_t grow_prev(ext2_extent_handle_t h, blk64_t lblk,
+			   blk64_t pblk, blk64_t *len, int uninit)
+{
+	struct ext2fs_extent e;
+	blk64_t k;
+	errcode_t err;
+
+	if (!lblk)
+		return 0;
+	err = ext2fs_extent_goto2(h, 0, lblk - 1);
+	if (err == EXT2_ET_EXTENT_NOT_FOUND)
+		return 0;
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (err || !continues(&e, lblk, pblk, uninit) ||
+	    e.e_len >= max_len(uninit))
+		return err;
+	k = max_len(uninit) - e.e_len;
+	if (k > *len)
+		k = *len;
+	e.e_len += k;
+	err = ext2fs_extent_replace(h, 0, &e);
+	if (!err)
+		*len -= k;
+	return err;
+}
+
+/* map the hole lblk..lblk+len-1 (len <= max_len) to pblk..: as the new
+ * start of the extent that follows, or as a new extent */
+static errcode_t put_piece(ext2_extent_handle_t h, blk64_t lblk, blk64_t pblk,
+			   blk64_t len, int uninit)
+{
+	struct ext2fs_extent e, x;
+	blk64_t next;
+	int found, flags = 0;
+	errcode_t err;
+
+	err = locate(h, lblk, &e, &found, &next);
+	if (err)
+		return err;
+	if (found)
+		return EXT2_ET_EXTENT_NOT_FOUND;	/* not a hole */
+	if (next == lblk + len && e.e_pblk == pblk + len &&
+	    is_uninit(&e) == uninit && e.e_len + len <= max_len(uninit)) {
+		/* the handle is on that next extent */
+		set_extent(&x, lblk, pblk, e.e_len + len, uninit);
+		err = ext2fs_extent_replace(h, 0, &x);
+		return err ? err : fix_parents(h);
+	}
+	err = ext2fs_extent_goto2(h, 0, lblk);
+	if (err != EXT2_ET_EXTENT_NOT_FOUND)
+		return err ? err : EXT2_ET_EXTENT_NOT_FOUND;
+	err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (err == EXT2_ET_NO_CURRENT_NODE) {
+		struct ext2_extent_info info;
+
+		err = ext2fs_extent_get_info(h, &info);
+		if (!err && info.max_depth)
+			err = EXT2_ET_EXTENT_NO_DOWN;	/* empty leaf */
+	} else if (!err && e.e_lblk < lblk) {
+		flags = EXT2_EXTENT_INSERT_AFTER;
+	}
+	if (err)
+		return err;
+	set_extent(&x, lblk, pblk, len, uninit);
+	err = ext2fs_extent_insert(h, flags, &x);
+	return err ? err : fix_parents(h);
+}
+
+/* the extents ending and starting at lblk become one if the blocks and
+ * the state continue and the sum fits */
+static errcode_t join_at(ext2_extent_handle_t h, blk64_t lblk)
+{
+	struct ext2fs_extent a, b;
+	errcode_t err;
+
+	if (!lblk)
+		return 0;
+	err = ext2fs_extent_goto2(h, 0, lblk);
+	if (err == EXT2_ET_EXTENT_NOT_FOUND)
+		return 0;
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &b);
+	if (!err)
+		err = ext2fs_extent_goto2(h, 0, lblk - 1);
+	if (err == EXT2_ET_EXTENT_NOT_FOUND)
+		return 0;
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &a);
+	if (err || b.e_lblk != lblk ||
+	    !continues(&a, lblk, b.e_pblk, is_uninit(&b)) ||
+	    a.e_len + b.e_len > max_len(is_uninit(&b)))
+		return err;
+	err = ext2fs_extent_goto2(h, 0, lblk);
+	if (!err)
+		err = ext2fs_extent_delete(h, 0);
+	if (!err)
+		err = fix_parents(h);
+	if (!err)
+		err = ext2fs_extent_goto2(h, 0, lblk - 1);
+	if (err)
+		return err;
+	a.e_len += b.e_len;
+	return ext2fs_extent_replace(h, 0, &a);
+}
+
+/* map the hole lblk..lblk+len-1 to pblk.. */
+static errcode_t fill_hole(ext2_extent_handle_t h, blk64_t lblk, blk64_t pblk,
+			   blk64_t len, int uninit)
+{
+	blk64_t left = len, k;
+	errcode_t err;
+
+	err = grow_prev(h, lblk, pblk, &left, uninit);
+	while (!err && left) {
+		k = left < max_len(uninit) ? left : max_len(uninit);
+		err = put_piece(h, lblk + len - left, pblk + len - left, k,
+				uninit);
+		left -= k;
+	}
+	return err ? err : join_at(h, lblk + len);
+}
+
+/* one piece of the range, lblk..lblk+*len-1 at most: where it lies in
+ * one extent or one hole; *len becomes the piece's length */
+static errcode_t map_piece(struct replay *r, ext2_extent_handle_t h,
+			   blk64_t lblk, blk64_t pblk, blk64_t *len,
+			   int uninit)
+{
+	struct ext2fs_extent e;
+	blk64_t next, old;
+	int found;
+	errcode_t err;
+
+	err = locate(h, lblk, &e, &found, &next);
+	if (err)
+		return err;
+	if (!found) {
+		if (next <= lblk)
+			return EXT2_ET_EXTENT_LEAF_BAD;	/* overlapping */
+		if (next - lblk < *len)
+			*len = next - lblk;
+		return fill_hole(h, lblk, pblk, *len, uninit);
+	}
+	if (e.e_lblk + e.e_len - lblk < *len)
+		*len = e.e_lblk + e.e_len - lblk;
+	old = e.e_pblk + (lblk - e.e_lblk);
+	if (old == pblk && is_uninit(&e) == uninit)
+		return 0;
+	err = cut(h, &e, lblk, *len);
+	if (err)
+		return err;
+	if (old != pblk)
+		e2fc_touch_block(r, old, *len, 0);
+	return fill_hole(h, lblk, pblk, *len, uninit);
+}
+
+static errcode_t map_range(struct replay *r, ext2_extent_handle_t h,
+			   const struct e2fc_tag *t)
+{
+	blk64_t done = 0, n;
+	errcode_t err = 0;
+
+	while (!err && done < t->u.add.len) {
+		n = t->u.add.len - done;
+		err = map_piece(r, h, (blk64_t)t->u.add.lblk + done,
+				t->u.add.pblk + done, &n, t->u.add.unwritten);
+		done += n;
+	}
+	return err;
+}
+
+/*
+ * A block-mapped inode (a file system without extents; the kernel writes
+ * fast commits for it, and its own replay cannot map them): each block's
+ * pointer is set, indirect blocks allocated as needed.  Such an inode
+ * has no unwritten state: an unwritten range is refused (the tag is
+ * skipped).
+ */
+static errcode_t map_blocks(struct replay *r, ext2_ino_t ino,
+			    struct ext2_inode_large *in,
+			    const struct e2fc_tag *t)
+{
+	struct ext2_inode *inode = (struct ext2_inode *)in;
+	blk64_t lblk, old, want;
+	uint32_t i;
+	errcode_t err = 0;
+
+	if (t->u.add.unwritten)
 		return EXT2_ET_INODE_NOT_EXTENT;
-	return ext2fs_extent_open2(r->fs, ino, (struct ext2_inode *)in, h);
+	for (i = 0; i < t->u.add.len && !err; i++) {
+		lblk = (blk64_t)t->u.add.lblk + i;
+		want = t->u.add.pblk + i;
+		old = 0;
+		err = ext2fs_bmap2(r->fs, ino, inode, NULL, 0, lblk, NULL,
+				   &old);
+		if (err || old == want)
+			continue;
+		err = ext2fs_bmap2(r->fs, ino, inode, NULL,
+				   BMAP_SET | BMAP_ALLOC, lblk, NULL, &want);
+		if (!err && old)
+			e2fc_touch_block(r, old, 1, 0);
+	}
+	return err;
 }
 
 static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
@@ -333,9 +675,6 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 	ext2_ino_t ino = t->u.add.ino;
 	struct ext2_inode_large in;
 	ext2_extent_handle_t h;
-	blk64_t lblk, old, want;
-	int uninit, flags = t->u.add.unwritten ? EXT2_EXTENT_SET_BMAP_UNINIT : 0;
-	uint32_t i;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -348,27 +687,36 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
 		return r->in_pending ? 0 : e2fc_add_pending(r, t);
-	err = open_extents(r, ino, &in, &h);
-	if (err == EXT2_ET_INODE_NOT_EXTENT)
-		return 0;
-	if (err)
-		return err;
-	for (i = 0; i < t->u.add.len && !err; i++) {
-		lblk = (blk64_t)t->u.add.lblk + i;
-		want = t->u.add.pblk + i;
-		err = lookup(h, lblk, &old, &uninit);
+	if (!e2fc_extent_mapped(&in)) {
+		if (!ext2fs_inode_has_valid_blocks2(r->fs,
+						    (struct ext2_inode *)&in))
+			return 0;	/* a device, a fast symlink */
+		err = map_blocks(r, ino, &in, t);
+	} else {
+		err = ext2fs_extent_open2(r->fs, ino,
+					  (struct ext2_inode *)&in, &h);
 		if (err)
-			break;
-		if (old == want && uninit == t->u.add.unwritten)
-			continue;
-		err = ext2fs_extent_set_bmap(h, lblk, want, flags);
-		if (!err && old && old != want)
-			e2fc_touch_block(r, old, 1, 0);
+			return err;
+		err = map_range(r, h, t);
+		ext2fs_extent_free(h);
 	}
-	ext2fs_extent_free(h);
 	if (err)
 		return err;
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+}
+
+/*
+ * ext2fs_punch() takes what it frees off i_blocks and stops half-way
+ * (EOVERFLOW) when i_blocks holds less, which it does during the replay:
+ * ranges map blocks without counting them (settle_inodes() counts them
+ * from the final map).  So i_blocks is lifted out of reach first, and the
+ * inode noted as modified before the punch.
+ */
+static void lift_iblocks(ext2_filsys fs, struct ext2_inode_large *in)
+{
+	in->i_blocks = 0xffffffff;
+	if (ext2fs_has_feature_huge_file(fs->super))
+		in->osd2.linux2.l_i_blocks_hi = 0xffff;
 }
 
 static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
@@ -385,17 +733,22 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 	e2fc_names_forget(r->names, ino);	/* if a directory: new blocks */
 	if (!e2fc_inode_live(r->fs, ino, &in))
 		return 0;
-	if (!e2fc_extent_mapped(&in))
+	/* extents, or block pointers (not inline data, a device, a fast
+	 * symlink) */
+	if (!e2fc_extent_mapped(&in) &&
+	    ((in.i_flags & EXT4_INLINE_DATA_FL) ||
+	     !ext2fs_inode_has_valid_blocks2(r->fs, (struct ext2_inode *)&in)))
 		return 0;
+	err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	if (err)
+		return err;
+	lift_iblocks(r->fs, &in);
 	err = ext2fs_punch(r->fs, ino, (struct ext2_inode *)&in, NULL,
 			   t->u.del.lblk,
 			   (blk64_t)t->u.del.lblk + t->u.del.len - 1);
 	if (err)
 		return err;
-	err = e2fc_write_inode(r->fs, ino, &in);
-	if (err)
-		return err;
-	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	return e2fc_write_inode(r->fs, ino, &in);
 }
 
 /* ---- directory entries ----------------------------------------------------- */
