@@ -125,6 +125,7 @@ static int fx_open(struct fx *f, const char *opts, int extents)
 	f->r.now = 1;
 	f->twin = extents;
 	return !e2fc_names_init(&f->r.names) &&
+	       !e2fc_bitmaps_init(&f->r) &&	/* the fs's maps: all loaded */
 	       !ext2fs_get_memzero(f->a.fs->group_desc_count, &f->r.touched) &&
 	       !ext2fs_allocate_block_bitmap(f->a.fs, "released",
 					     &f->r.released) &&
@@ -145,6 +146,8 @@ static void fx_close(struct fx *f)
 	struct replay *r = &f->r;
 
 	e2fc_names_free(r->names);
+	if (r->fs)
+		e2fc_bitmaps_done(r);
 	if (r->released)
 		ext2fs_free_block_bitmap(r->released);
 	if (r->owned)
