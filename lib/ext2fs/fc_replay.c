@@ -788,7 +788,7 @@ static errcode_t settle_counts(struct replay *r)
 
 /* ---- the driver ----------------------------------------------------------- */
 
-static void replay_free(struct replay *r)
+void e2fc_replay_free(struct replay *r)
 {
 	if (r->excluded)
 		ext2fs_free_block_bitmap(r->excluded);
@@ -998,7 +998,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
 			e2fc_hooks_clear(&r);
 		}
-		replay_free(&r);
+		e2fc_replay_free(&r);
 		if (err)
 			return err;
 	}

@@ -107,6 +107,8 @@ errcode_t e2fc_hooks_set(struct replay *r);
 void e2fc_hooks_clear(struct replay *r);
 
 /* fc_replay.c */
+/* free what a replay holds (any member may be unset) */
+void e2fc_replay_free(struct replay *r);
 errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m);
 int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len);
 /* mark in map every metadata block in [first, last] */

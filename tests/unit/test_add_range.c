@@ -143,25 +143,11 @@ static void img_close(struct img *m)
 
 static void fx_close(struct fx *f)
 {
-	struct replay *r = &f->r;
-
-	e2fc_names_free(r->names);
-	if (r->fs)
-		e2fc_bitmaps_done(r);
-	if (r->released)
-		ext2fs_free_block_bitmap(r->released);
-	if (r->owned)
-		ext2fs_free_block_bitmap(r->owned);
-	if (r->seen)
-		ext2fs_free_inode_bitmap(r->seen);
+	e2fc_replay_free(&f->r);
 	if (f->rel)
 		ext2fs_free_block_bitmap(f->rel);
 	if (f->base)
 		ext2fs_free_block_bitmap(f->base);
-	ext2fs_free_mem(&r->notes);
-	ext2fs_free_mem(&r->modified);
-	ext2fs_free_mem(&r->pending);
-	ext2fs_free_mem(&r->touched);
 	free(f->mp);
 	free(f->mu);
 	img_close(&f->a);
