@@ -148,7 +148,7 @@ static errcode_t write_in_place(struct commit *c, const blk64_t *list,
 	}
 	if (!err)
 		err = io_channel_flush(c->dev);
-	if (err || !bsearch(&sb_blk, list, n, sizeof(*list), blk_cmp))
+	if (err || !n || !bsearch(&sb_blk, list, n, sizeof(*list), blk_cmp))
 		return err;
 	err = read_final(c, sb_blk, c->a);
 	if (!err)
