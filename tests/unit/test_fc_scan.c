@@ -105,6 +105,7 @@ static void test_decode_tags(void)
 	struct fcw *w = fcw_new(BS, 4);
 	uint8_t raw[256];
 	const struct e2fc_tag *t;
+	struct e2fc_inode in;
 	struct e2fc_fc *fc;
 	unsigned i;
 
@@ -195,8 +196,9 @@ static void test_decode_tags(void)
 	CU_ASSERT_EQUAL(t->u.inode.raw_len, 256);
 	CU_ASSERT_PTR_EQUAL(t->u.inode.raw, t->value + 4);
 	CU_ASSERT_EQUAL(memcmp(t->u.inode.raw, raw, 256), 0);
-	CU_ASSERT_EQUAL(t->u.inode.inode.extra_isize, 32);
-	CU_ASSERT_EQUAL(t->u.inode.inode.mode, e2fc_get_le16(raw));
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	CU_ASSERT_EQUAL(in.extra_isize, 32);
+	CU_ASSERT_EQUAL(in.mode, e2fc_get_le16(raw));
 
 	t = tag_of(fc, 0, 9);
 	CU_ASSERT_EQUAL(t->tag, EXT4_FC_TAG_TAIL);
@@ -1314,6 +1316,7 @@ static void test_kernel_618_block(void)
 {
 	uint8_t *a = calloc(2, BS);
 	const struct e2fc_tag *t;
+	struct e2fc_inode in;
 	struct e2fc_fc *fc = NULL;
 	struct fcw *w;
 	unsigned i;
@@ -1330,14 +1333,15 @@ static void test_kernel_618_block(void)
 	CU_ASSERT_EQUAL(t->tag, EXT4_FC_TAG_INODE);
 	CU_ASSERT_EQUAL(t->u.inode.ino, 32);
 	CU_ASSERT_EQUAL(t->u.inode.raw_len, 160);
-	CU_ASSERT_EQUAL(t->u.inode.inode.mode, 0100644);
-	CU_ASSERT_EQUAL(t->u.inode.inode.size, 1000);
-	CU_ASSERT_EQUAL(t->u.inode.inode.links, 1);
-	CU_ASSERT_EQUAL(t->u.inode.inode.blocks, 2);
-	CU_ASSERT_EQUAL(t->u.inode.inode.extra_isize, 32);
-	CU_ASSERT(t->u.inode.inode.has_crtime);
-	CU_ASSERT(t->u.inode.inode.eh_valid);
-	CU_ASSERT_EQUAL(t->u.inode.inode.eh_ent[0].pblk, 8729);
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	CU_ASSERT_EQUAL(in.mode, 0100644);
+	CU_ASSERT_EQUAL(in.size, 1000);
+	CU_ASSERT_EQUAL(in.links, 1);
+	CU_ASSERT_EQUAL(in.blocks, 2);
+	CU_ASSERT_EQUAL(in.extra_isize, 32);
+	CU_ASSERT(in.has_crtime);
+	CU_ASSERT(in.eh_valid);
+	CU_ASSERT_EQUAL(in.eh_ent[0].pblk, 8729);
 	t = tag_of(fc, 0, 2);
 	CU_ASSERT_EQUAL(t->u.add.ino, 32);
 	CU_ASSERT_EQUAL(t->u.add.len, 1);
