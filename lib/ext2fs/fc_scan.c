@@ -746,6 +746,19 @@ static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 	fc->nblocks = nblocks;
 	fc->blocksize = blocksize;
 	scan_init(s, fc, clean);
+	/*
+	 * Room for what a kernel-written area holds (a few tags per block,
+	 * at most one commit per block, mostly) so that the arrays seldom
+	 * move; pages never written cost nothing.  More is grown as needed.
+	 */
+	if (nblocks > 64 && nblocks <= (1U << 24) &&
+	    (grow((void **)&fc->tags, &s->tag_cap, nblocks * 8,
+		  sizeof(*fc->tags)) ||
+	     grow((void **)&fc->commits, &s->commit_cap, nblocks * 2,
+		  sizeof(*fc->commits)))) {
+		e2fc_fc_free(fc);
+		return EXT2_ET_NO_MEMORY;
+	}
 	return 0;
 }
 
