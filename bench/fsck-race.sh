@@ -10,7 +10,9 @@
 #
 # Environment: ROUNDS (default 9), E2FC_BUILD (build tree; default the
 # parent of this script's directory), FSCK_ARGS (default "-y -E
-# journal_only"), PERF=1 records one more e2fsck-fc run with
+# journal_only"), BASELINE=PATH adds a third tool, "baseline" (another
+# e2fsck-fc build, for before/after in one run), PERF=1 records one more
+# e2fsck-fc run with
 # "perf record -g" into $BENCH_DIR/perf-e2fsck-fc.data and prints the
 # top of its report.
 set -u
@@ -23,6 +25,10 @@ FSCK_ARGS=${FSCK_ARGS:--y -E journal_only}
 SYS_E2FSCK=${SYS_E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
 tools=("$SYS_E2FSCK" "$B/e2fsck/e2fsck-fc")
 names=(e2fsck e2fsck-fc)
+if [ -n "${BASELINE:-}" ]; then
+	tools+=("$BASELINE")
+	names+=(baseline)
+fi
 scratch=$BENCH_DIR/.race.img
 
 [ -s "$img" ] || { echo "no image $img (bench/mkimg-fc.sh makes one)" >&2; exit 2; }
@@ -73,6 +79,8 @@ done
 awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
 	printf "ratio e2fsck / e2fsck-fc (medians): %.2fx (target >= 1) %s\n",
 		a / b, (a / b >= 1) ? "PASS" : "MISS" }'
+[ -n "${BASELINE:-}" ] && awk -v a="${med[2]}" -v b="${med[1]}" 'BEGIN {
+	printf "ratio baseline / e2fsck-fc (medians): %.2fx\n", a / b }'
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	data=$BENCH_DIR/perf-e2fsck-fc.data
