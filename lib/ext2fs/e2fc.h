@@ -217,9 +217,10 @@ struct e2fc_tag {
 	union {
 		struct { uint32_t features, tid; } head;
 		struct {
-			uint32_t ino, lblk, len;	/* len without the bit */
 			uint64_t pblk;
-			int unwritten;
+			uint32_t ino, lblk;
+			uint16_t len;		/* without the unwritten bit */
+			uint16_t unwritten;
 		} add;
 		struct { uint32_t ino, lblk, len; } del;
 		struct {
