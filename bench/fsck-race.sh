@@ -3,8 +3,10 @@
 # in the same run: ROUNDS rounds, each round runs every tool once (in
 # turn, so drift on the machine hits both alike) on a fresh sparse copy
 # of IMAGE (the copy is not timed, and is flushed with sync -f first).
-# Prints every time, the median and best per tool, the max RSS (GNU
-# time, one extra round) and the ratio e2fsck / e2fsck-fc of the medians.
+# Prints every wall time, the median and best per tool, the median CPU
+# time (user + sys: less disturbed than the wall time when the machine is
+# busy), the max RSS (GNU time, one extra round) and the ratios e2fsck /
+# e2fsck-fc of the medians.
 #
 #   fsck-race.sh [IMAGE]      default /tmp/e2fc-bench/fc15k.img
 #
@@ -37,20 +39,24 @@ trap 'rm -f "$scratch"' EXIT
 
 fresh() { cp --sparse=always "$img" "$scratch" && sync -f "$scratch"; }
 
-declare -a times
+declare -a times cpus
+tf=$BENCH_DIR/.race.time
+TIMEFORMAT='%3R %3U %3S'
 for r in $(seq "$ROUNDS"); do
 	for i in "${!tools[@]}"; do
 		fresh || exit 1
-		t0=$EPOCHREALTIME
 		# shellcheck disable=SC2086
-		"${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1
-		rc=$?
-		t1=$EPOCHREALTIME
-		times[$i]="${times[$i]:-} $(awk -v a="$t0" -v b="$t1" \
-			'BEGIN { printf "%.4f", b - a }')"
-		[ "$r" = 1 ] && echo "${names[$i]}: exit status $rc"
+		{ time "${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1 ; \
+		  echo "rc $?" >&2 ; } 2>"$tf"
+		set -- $(grep -v '^rc' "$tf")
+		times[$i]="${times[$i]:-} $1"
+		cpus[$i]="${cpus[$i]:-} $(awk -v u="$2" -v s="$3" \
+			'BEGIN { printf "%.3f", u + s }')"
+		[ "$r" = 1 ] && echo "${names[$i]}: exit status" \
+			"$(awk '/^rc/ { print $2 }' "$tf")"
 	done
 done
+rm -f "$tf"
 
 stats() {	# best and median of the numbers on stdin
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -58,9 +64,12 @@ stats() {	# best and median of the numbers on stdin
 }
 
 echo "image $img, $ROUNDS rounds, args: $FSCK_ARGS"
-printf '%-10s %8s %8s %8s  %s\n' tool "best s" "median s" "RSS MB" times
-declare -a med
+printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
+	"RSS MB" "wall times"
+declare -a med cmed
 for i in "${!tools[@]}"; do
+	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
+	cmed[$i]=$2
 	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
 	med[$i]=$2
 	rss=-
@@ -73,14 +82,20 @@ for i in "${!tools[@]}"; do
 			"$BENCH_DIR/.race.rss")
 		rm -f "$BENCH_DIR/.race.rss"
 	fi
-	printf '%-10s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" "$rss" \
-		"${times[$i]}"
+	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
+		"${cmed[$i]}" "$rss" "${times[$i]}"
 done
 awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
 	printf "ratio e2fsck / e2fsck-fc (medians): %.2fx (target >= 1) %s\n",
 		a / b, (a / b >= 1) ? "PASS" : "MISS" }'
-[ -n "${BASELINE:-}" ] && awk -v a="${med[2]}" -v b="${med[1]}" 'BEGIN {
-	printf "ratio baseline / e2fsck-fc (medians): %.2fx\n", a / b }'
+awk -v a="${cmed[0]}" -v b="${cmed[1]}" 'BEGIN {
+	printf "ratio e2fsck / e2fsck-fc (median CPU): %.2fx\n", a / b }'
+if [ -n "${BASELINE:-}" ]; then
+	awk -v a="${med[2]}" -v b="${med[1]}" -v c="${cmed[2]}" \
+	    -v d="${cmed[1]}" 'BEGIN {
+		printf "ratio baseline / e2fsck-fc (medians): %.2fx wall, " \
+		       "%.2fx CPU\n", a / b, c / d }'
+fi
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	data=$BENCH_DIR/perf-e2fsck-fc.data
