@@ -89,6 +89,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "e2fc.h"
 
 #define FC_MIN_BLOCKSIZE	64
@@ -265,12 +266,36 @@ void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 /* ---- the store: where e2fc_fc_scan keeps the bytes of the tags ---------- */
 
 /*
- * Slabs, filled in order and never moved (tags point into them).  Memory
- * a process has not touched yet is dear (the kernel zeroes every page on
- * first use), so the store holds only what the tags refer to: a few
- * hundred bytes per commit instead of the whole area.
+ * Memory a process has not touched yet is dear: every first touch of a
+ * 4 KiB page is a page fault in which the kernel zeroes the page (on the
+ * test VM about 4 ms per MiB, more than reading the MiB).  So the store
+ * holds only what the tags refer to (a few hundred bytes per commit
+ * instead of the whole area), and what is large (the store's slabs, the
+ * arrays of tags and commits of a big area) is 2 MiB aligned and asked
+ * for transparent huge pages: one fault per 2 MiB (measured: e2fc_load of
+ * the 15,000-commit image 68 -> 46 ms).  A hint; where the kernel says no,
+ * 4 KiB pages as before.  free() releases it either way.
  */
-#define SLAB_SIZE	(512U << 10)
+#define HUGE_SZ		((size_t)2 << 20)
+
+/* at least *len bytes, *len rounded up to whole huge pages */
+static void *big_alloc(size_t *len)
+{
+	void *p;
+
+	if (*len > ((size_t)-1) - HUGE_SZ)
+		return NULL;
+	*len = (*len + HUGE_SZ - 1) & ~(HUGE_SZ - 1);
+	if (posix_memalign(&p, HUGE_SZ, *len))
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, *len, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+/* Slabs, filled in order and never moved (tags point into them). */
+#define SLAB_SIZE	HUGE_SZ
 
 struct slab {
 	struct slab	*next;
@@ -284,13 +309,13 @@ static uint8_t *store_alloc(struct e2fc_fc *fc, size_t n)
 	size_t size;
 
 	if (!sl || sl->size - sl->used < n) {
-		size = n > SLAB_SIZE ? n : SLAB_SIZE;
-		sl = malloc(sizeof(*sl) + size);
+		size = sizeof(*sl) + (n > SLAB_SIZE / 2 ? n : SLAB_SIZE / 2);
+		sl = big_alloc(&size);
 		if (!sl)
 			return NULL;
 		sl->next = fc->store;
 		sl->used = 0;
-		sl->size = size;
+		sl->size = size - sizeof(*sl);
 		fc->store = sl;
 	}
 	sl->used += n;
@@ -335,9 +360,13 @@ struct scan {
 	errcode_t	first_bad;	/* defect of the first invalid commit */
 };
 
+/* arrays of at least this many bytes get huge pages (big_alloc) */
+#define BIG_ARRAY	(HUGE_SZ / 2)
+
 static errcode_t grow(void **arr, unsigned *cap, unsigned need, size_t elt)
 {
 	unsigned ncap;
+	size_t len;
 	void *p;
 
 	if (need <= *cap)
@@ -350,9 +379,21 @@ static errcode_t grow(void **arr, unsigned *cap, unsigned need, size_t elt)
 	}
 	if ((size_t)ncap > ((size_t)-1) / elt)
 		return EXT2_ET_NO_MEMORY;
-	p = realloc(*arr, (size_t)ncap * elt);
-	if (!p)
-		return EXT2_ET_NO_MEMORY;
+	len = (size_t)ncap * elt;
+	if (len < BIG_ARRAY) {
+		p = realloc(*arr, len);
+		if (!p)
+			return EXT2_ET_NO_MEMORY;
+	} else {
+		p = big_alloc(&len);
+		if (!p)
+			return EXT2_ET_NO_MEMORY;
+		if (len / elt <= (~0U >> 1))
+			ncap = len / elt;	/* the rounding is room too */
+		if (*arr)
+			memcpy(p, *arr, (size_t)*cap * elt);
+		free(*arr);
+	}
 	*arr = p;
 	*cap = ncap;
 	return 0;
