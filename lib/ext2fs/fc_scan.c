@@ -858,9 +858,12 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
 /*
  * The area is read a chunk at a time into one buffer that is reused:
  * reading 64 MiB into fresh memory costs far more (page faults, the
- * kernel zeroing every page) than reading and decoding it.
+ * kernel zeroing every page) than reading and decoding it.  A chunk small
+ * enough to stay in the CPU's L2 cache between the read and the decode:
+ * 128 KiB was a little faster than 1 MiB (15k image, e2fc_load best of 21
+ * processes 15-17 ms against 23 ms).
  */
-#define CHUNK_BYTES	(1U << 20)
+#define CHUNK_BYTES	(128U << 10)
 
 errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		       struct e2fc_fc **fcp)
