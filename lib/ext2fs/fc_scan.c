@@ -294,7 +294,12 @@ static void *big_alloc(size_t *len)
 	return p;
 }
 
-/* Slabs, filled in order and never moved (tags point into them). */
+/*
+ * Slabs, filled in order and never moved (tags point into them).  The
+ * first is small (most areas hold a few commits: no huge page for them),
+ * the next ones are huge pages.
+ */
+#define FIRST_SLAB	((size_t)64 << 10)
 #define SLAB_SIZE	HUGE_SZ
 
 struct slab {
@@ -309,8 +314,14 @@ static uint8_t *store_alloc(struct e2fc_fc *fc, size_t n)
 	size_t size;
 
 	if (!sl || sl->size - sl->used < n) {
-		size = sizeof(*sl) + (n > SLAB_SIZE / 2 ? n : SLAB_SIZE / 2);
-		sl = big_alloc(&size);
+		if (!sl) {
+			size = sizeof(*sl) + (n > FIRST_SLAB ? n : FIRST_SLAB);
+			sl = malloc(size);
+		} else {
+			size = sizeof(*sl) +
+			       (n > SLAB_SIZE / 2 ? n : SLAB_SIZE / 2);
+			sl = big_alloc(&size);
+		}
 		if (!sl)
 			return NULL;
 		sl->next = fc->store;
