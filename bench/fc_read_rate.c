@@ -1,15 +1,24 @@
 /*
- * fc_read_rate.c -- what an FC inspection of a real image costs when it
- * reads the whole FC area into one fresh buffer (the e2fc_fc_scan way):
- * open the file system, map the journal inode's extents once, read the FC
- * area in contiguous runs, decode it with e2fc_fc_scan_buf.  Nothing is
- * printed per tag.  run-bench.sh times this program as a process next to
- * `debugfs -R logdump` and e2fcdump, and prints its phases: on a 64 MiB
- * area the read is dominated by page faults on the fresh buffer.
+ * fc_read_rate.c -- what an FC inspection of a real image costs, two ways:
  *
- * Bench shortcuts (not the library's way, which is journal.c and
- * jbd2_log.c): only an internal journal; the expected tid is taken from
- * the HEAD at the start of the area; the full log is not scanned.
+ * - "load": the library's way, e2fc_load (journal, log, then e2fc_fc_scan,
+ *   which reads the area a chunk at a time into one reused buffer and
+ *   keeps only the tags' bytes);
+ * - "read" + "scan": the whole FC area read into one fresh buffer, then
+ *   decoded in place with e2fc_fc_scan_buf: open the file system, map the
+ *   journal inode's extents once, read the FC area in contiguous runs.  On
+ *   a 64 MiB area that read is dominated by page faults on the fresh
+ *   buffer.
+ *
+ * Every round also checks that both ways decode the same: state, commits,
+ * and every tag (fields and value bytes; what e2fc_fc_scan left out must
+ * be zero).  Nothing is printed per tag.  run-bench.sh times this program
+ * as a process next to `debugfs -R logdump` and e2fcdump, and prints its
+ * phases.
+ *
+ * Bench shortcuts for the whole-area way (not the library's way, which is
+ * journal.c and jbd2_log.c): only an internal journal; the expected tid
+ * and clean flag are the ones e2fc_load found.
  *
  * usage: fc_read_rate [-r rounds] IMAGE
  * Output: a line per phase (best of rounds) and "RESULT" lines.
@@ -29,7 +38,7 @@ struct ext_map {
 };
 
 struct rr {
-	double		t_open, t_map, t_read, t_scan;
+	double		t_load, t_open, t_map, t_read, t_scan;
 	uint32_t	nblocks, ncommits, replay_commits;
 	unsigned	runs;		/* io calls for the area */
 	const char	*state;
@@ -115,19 +124,77 @@ static errcode_t read_mapped(ext2_filsys fs, const struct ext_map *map,
 	return 0;
 }
 
+/* do fc (e2fc_fc_scan) and ref (e2fc_fc_scan_buf) decode the same? */
+static int same_decode(const struct e2fc_fc *fc, const struct e2fc_fc *ref)
+{
+	unsigned i, k;
+
+	if (fc->state != ref->state || fc->ncommits != ref->ncommits ||
+	    fc->ntags != ref->ntags ||
+	    fc->replay_commits != ref->replay_commits ||
+	    fc->replay_tags != ref->replay_tags ||
+	    fc->stop_reason != ref->stop_reason ||
+	    fc->stop_block != ref->stop_block ||
+	    fc->stop_offset != ref->stop_offset)
+		return 0;
+	for (i = 0; i < fc->ncommits; i++) {
+		const struct e2fc_commit *a = &fc->commits[i];
+		const struct e2fc_commit *b = &ref->commits[i];
+
+		if (a->tid != b->tid || a->valid != b->valid ||
+		    a->reason != b->reason || a->first_tag != b->first_tag ||
+		    a->ntags != b->ntags || a->crc_stored != b->crc_stored ||
+		    a->crc_computed != b->crc_computed ||
+		    a->first_block != b->first_block ||
+		    a->last_block != b->last_block)
+			return 0;
+	}
+	for (i = 0; i < fc->ntags; i++) {
+		const struct e2fc_tag *a = &fc->tags[i], *b = &ref->tags[i];
+
+		if (a->tag != b->tag || a->len != b->len ||
+		    a->block != b->block || a->offset != b->offset ||
+		    a->held > a->len || b->held != b->len ||
+		    memcmp(a->value - EXT4_FC_TL_SIZE,
+			   b->value - EXT4_FC_TL_SIZE,
+			   EXT4_FC_TL_SIZE + a->held))
+			return 0;
+		for (k = a->held; k < a->len; k++)
+			if (b->value[k])
+				return 0;
+	}
+	return 1;
+}
+
 static int one_round(const char *img, struct rr *r)
 {
 	ext2_filsys fs = NULL;
 	struct ext_map *map = NULL;
 	struct e2fc_fc *fc = NULL;
+	struct e2fc_loaded ld;
 	uint8_t *jsb = NULL, *area = NULL;
 	uint32_t maxlen, nfc, bs, first_fc, tid;
 	unsigned n = 0;
+	const char *what;
 	errcode_t err;
 	double t0;
-	int ret = 1;
+	int ret = 1, clean;
 
 	memset(r, 0, sizeof(*r));
+	memset(&ld, 0, sizeof(ld));
+	err = ext2fs_open(img, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
+	if (!err) {
+		t0 = now();
+		err = e2fc_load(fs, NULL, 0, &ld, &what);
+		r->t_load = now() - t0;
+		if (err)
+			com_err("fc_read_rate", err, "%s", what);
+		ext2fs_close_free(&fs);
+	}
+	if (err)
+		return 1;
+	tid = ld.fc->expected_tid;
+	clean = ld.log->start_block == 0;
 	t0 = now();
 	err = ext2fs_open(img, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
 	r->t_open = now() - t0;
@@ -181,23 +248,27 @@ static int one_round(const char *img, struct rr *r)
 		com_err("fc_read_rate", err, "reading the FC area");
 		goto out;
 	}
-	/* shortcut: expect the tid of the area's HEAD */
-	tid = e2fc_get_le16(area) == EXT4_FC_TAG_HEAD ?
-	      e2fc_get_le32(area + 8) : 0;
 	t0 = now();
-	err = e2fc_fc_scan_buf(area, r->nblocks, bs, first_fc, tid, 0, &fc);
+	err = e2fc_fc_scan_buf(area, r->nblocks, bs, first_fc, tid, clean,
+			       &fc);
 	r->t_scan = now() - t0;
 	if (err) {
 		com_err("fc_read_rate", err, "scanning the FC area");
 		goto out;
 	}
 	area = NULL;		/* owned by fc now */
+	if (!same_decode(ld.fc, fc)) {
+		fprintf(stderr, "fc_read_rate: e2fc_fc_scan and "
+			"e2fc_fc_scan_buf decode the area differently\n");
+		goto out;
+	}
 	r->ncommits = fc->ncommits;
 	r->replay_commits = fc->replay_commits;
 	r->state = e2fc_fc_state_name(fc->state);
 	ret = 0;
 out:
 	e2fc_fc_free(fc);
+	e2fc_unload(&ld);
 	free(area);
 	free(jsb);
 	free(map);
@@ -229,20 +300,24 @@ int main(int argc, char **argv)
 	}
 	add_error_table(&et_e2fc_error_table);
 	add_error_table(&et_ext2_error_table);
-	b.t_open = b.t_map = b.t_read = b.t_scan = -1;
+	b.t_load = b.t_open = b.t_map = b.t_read = b.t_scan = -1;
 	for (i = 0; i < rounds; i++) {
 		if (one_round(argv[optind], &r))
 			return 1;
+		keep_min(&b.t_load, r.t_load);
 		keep_min(&b.t_open, r.t_open);
 		keep_min(&b.t_map, r.t_map);
 		keep_min(&b.t_read, r.t_read);
 		keep_min(&b.t_scan, r.t_scan);
 	}
 	printf("fc_read_rate: %u FC blocks in %u reads, %s, %u commits "
-	       "(%u replayable); best of %d: open %.3f ms, map %.3f ms, "
+	       "(%u replayable), e2fc_fc_scan == e2fc_fc_scan_buf; best of "
+	       "%d: e2fc_load %.3f ms; whole area: open %.3f ms, map %.3f ms, "
 	       "read %.3f ms, scan %.3f ms\n", r.nblocks, r.runs, r.state,
-	       r.ncommits, r.replay_commits, rounds, b.t_open * 1e3,
-	       b.t_map * 1e3, b.t_read * 1e3, b.t_scan * 1e3);
+	       r.ncommits, r.replay_commits, rounds, b.t_load * 1e3,
+	       b.t_open * 1e3, b.t_map * 1e3, b.t_read * 1e3,
+	       b.t_scan * 1e3);
+	printf("RESULT load_ms %.3f\n", b.t_load * 1e3);
 	printf("RESULT read_open_ms %.3f\n", b.t_open * 1e3);
 	printf("RESULT read_map_ms %.3f\n", b.t_map * 1e3);
 	printf("RESULT read_area_ms %.3f\n", b.t_read * 1e3);

@@ -246,13 +246,20 @@ struct e2fc_tag {
 	uint16_t	len;		/* value length */
 	uint32_t	block;		/* logical journal block of its header */
 	uint32_t	offset;		/* byte offset of its header in the block */
-	const uint8_t	*value;		/* points into e2fc_fc.area */
+	/* value bytes held at value (the header is the 4 bytes before it):
+	 * len, except for a PAD or TAIL whose padding (the value after the
+	 * TAIL's tid and crc, all of a PAD's) is all zero and was left out
+	 * by e2fc_fc_scan: bytes held .. len-1 are then zero */
+	uint16_t	held;
+	const uint8_t	*value;		/* into e2fc_fc.area (e2fc_fc_scan_buf)
+					 * or e2fc_fc's own copy (e2fc_fc_scan) */
 	union {
 		struct { uint32_t features, tid; } head;
 		struct {
-			uint32_t ino, lblk, len;	/* len without the bit */
 			uint64_t pblk;
-			int unwritten;
+			uint32_t ino, lblk;
+			uint16_t len;		/* without the unwritten bit */
+			uint16_t unwritten;
 		} add;
 		struct { uint32_t ino, lblk, len; } del;
 		struct {
@@ -263,8 +270,7 @@ struct e2fc_tag {
 		struct {
 			uint32_t ino;
 			uint16_t raw_len;	/* bytes of raw inode */
-			const uint8_t *raw;
-			struct e2fc_inode inode;
+			const uint8_t *raw;	/* e2fc_inode_decode() it */
 		} inode;
 		struct { uint32_t len; } pad;
 		struct { uint32_t tid, crc; } tail;
@@ -296,7 +302,11 @@ struct e2fc_fc {
 	uint32_t		fc_first;	/* first FC block */
 	uint32_t		nblocks;	/* FC blocks read */
 	uint32_t		blocksize;
-	uint8_t			*area;		/* nblocks * blocksize bytes */
+	/* nblocks * blocksize bytes given to e2fc_fc_scan_buf; NULL after
+	 * e2fc_fc_scan, which reads the area in chunks and keeps only the
+	 * bytes of the tags (in store) */
+	uint8_t			*area;
+	void			*store;		/* private */
 	unsigned		ntags;
 	struct e2fc_tag		*tags;
 	unsigned		ncommits;
@@ -316,7 +326,8 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
 			   uint32_t blocksize, uint32_t fc_first,
 			   uint32_t expected_tid, int clean,
 			   struct e2fc_fc **fcp);
-/* read the FC area of j and decode it */
+/* read the FC area of j and decode it (a chunk at a time: fc->area is
+ * NULL, the tags' bytes are copied, zero padding left out, see held) */
 errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		       struct e2fc_fc **fcp);
 void e2fc_fc_free(struct e2fc_fc *fc);

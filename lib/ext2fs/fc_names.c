@@ -89,13 +89,23 @@ void e2fc_names_free(struct e2fc_names *n)
 	ext2fs_free_mem(&n);
 }
 
-static struct dir_ent *dir_get(struct e2fc_names *n, ext2_ino_t dir)
+static struct dir_ent *dir_find(struct e2fc_names *n, ext2_ino_t dir)
 {
-	struct dir_ent *d, **head = &n->dirs[dir % n->dsize];
+	struct dir_ent *d;
 
-	for (d = *head; d; d = d->next)
+	for (d = n->dirs[dir % n->dsize]; d; d = d->next)
 		if (d->dir == dir)
 			return d;
+	return NULL;
+}
+
+static struct dir_ent *dir_get(struct e2fc_names *n, ext2_ino_t dir)
+{
+	struct dir_ent *d = dir_find(n, dir), **head;
+
+	if (d)
+		return d;
+	head = &n->dirs[dir % n->dsize];
 	if (ext2fs_get_memzero(sizeof(*d), &d))
 		return NULL;
 	d->dir = dir;
@@ -222,19 +232,22 @@ errcode_t e2fc_names_lookup(ext2_filsys fs, struct e2fc_names *n,
 errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
 			 const char *name, unsigned len, ext2_ino_t ino)
 {
-	struct dir_ent *d = dir_get(n, dir);
+	struct dir_ent *d = dir_find(n, dir);
 
-	if (!d)
-		return EXT2_ET_NO_MEMORY;
-	if (!d->loaded)
+	if (!d || !d->loaded)
 		return 0;	/* read in full at its first lookup */
 	return set(n, d, name, len, ino);
 }
 
-/* dir's contents were rebuilt: read it again at its next use */
+/*
+ * dir's contents were rebuilt: read it again at its next use.  Called for
+ * every inode the replay rewrites, most of them files: only a directory
+ * already looked up has anything to forget (no entry is made for the
+ * others, so the table stays as small as the set of parents).
+ */
 void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir)
 {
-	struct dir_ent *d = dir_get(n, dir);
+	struct dir_ent *d = dir_find(n, dir);
 
 	if (d) {
 		d->epoch++;

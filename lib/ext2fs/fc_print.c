@@ -90,6 +90,21 @@ static void hex_bytes(FILE *f, const uint8_t *p, unsigned len)
 		fprintf(f, "%02x", *p++);
 }
 
+/* bytes from .. from+len-1 of a TLV (header included); the padding a
+ * tag does not hold is zero */
+static void hex_tlv(FILE *f, const struct e2fc_tag *t, unsigned from,
+		    unsigned len)
+{
+	unsigned have = EXT4_FC_TL_SIZE + t->held, n = 0;
+
+	if (from < have) {
+		n = have - from < len ? have - from : len;
+		hex_bytes(f, t->value - EXT4_FC_TL_SIZE + from, n);
+	}
+	for (; n < len; n++)
+		fputs("00", f);
+}
+
 static void journal_features(FILE *f, const struct e2fc_jsb *sb,
 			     const char *sep, int json)
 {
@@ -188,6 +203,7 @@ static void print_inode_text(FILE *f, const struct e2fc_inode *in)
 
 void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
 {
+	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
 
 	if (name)
@@ -218,7 +234,8 @@ void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
 		break;
 	case EXT4_FC_TAG_INODE:
 		fprintf(f, " ino %u", t->u.inode.ino);
-		print_inode_text(f, &t->u.inode.inode);
+		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+		print_inode_text(f, &in);
 		break;
 	case EXT4_FC_TAG_PAD:
 		fprintf(f, " len %u", t->u.pad.len);
@@ -234,11 +251,10 @@ void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
 static void print_raw(FILE *f, const struct e2fc_tag *t)
 {
 	unsigned total = EXT4_FC_TL_SIZE + t->len, i;
-	const uint8_t *p = t->value - EXT4_FC_TL_SIZE;
 
 	for (i = 0; i < total; i += 32) {
 		fputs("      raw ", f);
-		hex_bytes(f, p + i, total - i < 32 ? total - i : 32);
+		hex_tlv(f, t, i, total - i < 32 ? total - i : 32);
 		fputc('\n', f);
 	}
 }
@@ -360,14 +376,14 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
  */
 int e2fc_describe_tag(FILE *f, const struct e2fc_tag *t)
 {
-	const struct e2fc_inode *in;
+	struct e2fc_inode in;
 
 	switch (t->tag) {
 	case EXT4_FC_TAG_INODE:
-		in = &t->u.inode.inode;
+		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
 		fprintf(f, "rewrite inode %u: mode 0%o, size %" PRIu64
-			", links %u", t->u.inode.ino, in->mode, in->size,
-			in->links);
+			", links %u", t->u.inode.ino, in.mode, in.size,
+			in.links);
 		return 1;
 	case EXT4_FC_TAG_ADD_RANGE:
 		fprintf(f, "map inode %u logical blocks %u-%" PRIu64
@@ -452,6 +468,7 @@ static void json_inode(FILE *f, const struct e2fc_inode *in)
 
 static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
 {
+	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
 
 	fputs("{\"tag\": ", f);
@@ -486,7 +503,8 @@ static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
 	case EXT4_FC_TAG_INODE:
 		fprintf(f, ", \"ino\": %u, \"inode_size\": %u, \"inode\": ",
 			t->u.inode.ino, t->u.inode.raw_len);
-		json_inode(f, &t->u.inode.inode);
+		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+		json_inode(f, &in);
 		break;
 	case EXT4_FC_TAG_PAD:
 		fprintf(f, ", \"pad_len\": %u", t->u.pad.len);
@@ -498,8 +516,7 @@ static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
 	}
 	if (flags & E2FC_PRINT_RAW) {
 		fputs(", \"raw_hex\": \"", f);
-		hex_bytes(f, t->value - EXT4_FC_TL_SIZE,
-			  EXT4_FC_TL_SIZE + t->len);
+		hex_tlv(f, t, 0, EXT4_FC_TL_SIZE + t->len);
 		fputc('"', f);
 	}
 	fputc('}', f);

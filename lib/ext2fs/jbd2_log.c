@@ -5,8 +5,10 @@
  * record and why the scan stopped; the expected tid of the fast-commit
  * area is the first tid without a complete commit block.
  *
- * The log is read in chunks of up to CHUNK blocks (wrap-around aware), not
- * block by block.  Every loop is bounded: at most s_maxlen blocks are
+ * The log is read in chunks (wrap-around aware), not block by block: the
+ * first chunk is FIRST_CHUNK blocks and each next one twice the last, up to
+ * CHUNK, so that a short log (the usual case with fast commits) costs a
+ * short read.  Every loop is bounded: at most s_maxlen blocks are
  * visited, so a corrupt or cyclic log cannot hang the scan.
  *
  * Checksums, compared with the kernel's scan pass:
@@ -28,13 +30,15 @@
 #include <string.h>
 #include "e2fc.h"
 
-#define CHUNK 256
+#define FIRST_CHUNK	16
+#define CHUNK		256
 
 struct log_reader {
 	struct e2fc_journal	*j;
-	uint8_t			*buf;
+	uint8_t			*buf;		/* room for CHUNK blocks */
 	uint32_t		first;		/* first log block in buf */
 	uint32_t		count;		/* blocks in buf */
+	uint32_t		window;		/* blocks of the next read */
 };
 
 uint32_t e2fc_log_next(const struct e2fc_jsb *sb, uint32_t blk)
@@ -53,9 +57,13 @@ static errcode_t log_block(struct log_reader *r, uint32_t blk,
 	if (blk < sb->first || blk >= sb->log_end)
 		return E2FC_ERR_LOG_CORRUPT;
 	if (!(r->count && blk >= r->first && blk < r->first + r->count)) {
+		if (r->window < FIRST_CHUNK)
+			r->window = FIRST_CHUNK;
 		n = sb->log_end - blk;
-		if (n > CHUNK)
-			n = CHUNK;
+		if (n > r->window)
+			n = r->window;
+		if (r->window < CHUNK)
+			r->window *= 2;
 		err = e2fc_journal_read(r->j, blk, n, r->buf);
 		if (err)
 			return err;

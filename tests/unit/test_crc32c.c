@@ -1,11 +1,18 @@
 /*
  * test_crc32c.c -- the portable and hardware crc32c paths agree with each
  * other, with libext2fs's ext2fs_crc32c_le and with known vectors.
+ * crc32c.c defines ext2fs_crc32c_le too (libext2fs's own calls then take
+ * the hardware path): the library's version is found with
+ * dlsym(RTLD_NEXT), so both are checked.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
 #include "e2fc.h"
+
+typedef uint32_t (*crc_fn)(uint32_t, unsigned char const *, size_t);
 
 static void test_known_vectors(void)
 {
@@ -22,6 +29,13 @@ static void test_paths_agree(void)
 {
 	uint8_t *buf = malloc(70000);
 	unsigned i, off, len;
+	crc_fn lib = (crc_fn)dlsym(RTLD_NEXT, "ext2fs_crc32c_le");
+
+	/* the program's definition is the one every caller gets */
+	CU_ASSERT_PTR_EQUAL((void *)ext2fs_crc32c_le,
+			    dlsym(RTLD_DEFAULT, "ext2fs_crc32c_le"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lib);
+	CU_ASSERT((void *)lib != (void *)ext2fs_crc32c_le);
 
 	for (i = 0; i < 70000; i++)
 		buf[i] = (uint8_t)(i * 2654435761U >> 13);
@@ -29,10 +43,12 @@ static void test_paths_agree(void)
 		for (len = 0; len < 70000 - 9; len = len * 3 + 1) {
 			uint32_t a = e2fc_crc32c_sw(0, buf + off, len);
 			uint32_t b = e2fc_crc32c(0, buf + off, len);
-			uint32_t c = ext2fs_crc32c_le(0, buf + off, len);
+			uint32_t c = lib(0, buf + off, len);
+			uint32_t d = ext2fs_crc32c_le(~0U, buf + off, len);
 
 			CU_ASSERT_EQUAL(a, b);
 			CU_ASSERT_EQUAL(a, c);
+			CU_ASSERT_EQUAL(d, lib(~0U, buf + off, len));
 		}
 	}
 	/* incremental == one shot */

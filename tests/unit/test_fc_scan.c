@@ -7,6 +7,7 @@
 #include "unit.h"
 #include "e2fc.h"
 #include "fcw.h"
+#include "jbdw.h"
 
 #define BS	1024
 #define FIRST	1000	/* logical journal block of the first FC block */
@@ -105,6 +106,7 @@ static void test_decode_tags(void)
 	struct fcw *w = fcw_new(BS, 4);
 	uint8_t raw[256];
 	const struct e2fc_tag *t;
+	struct e2fc_inode in;
 	struct e2fc_fc *fc;
 	unsigned i;
 
@@ -195,8 +197,9 @@ static void test_decode_tags(void)
 	CU_ASSERT_EQUAL(t->u.inode.raw_len, 256);
 	CU_ASSERT_PTR_EQUAL(t->u.inode.raw, t->value + 4);
 	CU_ASSERT_EQUAL(memcmp(t->u.inode.raw, raw, 256), 0);
-	CU_ASSERT_EQUAL(t->u.inode.inode.extra_isize, 32);
-	CU_ASSERT_EQUAL(t->u.inode.inode.mode, e2fc_get_le16(raw));
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	CU_ASSERT_EQUAL(in.extra_isize, 32);
+	CU_ASSERT_EQUAL(in.mode, e2fc_get_le16(raw));
 
 	t = tag_of(fc, 0, 9);
 	CU_ASSERT_EQUAL(t->tag, EXT4_FC_TAG_TAIL);
@@ -1314,6 +1317,7 @@ static void test_kernel_618_block(void)
 {
 	uint8_t *a = calloc(2, BS);
 	const struct e2fc_tag *t;
+	struct e2fc_inode in;
 	struct e2fc_fc *fc = NULL;
 	struct fcw *w;
 	unsigned i;
@@ -1330,14 +1334,15 @@ static void test_kernel_618_block(void)
 	CU_ASSERT_EQUAL(t->tag, EXT4_FC_TAG_INODE);
 	CU_ASSERT_EQUAL(t->u.inode.ino, 32);
 	CU_ASSERT_EQUAL(t->u.inode.raw_len, 160);
-	CU_ASSERT_EQUAL(t->u.inode.inode.mode, 0100644);
-	CU_ASSERT_EQUAL(t->u.inode.inode.size, 1000);
-	CU_ASSERT_EQUAL(t->u.inode.inode.links, 1);
-	CU_ASSERT_EQUAL(t->u.inode.inode.blocks, 2);
-	CU_ASSERT_EQUAL(t->u.inode.inode.extra_isize, 32);
-	CU_ASSERT(t->u.inode.inode.has_crtime);
-	CU_ASSERT(t->u.inode.inode.eh_valid);
-	CU_ASSERT_EQUAL(t->u.inode.inode.eh_ent[0].pblk, 8729);
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	CU_ASSERT_EQUAL(in.mode, 0100644);
+	CU_ASSERT_EQUAL(in.size, 1000);
+	CU_ASSERT_EQUAL(in.links, 1);
+	CU_ASSERT_EQUAL(in.blocks, 2);
+	CU_ASSERT_EQUAL(in.extra_isize, 32);
+	CU_ASSERT(in.has_crtime);
+	CU_ASSERT(in.eh_valid);
+	CU_ASSERT_EQUAL(in.eh_ent[0].pblk, 8729);
 	t = tag_of(fc, 0, 2);
 	CU_ASSERT_EQUAL(t->u.add.ino, 32);
 	CU_ASSERT_EQUAL(t->u.add.len, 1);
@@ -1473,6 +1478,160 @@ static void test_fuzz(void)
 	CU_ASSERT_EQUAL(failures, 0);
 }
 
+/* ---- e2fc_fc_scan: the area read from a journal, a chunk at a time -------- */
+
+/* do a (e2fc_fc_scan: tags' bytes copied, zero padding left out) and b
+ * (e2fc_fc_scan_buf on the same bytes) decode the same? */
+static int same_decode(const struct e2fc_fc *a, const struct e2fc_fc *b)
+{
+	unsigned i, k;
+	int same = a->state == b->state && a->ncommits == b->ncommits &&
+		   a->ntags == b->ntags &&
+		   a->replay_commits == b->replay_commits &&
+		   a->replay_tags == b->replay_tags &&
+		   a->stop_reason == b->stop_reason &&
+		   a->stop_block == b->stop_block &&
+		   a->stop_offset == b->stop_offset;
+
+	for (i = 0; same && i < a->ncommits; i++)
+		same = !memcmp(&a->commits[i], &b->commits[i],
+			       sizeof(a->commits[i]));
+	for (i = 0; same && i < a->ntags; i++) {
+		const struct e2fc_tag *s = &a->tags[i], *t = &b->tags[i];
+
+		same = s->tag == t->tag && s->len == t->len &&
+		       s->block == t->block && s->offset == t->offset &&
+		       t->held == t->len && s->held <= s->len &&
+		       !memcmp(s->value - EXT4_FC_TL_SIZE,
+			       t->value - EXT4_FC_TL_SIZE,
+			       EXT4_FC_TL_SIZE + s->held);
+		for (k = s->held; same && k < s->len; k++)
+			same = t->value[k] == 0;
+		/* the decoded fields, pointers apart */
+		if (same && s->tag == EXT4_FC_TAG_ADD_RANGE)
+			same = !memcmp(&s->u.add, &t->u.add, sizeof(s->u.add));
+		if (same && s->tag == EXT4_FC_TAG_INODE)
+			same = s->u.inode.ino == t->u.inode.ino &&
+			       s->u.inode.raw == s->value + 4 &&
+			       s->u.inode.raw_len == t->u.inode.raw_len;
+		if (same && (s->tag == EXT4_FC_TAG_CREAT ||
+			     s->tag == EXT4_FC_TAG_LINK ||
+			     s->tag == EXT4_FC_TAG_UNLINK))
+			same = s->u.dentry.name == s->value + 8 &&
+			       s->u.dentry.ino == t->u.dentry.ino &&
+			       s->u.dentry.parent == t->u.dentry.parent;
+		if (same && s->tag == EXT4_FC_TAG_TAIL)
+			same = s->u.tail.tid == t->u.tail.tid &&
+			       s->u.tail.crc == t->u.tail.crc;
+	}
+	return same;
+}
+
+/*
+ * Put the n-block area a into the FC area of a journal file, decode it
+ * with e2fc_fc_scan and with e2fc_fc_scan_buf, compare.  Returns how many
+ * tags e2fc_fc_scan left padding out of, or -1 on a difference.
+ */
+static int scan_both(const uint8_t *a, uint32_t n, uint32_t bs)
+{
+	struct e2fc_fc *fc = NULL, *ref = NULL;
+	struct e2fc_journal *j = NULL;
+	struct jbdw jw;
+	uint8_t *copy = malloc((size_t)n * bs);
+	int ret = -1;
+	unsigned i;
+
+	jbdw_init(&jw, bs, n + 40, 0, n + 1);
+	jbdw_sb(&jw, TID, 1);
+	memcpy(jbdw_block(&jw, jw.maxlen - n), a, (size_t)n * bs);
+	memcpy(copy, a, (size_t)n * bs);
+	if (jbdw_open(&jw, &j) || j->sb.fc_blocks != n ||
+	    e2fc_fc_scan(j, NULL, &fc) ||
+	    e2fc_fc_scan_buf(copy, n, bs, j->sb.fc_first, TID, 0, &ref)) {
+		free(copy);
+		goto out;
+	}
+	CU_ASSERT_PTR_NULL(fc->area);
+	if (same_decode(fc, ref)) {
+		ret = 0;
+		for (i = 0; i < fc->ntags; i++)
+			ret += fc->tags[i].held < fc->tags[i].len;
+	}
+out:
+	e2fc_fc_free(fc);
+	e2fc_fc_free(ref);
+	jbdw_close(&jw, j);
+	jbdw_free(&jw);
+	return ret;
+}
+
+static void test_scan_journal_chunks(void)
+{
+	/* 1 KiB blocks: 600 blocks are several read chunks */
+	struct fcw *w = fcw_new(BS, 600);
+	uint8_t raw[256], one = 0x5a;
+	unsigned i, tails = 0;
+	int left_out;
+
+	fcw_make_inode(raw, sizeof(raw), 32);
+	for (i = 0; i < 500; i++) {
+		CU_ASSERT_EQUAL_FATAL(fcw_begin(w, TID), 0);
+		CU_ASSERT_EQUAL(fcw_inode(w, 20 + i, raw, sizeof(raw)), 0);
+		if (i % 3 == 0)
+			CU_ASSERT_EQUAL(fcw_dentry(w, EXT4_FC_TAG_CREAT, 2,
+						   20 + i, "some name", 9), 0);
+		if (i % 7 == 0) {	/* a commit over 2 blocks, a PAD */
+			CU_ASSERT_EQUAL(fcw_inode(w, 20 + i, raw, 256), 0);
+			CU_ASSERT_EQUAL(fcw_inode(w, 20 + i, raw, 256), 0);
+			CU_ASSERT_EQUAL(fcw_inode(w, 20 + i, raw, 256), 0);
+		}
+		CU_ASSERT_EQUAL(fcw_add_range(w, 20 + i, i, 1, 9000 + i, 0),
+				0);
+		CU_ASSERT_EQUAL(fcw_tail(w, TID), 0);
+		tails++;
+		if (i == 400) {
+			/* padding that is not zero is kept: a byte in the
+			 * padding of the TAIL just written (not in its crc) */
+			fcw_poke(w, w->blk - 1, BS - 3, &one, 1);
+		}
+	}
+	CU_ASSERT_FALSE(w->overflow);
+	left_out = scan_both(w->buf, 600, BS);
+	/* every TAIL but the poked one (all run to the block end) */
+	CU_ASSERT(left_out >= (int)tails - 1);
+	/* a full commit: newer commits over older ones, leftovers after */
+	fcw_full_commit(w);
+	for (i = 0; i < 50; i++) {
+		CU_ASSERT_EQUAL(fcw_begin(w, TID + 1), 0);
+		CU_ASSERT_EQUAL(fcw_add_range(w, 5, i, 1, 100 + i, 1), 0);
+		CU_ASSERT_EQUAL(fcw_tail(w, TID + 1), 0);
+	}
+	CU_ASSERT(scan_both(w->buf, 600, BS) > 0);
+	fcw_free(w);
+}
+
+static void test_scan_journal_fuzz(void)
+{
+	static const uint32_t sizes[] = { 1024, 2048, 4096 };
+	unsigned it, bad = 0;
+
+	for (it = 0; it < 60; it++) {
+		uint32_t bs = sizes[rnd() % 3];
+		uint32_t n = 1 + rnd() % 300;
+		uint8_t *a;
+
+		if (it % 2) {
+			a = calloc(n, bs);
+			fuzz_structured(a, n, bs);
+		} else {
+			a = fuzz_mutated(n, bs);
+		}
+		bad += scan_both(a, n, bs) < 0;
+		free(a);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static CU_TestInfo fc_scan_tests[] = {
 	{ "every tag decoded field by field", test_decode_tags },
 	{ "crc is crc32c from HEAD to the tail tid", test_crc_definition },
@@ -1507,6 +1666,10 @@ static CU_TestInfo fc_scan_tests[] = {
 	{ "journal without an FC area", test_scan_journal_no_fc },
 	{ "a block written by Linux 6.18", test_kernel_618_block },
 	{ "fuzz: 10000 random areas", test_fuzz },
+	{ "e2fc_fc_scan in chunks == e2fc_fc_scan_buf",
+	  test_scan_journal_chunks },
+	{ "e2fc_fc_scan == e2fc_fc_scan_buf on 60 random areas",
+	  test_scan_journal_fuzz },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("fc_scan", fc_scan_tests);

@@ -1,0 +1,108 @@
+#!/bin/bash
+# fsck-race.sh -- e2fsck-fc against the system e2fsck on one crash image,
+# in the same run: ROUNDS rounds, each round runs every tool once (in
+# turn, so drift on the machine hits both alike) on a fresh sparse copy
+# of IMAGE (the copy is not timed, and is flushed with sync -f first).
+# Prints every wall time, the median and best per tool, the median CPU
+# time (user + sys: less disturbed than the wall time when the machine is
+# busy), the max RSS (GNU time, one extra round) and the ratios e2fsck /
+# e2fsck-fc of the medians.
+#
+#   fsck-race.sh [IMAGE]      default /tmp/e2fc-bench/fc15k.img
+#
+# Environment: ROUNDS (default 9), E2FC_BUILD (build tree; default the
+# parent of this script's directory), FSCK_ARGS (default "-y -E
+# journal_only"), BASELINE=PATH adds a third tool, "baseline" (another
+# e2fsck-fc build, for before/after in one run), PERF=1 records one more
+# e2fsck-fc run with
+# "perf record -g" into $BENCH_DIR/perf-e2fsck-fc.data and prints the
+# top of its report.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+B=${E2FC_BUILD:-$(cd "$here/.." && pwd)}
+BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
+img=${1:-$BENCH_DIR/fc15k.img}
+ROUNDS=${ROUNDS:-9}
+FSCK_ARGS=${FSCK_ARGS:--y -E journal_only}
+SYS_E2FSCK=${SYS_E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
+tools=("$SYS_E2FSCK" "$B/e2fsck/e2fsck-fc")
+names=(e2fsck e2fsck-fc)
+if [ -n "${BASELINE:-}" ]; then
+	tools+=("$BASELINE")
+	names+=(baseline)
+fi
+scratch=$BENCH_DIR/.race.img
+
+[ -s "$img" ] || { echo "no image $img (bench/mkimg-fc.sh makes one)" >&2; exit 2; }
+[ -x "${tools[1]}" ] || { echo "${tools[1]} not built" >&2; exit 2; }
+trap 'rm -f "$scratch"' EXIT
+
+fresh() { cp --sparse=always "$img" "$scratch" && sync -f "$scratch"; }
+
+declare -a times cpus
+tf=$BENCH_DIR/.race.time
+TIMEFORMAT='%3R %3U %3S'
+for r in $(seq "$ROUNDS"); do
+	for i in "${!tools[@]}"; do
+		fresh || exit 1
+		# shellcheck disable=SC2086
+		{ time "${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1 ; \
+		  echo "rc $?" >&2 ; } 2>"$tf"
+		set -- $(grep -v '^rc' "$tf")
+		times[$i]="${times[$i]:-} $1"
+		cpus[$i]="${cpus[$i]:-} $(awk -v u="$2" -v s="$3" \
+			'BEGIN { printf "%.3f", u + s }')"
+		[ "$r" = 1 ] && echo "${names[$i]}: exit status" \
+			"$(awk '/^rc/ { print $2 }' "$tf")"
+	done
+done
+rm -f "$tf"
+
+stats() {	# best and median of the numbers on stdin
+	sort -g | awk '{ v[NR] = $1 } END {
+		printf "%.4f %.4f\n", v[1], v[int((NR + 1) / 2)] }'
+}
+
+echo "image $img, $ROUNDS rounds, args: $FSCK_ARGS"
+printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
+	"RSS MB" "wall times"
+declare -a med cmed
+for i in "${!tools[@]}"; do
+	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
+	cmed[$i]=$2
+	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
+	med[$i]=$2
+	rss=-
+	if [ -x /usr/bin/time ]; then
+		fresh || exit 1
+		# shellcheck disable=SC2086
+		/usr/bin/time -f '%M' -o "$BENCH_DIR/.race.rss" \
+			"${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1
+		rss=$(awk '{ k = $1 } END { printf "%.1f", k / 1024 }' \
+			"$BENCH_DIR/.race.rss")
+		rm -f "$BENCH_DIR/.race.rss"
+	fi
+	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
+		"${cmed[$i]}" "$rss" "${times[$i]}"
+done
+awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
+	printf "ratio e2fsck / e2fsck-fc (medians): %.2fx (target >= 1) %s\n",
+		a / b, (a / b >= 1) ? "PASS" : "MISS" }'
+awk -v a="${cmed[0]}" -v b="${cmed[1]}" 'BEGIN {
+	printf "ratio e2fsck / e2fsck-fc (median CPU): %.2fx\n", a / b }'
+if [ -n "${BASELINE:-}" ]; then
+	awk -v a="${med[2]}" -v b="${med[1]}" -v c="${cmed[2]}" \
+	    -v d="${cmed[1]}" 'BEGIN {
+		printf "ratio baseline / e2fsck-fc (medians): %.2fx wall, " \
+		       "%.2fx CPU\n", a / b, c / d }'
+fi
+
+if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
+	data=$BENCH_DIR/perf-e2fsck-fc.data
+	fresh || exit 1
+	# shellcheck disable=SC2086
+	perf record -q -g -F 20000 -o "$data" "${tools[1]}" $FSCK_ARGS "$scratch" \
+		>/dev/null 2>&1
+	perf report -i "$data" --no-children --stdio --sort dso,symbol \
+		-g none --percent-limit 1.5 2>/dev/null | grep -v '^#' | grep .
+fi
