@@ -809,32 +809,68 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, parent);
 }
 
-/* a fresh directory block with '.' and '..' at logical block 0 */
+/* logical block 0 of an extent-mapped directory, allocated if a hole */
+static errcode_t first_block_extent(struct replay *r, ext2_ino_t ino,
+				    struct ext2_inode_large *in,
+				    blk64_t *pblk)
+{
+	ext2_extent_handle_t h;
+	int uninit;
+	errcode_t err;
+
+	*pblk = 0;
+	err = ext2fs_extent_open2(r->fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	err = lookup(h, 0, pblk, &uninit);
+	if (!err && !*pblk) {
+		err = ext2fs_alloc_block2(r->fs, 0, NULL, pblk);
+		if (!err)
+			err = ext2fs_extent_set_bmap(h, 0, *pblk, 0);
+		if (!err)
+			e2fc_touch_block(r, *pblk, 1, 1);
+	}
+	ext2fs_extent_free(h);
+	return err;
+}
+
+/*
+ * logical block 0 of a block-mapped directory: ext2fs_bmap2() allocates
+ * it through the replay's hooks when unmapped (and writes the inode)
+ */
+static errcode_t first_block_ind(struct replay *r, ext2_ino_t ino,
+				 struct ext2_inode_large *in, blk64_t *pblk)
+{
+	errcode_t err;
+
+	*pblk = 0;
+	err = ext2fs_bmap2(r->fs, ino, (struct ext2_inode *)in, NULL,
+			   BMAP_ALLOC, 0, NULL, pblk);
+	if (err)
+		return err;
+	if (!*pblk)
+		return EXT2_ET_BLOCK_ALLOC_FAIL;
+	e2fc_touch_block(r, *pblk, 1, 1);
+	return 0;
+}
+
+/* a fresh directory block with '.' and '..' at logical block 0 (extents or
+ * block pointers; an inline directory has them in its inode) */
 static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
 			  struct ext2_inode_large *in)
 {
 	ext2_filsys fs = r->fs;
-	ext2_extent_handle_t h;
 	blk64_t pblk = 0;
-	int uninit;
 	char *buf = NULL;
 	errcode_t err;
 
 	e2fc_names_forget(r->names, ino);
-	if (!e2fc_extent_mapped(in))
-		return 0;	/* only extent-mapped directories */
-	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
-	if (err)
-		return err;
-	err = lookup(h, 0, &pblk, &uninit);
-	if (!err && !pblk) {
-		err = ext2fs_alloc_block2(fs, 0, NULL, &pblk);
-		if (!err)
-			err = ext2fs_extent_set_bmap(h, 0, pblk, 0);
-		if (!err)
-			e2fc_touch_block(r, pblk, 1, 1);
-	}
-	ext2fs_extent_free(h);
+	if (in->i_flags & EXT4_INLINE_DATA_FL)
+		return 0;	/* '.'/'..' live in the inode */
+	if (e2fc_extent_mapped(in))
+		err = first_block_extent(r, ino, in, &pblk);
+	else
+		err = first_block_ind(r, ino, in, &pblk);
 	if (!err)
 		err = ext2fs_new_dir_block(fs, ino, parent, &buf);
 	if (!err)
@@ -842,7 +878,7 @@ static errcode_t init_dir(struct replay *r, ext2_ino_t ino, ext2_ino_t parent,
 	ext2fs_free_mem(&buf);
 	if (err)
 		return err;
-	err = e2fc_read_inode(fs, ino, in);	/* set_bmap rewrote it */
+	err = e2fc_read_inode(fs, ino, in);	/* the mapping rewrote it */
 	if (err)
 		return err;
 	in->i_size = fs->blocksize;

@@ -481,7 +481,8 @@ static void settle_released(struct replay *r)
  * end of a directory (a reused inode keeps the old file's tree), are
  * unmapped: the kernel trims the tree to i_size after ranges, e2fsck
  * wants no initialised block past EOF; a file's unwritten preallocation
- * past EOF stays */
+ * past EOF stays (extents only; a block-mapped inode is punched from
+ * EOF on) */
 static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 			      struct ext2_inode_large *in)
 {
@@ -492,8 +493,18 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 	int dir = LINUX_S_ISDIR(in->i_mode), op, n, i;
 	errcode_t err = 0;
 
-	if ((!LINUX_S_ISREG(in->i_mode) && !dir) || !e2fc_extent_mapped(in))
+	if (!LINUX_S_ISREG(in->i_mode) && !dir)
 		return 0;
+	if (!e2fc_extent_mapped(in)) {
+		/* block pointers: no unwritten state, everything past EOF
+		 * goes (not inline data) */
+		if ((in->i_flags & EXT4_INLINE_DATA_FL) ||
+		    !ext2fs_inode_has_valid_blocks2(fs,
+						    (struct ext2_inode *)in))
+			return 0;
+		return ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				    eof, ~0ULL);
+	}
 	/* up to 64 ranges a round (punching changes the tree under the
 	 * handle), until a round finds fewer */
 	do {

@@ -7,8 +7,12 @@ PROFILE: dash-separated tokens: 1k|2k|4k (block size), 128|256 (inode
 size), csum|nocsum (metadata_csum), 64|32 (64bit), optional ext
 (external journal device), optional inline (inline_data), optional fcKB
 (fast-commit area size in KiB; default: the smallest journal mke2fs
-allows, whose FC area is 16 blocks).
-Example: 1k-256-csum-64, 4k-128-nocsum-32-ext.
+allows, whose FC area is 16 blocks), optional noext (no extent feature:
+block-mapped inodes; mke2fs wants 32 with it).  A crash copy of a noext
+file system must never be mounted: the kernel's own replay of it hits a
+BUG in ext4_split_extent_at and leaves the machine half-hung, so
+oracle.py gives it the live tree as the oracle without mounting it.
+Example: 1k-256-csum-64, 4k-128-nocsum-32-ext, 4k-256-nocsum-32-noext.
 
 Makes a small ext4 with fast_commit, mounts it with commit=600, syncs a
 set-up tree, then runs N seeded random operations, each made durable by
@@ -56,7 +60,7 @@ def sh(*cmd, check=True):
 
 def parse_profile(p):
     prof = {'bs': 4096, 'isize': 256, 'csum': True, '64bit': True,
-            'ext': False, 'fc': 0, 'inline': False}
+            'ext': False, 'fc': 0, 'inline': False, 'noext': False}
     for t in p.split('-'):
         if t in ('1k', '2k', '4k'):
             prof['bs'] = int(t[0]) * 1024
@@ -70,10 +74,14 @@ def parse_profile(p):
             prof['ext'] = True
         elif t == 'inline':
             prof['inline'] = True
+        elif t == 'noext':
+            prof['noext'] = True
         elif re.fullmatch(r'fc\d+', t):
             prof['fc'] = int(t[2:])
         else:
             raise SystemExit('bad profile token: ' + t)
+    if prof['noext'] and prof['64bit']:
+        raise SystemExit('noext needs 32 (mke2fs: 64bit wants extents)')
     return prof
 
 
@@ -107,6 +115,8 @@ class Gen:
             feat.append('^64bit')
         if p['inline']:
             feat.append('inline_data')
+        if p['noext']:
+            feat.append('^extent')
         jsz = bs * 1024 >> 20		# 1024 journal blocks: the minimum
         jopt = 'size=%d' % jsz
         if p['fc']:

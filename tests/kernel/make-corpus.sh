@@ -18,6 +18,10 @@
 # the kernel's tree as kernel_diff=.
 # meta: seed, profile, op count, fc_info, oracle facts, the FC state and
 # the tags of the replayable commits (e2fcdump --json), the op log.
+# noext profiles (no extent feature, block-mapped inodes): the kernel is
+# never asked to replay them (its replay of such a crash copy hits a BUG
+# and half-hangs the machine): oracle.py leaves them oracle=live with
+# oracle_reason=, listing is the live tree.
 # Cases whose meta has origin= were kept from check-kernel failures
 # (tests/kernel/failures/) and are not regenerated here.
 set -eu
@@ -57,6 +61,11 @@ runs=${RUNS:-'
 21 1k-256-csum-64-inline-fc64 25 3
 22 1k-256-csum-64-inline-fc64 25 3
 23 4k-256-nocsum-64-inline 20 3
+131 4k-256-nocsum-32-noext 14 1
+132 1k-256-csum-32-noext 16 1
+133 2k-128-nocsum-32-noext 30 2
+134 4k-256-csum-32-noext 28 1
+135 1k-128-nocsum-32-noext-fc64 35 1
 '}
 
 tags() {	# tags of the replayable commits, the FC state

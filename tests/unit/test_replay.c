@@ -459,7 +459,122 @@ static void test_replay_inline_dirs(void)
 	unlink(path);
 }
 
+/*
+ * replay-noext-1k-csum.img.gz: 8 MiB, 1k blocks, no extent feature,
+ * metadata_csum (tests/kernel corpus 1k-256-csum-32-noext-s132-00; its
+ * oracle is the live tree, the kernel cannot replay it).  Fast commits
+ * mkdir f14_427 (inode 23, CREAT: its '.'/'..' block is made here) and
+ * write a/f16_872 (inode 24, 39012 bytes): blocks 0, 2, .. 38 at 7937,
+ * 7939, .. 7975, the indirect block between (lblk 12 on).  shrink: both
+ * INODE tags of inode 24 say 1024 bytes, so the trim at the end leaves
+ * only block 0 (the indirect block goes too).
+ */
+static void noext_shrink(struct e2fc_fc *fc)
+{
+	uint8_t *raw;
+	unsigned i, n = 0;
+
+	for (i = 0; i < fc->replay_tags; i++) {
+		struct e2fc_tag *t = &fc->tags[i];
+
+		if (t->tag != EXT4_FC_TAG_INODE || t->u.inode.ino != 24 ||
+		    t->u.inode.raw_len < 128)
+			continue;
+		raw = (uint8_t *)t->u.inode.raw;
+		raw[4] = 0x00;		/* i_size_lo = 1024 */
+		raw[5] = 0x04;
+		raw[6] = raw[7] = 0;
+		t->u.inode.inode.size = 1024;
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 2);
+}
+
+static void replay_noext(int shrink)
+{
+	struct e2fc_replay_opts opts;
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs = NULL;
+	blk64_t pblk = 0, ind = 0;
+	char path[64];
+	struct plan p;
+
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-noext-1k-csum.img.gz", path,
+			       sizeof(path)));
+	CU_ASSERT_FATAL(plan_open(path, &p));
+	if (shrink)
+		noext_shrink(p.fc);
+	memset(&opts, 0, sizeof(opts));
+	opts.until_commit = ~0U;
+	memset(&st, 0, sizeof(st));
+	CU_ASSERT_EQUAL(e2fc_recover(&p.fs, p.j, p.log, p.fc, &opts, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 7);
+	plan_close(&p);
+
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				    unix_io_manager, &fs) == 0);
+	CU_ASSERT_FATAL(ext2fs_read_bitmaps(fs) == 0);
+	CU_ASSERT(!ext2fs_has_feature_extents(fs->super));
+
+	/* the new directory: one block, '.' and '..' */
+	CU_ASSERT_EQUAL(lookup(fs, "f14_427"), 23);
+	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, 23, (struct ext2_inode *)&in,
+					       sizeof(in)) == 0);
+	CU_ASSERT(LINUX_S_ISDIR(in.i_mode));
+	CU_ASSERT(!(in.i_flags & EXT4_EXTENTS_FL));
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 1024);
+	CU_ASSERT(ext2fs_bmap2(fs, 23, (struct ext2_inode *)&in, NULL, 0, 0,
+			       NULL, &pblk) == 0 && pblk != 0);
+	CU_ASSERT(ext2fs_test_block_bitmap2(fs->block_map, pblk));
+	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)&in),
+			2);
+	CU_ASSERT_EQUAL(lookup(fs, "f14_427/.."), EXT2_ROOT_INO);
+
+	/* the written file, whole or shrunk */
+	CU_ASSERT_EQUAL(lookup(fs, "a/f16_872"), 24);
+	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, 24, (struct ext2_inode *)&in,
+					       sizeof(in)) == 0);
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), shrink ? 1024 : 39012);
+	CU_ASSERT(ext2fs_bmap2(fs, 24, (struct ext2_inode *)&in, NULL, 0, 0,
+			       NULL, &pblk) == 0 && pblk == 7937);
+	pblk = 1;
+	CU_ASSERT(ext2fs_bmap2(fs, 24, (struct ext2_inode *)&in, NULL, 0, 38,
+			       NULL, &pblk) == 0);
+	CU_ASSERT_EQUAL(pblk, shrink ? 0 : 7975);
+	CU_ASSERT_EQUAL(!!ext2fs_test_block_bitmap2(fs->block_map, 7975),
+			!shrink);
+	ind = in.i_block[EXT2_IND_BLOCK];
+	if (shrink) {
+		CU_ASSERT_EQUAL(ind, 0);
+		CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs,
+						(struct ext2_inode *)&in), 2);
+	} else {
+		CU_ASSERT(ind != 0 && ext2fs_test_block_bitmap2(fs->block_map,
+								ind));
+		/* 20 data blocks and the indirect block */
+		CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs,
+						(struct ext2_inode *)&in), 42);
+	}
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+static void test_replay_noext(void)
+{
+	replay_noext(0);
+}
+
+static void test_replay_noext_trim(void)
+{
+	replay_noext(1);
+}
+
 static CU_TestInfo tests[] = {
+	{ "block-mapped: new directory, indirect file",
+	  test_replay_noext },
+	{ "block-mapped: blocks past EOF trimmed", test_replay_noext_trim },
 	{ "inline directories: rename and unlink",
 	  test_replay_inline_dirs },
 	{ "reused inode number: new directory, empty tree",
