@@ -484,7 +484,6 @@ static void noext_shrink(struct e2fc_fc *fc)
 		raw[4] = 0x00;		/* i_size_lo = 1024 */
 		raw[5] = 0x04;
 		raw[6] = raw[7] = 0;
-		t->u.inode.inode.size = 1024;
 		n++;
 	}
 	CU_ASSERT_EQUAL(n, 2);
