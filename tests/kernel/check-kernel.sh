@@ -9,7 +9,7 @@
 # it replays a copy, or the live tree when the kernel cannot mount it, or
 # when the kernel's tree differs from it and fails e2fsck -fn), then
 # replayed and checked by run-corpus.sh (e2fc and, for the score, the system
-# e2fsck).  Failing cases are kept under tests/kernel/failures/<SEED>/.
+# e2fsck; a result equal to the live tree exactly passes too, with a NOTE).  Failing cases are kept under tests/kernel/failures/<SEED>/.
 # Last line: "check-kernel: N passed, N failed".
 set -u
 export PATH=$PATH:/sbin:/usr/sbin
