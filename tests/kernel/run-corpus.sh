@@ -14,6 +14,8 @@
 #   fsynced), equal to that one exactly: the kernel's replay sometimes
 #   loses fsynced data (a file turned from inline data into extents inside
 #   the fast-commit window reads back stale or as zeros); a NOTE says so.
+# Then (with $TOOLS/e2fc-recover) the recovery is cut at one write and run
+# again: it must end in the same bytes (cut_check).
 # The system e2fsck (-fy -E journal_only) gets the same three checks on
 # another copy: an informational score, not counted.
 # corpus/XFAIL lines "case<TAB>reason" are known failures (managed by the
@@ -119,6 +121,25 @@ recover_sys() {
 	[ $rc -ge 8 ] && echo "e2fsck exit $rc"
 }
 
+# cut_check CASE DIR NAME: a power cut at one write of the recovery (by
+# e2fc-recover --cut-after K, K from the case name), then a new run with
+# the same tool: the image must end byte for byte as DIR/image (the uncut
+# recovery) does; prints why not
+cut_check() {
+	local c=$1 d=$2 k jopt=()
+	[ -x "$TOOLS/e2fc-recover" ] || return
+	k=$(( $(printf '%s' "$3" | cksum | cut -d ' ' -f 1) % 24 + 1 ))
+	unpack "$c" "$d.cut" || { echo "cannot unpack"; return; }
+	[ -f "$d.cut/journal" ] && jopt=(-j "$d.cut/journal")
+	timeout 60 "$TOOLS/e2fc-recover" "${jopt[@]}" --cut-after "$k" \
+		"$d.cut/image" >/dev/null 2>&1
+	[ -z "$(recover_e2fc "$d.cut")" ] &&
+		cmp -s "$d.cut/image" "$d/image" &&
+		{ [ ! -f "$d/journal" ] || cmp -s "$d.cut/journal" "$d/journal"; } ||
+		echo "cut at write $k, then a new run: not the uncut result"
+	rm -rf "$d.cut"
+}
+
 xfail_reason() {
 	[ -f "$corpus/XFAIL" ] || return
 	awk -F '\t' -v c="$1" '$1 == c { print $2; exit }' "$corpus/XFAIL"
@@ -153,6 +174,7 @@ for c in "$corpus"/*/; do
 	else
 		why=$(recover_e2fc "$d")
 		[ -z "$why" ] && why=$(check "$d")
+		[ -z "$why" ] && why=$(cut_check "$c" "$d" "$name")
 	fi
 	[ -f "$d/note" ] && echo "NOTE: corpus/$name ($(cat "$d/note"))"
 	rm -rf "$d"
