@@ -45,12 +45,6 @@ static struct replay *replay_of(ext2_filsys fs)
 	return NULL;
 }
 
-static void fail(struct replay *r, errcode_t err)
-{
-	if (err && !r->err)
-		r->err = err;
-}
-
 static errcode_t read_group_block(ext2_filsys fs, blk64_t blk, void *buf)
 {
 	if (!blk || blk >= ext2fs_blocks_count(fs->super))
@@ -144,7 +138,7 @@ int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino)
 		return 0;
 	err = e2fc_load_inode_group(r, ext2fs_group_of_ino(r->fs, ino));
 	if (err) {
-		fail(r, err);
+		e2fc_replay_fail(r, err);
 		return 0;
 	}
 	return ext2fs_test_inode_bitmap2(r->fs->inode_map, ino);
@@ -279,7 +273,7 @@ static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 			continue;
 		err = e2fc_load_block_group(r, g);
 		if (err) {
-			fail(r, err);
+			e2fc_replay_fail(r, err);
 			return;
 		}
 	}

@@ -77,7 +77,6 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 {
 	ext2_filsys fs = r->fs;
 	blk64_t end = blk + count, b;
-
 	errcode_t err;
 
 	if (blk < fs->super->s_first_data_block ||
@@ -85,8 +84,7 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 		return;
 	err = e2fc_load_blocks(r, blk, count);
 	if (err) {
-		if (!r->err)
-			r->err = err;
+		e2fc_replay_fail(r, err);
 		return;
 	}
 	if (use) {
@@ -112,15 +110,13 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
 {
 	ext2_filsys fs = r->fs;
-
 	errcode_t err;
 
 	if (!ino || ino > fs->super->s_inodes_count)
 		return;
 	err = e2fc_load_inode_group(r, ext2fs_group_of_ino(fs, ino));
 	if (err) {
-		if (!r->err)
-			r->err = err;
+		e2fc_replay_fail(r, err);
 		return;
 	}
 	if (use)

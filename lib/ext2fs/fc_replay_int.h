@@ -68,6 +68,14 @@ struct replay {
 	void (*old_stats_range)(ext2_filsys, blk64_t, blk_t, int);
 };
 
+/* keep the first error of a hook or a void helper; the replay stops at
+ * the end of the tag */
+static inline void e2fc_replay_fail(struct replay *r, errcode_t err)
+{
+	if (err && !r->err)
+		r->err = err;
+}
+
 /* the inode's blocks are an extent tree (not inline data, not indirect) */
 static inline int e2fc_extent_mapped(const struct ext2_inode_large *in)
 {
