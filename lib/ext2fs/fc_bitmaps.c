@@ -277,9 +277,10 @@ static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 			return;
 		}
 	}
-	if (inuse > 0)
+	if (inuse > 0) {
 		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, num);
-	else
+		r->st->blocks_allocated += num;
+	} else
 		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, num);
 }
 

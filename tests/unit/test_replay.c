@@ -509,6 +509,8 @@ static void replay_noext(int shrink)
 	memset(&st, 0, sizeof(st));
 	CU_ASSERT_EQUAL(e2fc_recover(&p.fs, p.j, p.log, p.fc, &opts, &st), 0);
 	CU_ASSERT_EQUAL(st.fc_commits, 7);
+	/* the new directory's block and the file's indirect block */
+	CU_ASSERT_EQUAL(st.blocks_allocated, 2);
 	plan_close(&p);
 
 	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
