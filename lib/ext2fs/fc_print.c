@@ -52,12 +52,18 @@ struct ob {
 	char	*p;		/* next free byte */
 	char	*end;		/* end of the buffer */
 	char	*buf;
+	/* the last " %" PRId64 ".%09u" a timestamp printed: an INODE tag
+	 * mostly repeats one time in all its fields, and the next tag too */
+	int64_t		t_sec;
+	uint32_t	t_ns;
+	unsigned	t_len;		/* 0: nothing cached */
+	char		t_str[40];
 };
 
 /* the longest single item a helper reserves at once (a 64-bit number,
  * a sign, a prefix) */
 #define OB_ITEM		32
-#define OB_BIG		(1U << 16)
+#define OB_BIG		(1U << 18)
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -73,6 +79,7 @@ static void ob_init(struct ob *o, FILE *f, char *buf, size_t size)
 	o->f = f;
 	o->buf = o->p = buf;
 	o->end = buf + size;
+	o->t_len = 0;
 }
 
 static void ob_flush(struct ob *o)
@@ -94,14 +101,22 @@ static inline void ob_putc(struct ob *o, char c)
 	*o->p++ = c;
 }
 
-static void ob_mem(struct ob *o, const char *s, size_t n)
+static void ob_mem_slow(struct ob *o, const char *s, size_t n)
+{
+	ob_flush(o);
+	if (n > (size_t)(o->end - o->buf)) {
+		fwrite(s, 1, n, o->f);
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+static inline void ob_mem(struct ob *o, const char *s, size_t n)
 {
 	if ((size_t)(o->end - o->p) < n) {
-		ob_flush(o);
-		if (n > (size_t)(o->end - o->buf)) {
-			fwrite(s, 1, n, o->f);
-			return;
-		}
+		ob_mem_slow(o, s, n);
+		return;
 	}
 	memcpy(o->p, s, n);
 	o->p += n;
@@ -115,15 +130,17 @@ static inline void ob_str(struct ob *o, const char *s)
 	ob_mem(o, s, strlen(s));
 }
 
+static const uint32_t pow10_32[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
+
 static inline unsigned dec_digits32(uint32_t v)
 {
-	unsigned n = 1;
+	/* log10 from log2: bits * 1233 / 4096, then one step up */
+	unsigned t = ((32 - __builtin_clz(v | 1)) * 1233) >> 12;
 
-	while (v >= 100) {
-		v /= 100;
-		n += 2;
-	}
-	return n + (v >= 10);
+	return t + (v >= pow10_32[t]);
 }
 
 static inline unsigned dec_digits64(uint64_t v)
@@ -150,10 +167,25 @@ static inline void dec_fill32(char *q, uint32_t v, unsigned n)
 		n -= 2;
 	}
 	if (n)
-		*--q = '0' + v % 10;
+		*--q = '0' + v;
 }
 
-/* %u, or %0<width>u */
+/* %u */
+static inline void ob_u32(struct ob *o, uint32_t v)
+{
+	unsigned n;
+
+	ob_room(o, OB_ITEM);
+	if (v < 10) {
+		*o->p++ = '0' + v;
+		return;
+	}
+	n = dec_digits32(v);
+	dec_fill32(o->p + n, v, n);
+	o->p += n;
+}
+
+/* %0<width>u */
 static void ob_u32w(struct ob *o, uint32_t v, unsigned width)
 {
 	unsigned n = dec_digits32(v);
@@ -167,22 +199,11 @@ static void ob_u32w(struct ob *o, uint32_t v, unsigned width)
 	o->p += n;
 }
 
-static inline void ob_u32(struct ob *o, uint32_t v)
+static void ob_u64_big(struct ob *o, uint64_t v)
 {
-	ob_u32w(o, v, 0);
-}
-
-/* %" PRIu64 " */
-static void ob_u64(struct ob *o, uint64_t v)
-{
-	unsigned n;
+	unsigned n = dec_digits64(v);
 	char *q;
 
-	if (v <= UINT32_MAX) {
-		ob_u32(o, v);
-		return;
-	}
-	n = dec_digits64(v);
 	ob_room(o, OB_ITEM);
 	q = o->p + n;
 	while (v > UINT32_MAX) {
@@ -195,6 +216,15 @@ static void ob_u64(struct ob *o, uint64_t v)
 	}
 	dec_fill32(q, v, q - o->p);
 	o->p += n;
+}
+
+/* %" PRIu64 " */
+static inline void ob_u64(struct ob *o, uint64_t v)
+{
+	if (v <= UINT32_MAX)
+		ob_u32(o, v);
+	else
+		ob_u64_big(o, v);
 }
 
 /* %" PRId64 " */
@@ -447,12 +477,27 @@ static const char *csum_word(int present, int ok)
 static void print_time(struct ob *o, const char *what, size_t wlen,
 		       int64_t sec, uint32_t ns)
 {
-	ob_putc(o, ' ');
-	ob_mem(o, what, wlen);
-	ob_putc(o, ' ');
+	char *start;
+
+	/* all of it at once: start must stay valid (no flush below) */
+	ob_room(o, 4 * OB_ITEM);
+	*o->p++ = ' ';
+	memcpy(o->p, what, wlen);
+	o->p += wlen;
+	if (o->t_len && sec == o->t_sec && ns == o->t_ns) {
+		memcpy(o->p, o->t_str, sizeof(o->t_str));
+		o->p += o->t_len;
+		return;
+	}
+	start = o->p;
+	*o->p++ = ' ';
 	ob_s64(o, sec);
-	ob_putc(o, '.');
+	*o->p++ = '.';
 	ob_u32w(o, ns, 9);
+	o->t_sec = sec;
+	o->t_ns = ns;
+	o->t_len = o->p - start;
+	memcpy(o->t_str, start, o->t_len);
 }
 
 static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
