@@ -135,7 +135,8 @@ int main(int argc, char **argv)
 			ret = EXIT_CORRUPT;
 	}
 	dump_free(&d);
-	if (fflush(stdout) == EOF) {
+	/* unbuffered: a failed write shows in the error flag, not here */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
 		com_err(prog, 0, "write error on standard output");
 		ret = EXIT_ERROR;
 	}
