@@ -137,10 +137,11 @@ static const uint32_t pow10_32[] = {
 
 static inline unsigned dec_digits32(uint32_t v)
 {
-	/* log10 from log2: bits * 1233 / 4096, then one step up */
+	/* log10 from log2: bits * 1233 / 4096, then one step up (v | 1:
+	 * 0 has one digit too; no power of ten but 1 is odd) */
 	unsigned t = ((32 - __builtin_clz(v | 1)) * 1233) >> 12;
 
-	return t + (v >= pow10_32[t]);
+	return t + ((v | 1) >= pow10_32[t]);
 }
 
 static inline unsigned dec_digits64(uint64_t v)
