@@ -119,9 +119,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	/* a 15,000-commit area prints 60,000 lines: write them in large
-	 * chunks */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	/* a 15,000-commit area prints 60,000 lines: the printer formats
+	 * them into its own large buffer and writes that in big chunks;
+	 * a stdio buffer on top would only copy every byte once more */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	ret = load(&d, argv[optind], extj);
 	if (ret == EXIT_OK) {
 		if (json)
@@ -134,7 +135,8 @@ int main(int argc, char **argv)
 			ret = EXIT_CORRUPT;
 	}
 	dump_free(&d);
-	if (fflush(stdout) == EOF) {
+	/* unbuffered: a failed write shows in the error flag, not here */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
 		com_err(prog, 0, "write error on standard output");
 		ret = EXIT_ERROR;
 	}

@@ -3,6 +3,7 @@
  * text for people and as JSON for scripts (schema: doc/e2fcdump-json.md).
  * Every program prints through here; none formats tags on its own.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
 #include <e2p/e2p.h>
@@ -39,73 +40,389 @@ const char *e2fc_reason_name(errcode_t code)
 	return "other";
 }
 
+/*
+ * The output buffer.  A 15,000-commit area prints 60,000 tag lines (and
+ * --raw a hundred MB of hex): every field is formatted by hand into a
+ * large buffer that goes to the stream with one fwrite per fill, instead
+ * of a printf per field.  The output is exactly what the printf formats
+ * named next to each helper would give.
+ */
+struct ob {
+	FILE	*f;
+	char	*p;		/* next free byte */
+	char	*end;		/* end of the buffer */
+	char	*buf;
+	/* the last " %" PRId64 ".%09u" a timestamp printed: an INODE tag
+	 * mostly repeats one time in all its fields, and the next tag too */
+	int64_t		t_sec;
+	uint32_t	t_ns;
+	unsigned	t_len;		/* 0: nothing cached */
+	char		t_str[40];
+};
+
+/* the longest single item a helper reserves at once (a 64-bit number,
+ * a sign, a prefix) */
+#define OB_ITEM		32
+#define OB_BIG		(1U << 18)
+
+static const char hexdig[] = "0123456789abcdef";
+
+static const char dec2[] =
+	"00010203040506070809" "10111213141516171819"
+	"20212223242526272829" "30313233343536373839"
+	"40414243444546474849" "50515253545556575859"
+	"60616263646566676869" "70717273747576777879"
+	"80818283848586878889" "90919293949596979899";
+
+static void ob_init(struct ob *o, FILE *f, char *buf, size_t size)
+{
+	o->f = f;
+	o->buf = o->p = buf;
+	o->end = buf + size;
+	o->t_len = 0;
+}
+
+static void ob_flush(struct ob *o)
+{
+	if (o->p > o->buf)
+		fwrite(o->buf, 1, o->p - o->buf, o->f);
+	o->p = o->buf;
+}
+
+static inline void ob_room(struct ob *o, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n)
+		ob_flush(o);
+}
+
+static inline void ob_putc(struct ob *o, char c)
+{
+	ob_room(o, 1);
+	*o->p++ = c;
+}
+
+static void ob_mem_slow(struct ob *o, const char *s, size_t n)
+{
+	ob_flush(o);
+	if (n > (size_t)(o->end - o->buf)) {
+		fwrite(s, 1, n, o->f);
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+static inline void ob_mem(struct ob *o, const char *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n) {
+		ob_mem_slow(o, s, n);
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+/* a string literal, without a strlen */
+#define ob_lit(o, s)	ob_mem((o), "" s, sizeof(s) - 1)
+
+static inline void ob_str(struct ob *o, const char *s)
+{
+	ob_mem(o, s, strlen(s));
+}
+
+static const uint32_t pow10_32[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
+
+static inline unsigned dec_digits32(uint32_t v)
+{
+	/* log10 from log2: bits * 1233 / 4096, then one step up (v | 1:
+	 * 0 has one digit too; no power of ten but 1 is odd) */
+	unsigned t = ((32 - __builtin_clz(v | 1)) * 1233) >> 12;
+
+	return t + ((v | 1) >= pow10_32[t]);
+}
+
+static inline unsigned dec_digits64(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
+/* the n digits of v ending just before q, written backwards */
+static inline void dec_fill32(char *q, uint32_t v, unsigned n)
+{
+	while (n >= 2) {
+		unsigned r = (v % 100) * 2;
+
+		v /= 100;
+		q -= 2;
+		q[0] = dec2[r];
+		q[1] = dec2[r + 1];
+		n -= 2;
+	}
+	if (n)
+		*--q = '0' + v;
+}
+
+/* %u */
+static inline void ob_u32(struct ob *o, uint32_t v)
+{
+	unsigned n;
+
+	ob_room(o, OB_ITEM);
+	if (v < 10) {
+		*o->p++ = '0' + v;
+		return;
+	}
+	n = dec_digits32(v);
+	dec_fill32(o->p + n, v, n);
+	o->p += n;
+}
+
+/* %0<width>u */
+static void ob_u32w(struct ob *o, uint32_t v, unsigned width)
+{
+	unsigned n = dec_digits32(v);
+
+	ob_room(o, OB_ITEM);
+	while (width > n) {
+		*o->p++ = '0';
+		width--;
+	}
+	dec_fill32(o->p + n, v, n);
+	o->p += n;
+}
+
+static void ob_u64_big(struct ob *o, uint64_t v)
+{
+	unsigned n = dec_digits64(v);
+	char *q;
+
+	ob_room(o, OB_ITEM);
+	q = o->p + n;
+	while (v > UINT32_MAX) {
+		unsigned r = (v % 100) * 2;
+
+		v /= 100;
+		q -= 2;
+		q[0] = dec2[r];
+		q[1] = dec2[r + 1];
+	}
+	dec_fill32(q, v, q - o->p);
+	o->p += n;
+}
+
+/* %" PRIu64 " */
+static inline void ob_u64(struct ob *o, uint64_t v)
+{
+	if (v <= UINT32_MAX)
+		ob_u32(o, v);
+	else
+		ob_u64_big(o, v);
+}
+
+/* %" PRId64 " */
+static void ob_s64(struct ob *o, int64_t v)
+{
+	if (v < 0) {
+		ob_putc(o, '-');
+		ob_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		ob_u64(o, v);
+	}
+}
+
+/* %x, or %0<width>x */
+static void ob_hex32w(struct ob *o, uint32_t v, unsigned width)
+{
+	unsigned n = 1;
+	char *q;
+
+	while (n < 8 && (v >> (4 * n)))
+		n++;
+	if (width > n)
+		n = width;
+	ob_room(o, OB_ITEM);
+	for (q = o->p + n; q > o->p; v >>= 4)
+		*--q = hexdig[v & 15];
+	o->p += n;
+}
+
+/* %o */
+static void ob_oct32(struct ob *o, uint32_t v)
+{
+	unsigned n = 1;
+	char *q;
+
+	while (n < 11 && (v >> (3 * n)))
+		n++;
+	ob_room(o, OB_ITEM);
+	for (q = o->p + n; q > o->p; v >>= 3)
+		*--q = '0' + (v & 7);
+	o->p += n;
+}
+
+/* %02x per byte */
+static void ob_hex_bytes(struct ob *o, const uint8_t *p, unsigned len)
+{
+	while (len) {
+		size_t room = (o->end - o->p) / 2;
+		unsigned n, i;
+
+		if (!room) {
+			ob_flush(o);
+			continue;
+		}
+		n = len < room ? len : room;
+		for (i = 0; i < n; i++) {
+			o->p[0] = hexdig[p[i] >> 4];
+			o->p[1] = hexdig[p[i] & 15];
+			o->p += 2;
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+/* n bytes of zeros in hex: "00" n times */
+static void ob_hex_zeros(struct ob *o, unsigned n)
+{
+	size_t left = (size_t)n * 2;
+
+	while (left) {
+		size_t room = o->end - o->p, k;
+
+		if (!room) {
+			ob_flush(o);
+			continue;
+		}
+		k = left < room ? left : room;
+		memset(o->p, '0', k);
+		o->p += k;
+		left -= k;
+	}
+}
+
+static const char *yesno(int v)
+{
+	return v ? "true" : "false";
+}
+
 /* printable ASCII stays, everything else (and the backslash) is \xNN */
-void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
+static void ob_name(struct ob *o, const uint8_t *name, unsigned len)
 {
 	unsigned i;
 
 	for (i = 0; i < len; i++) {
-		if (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '\\')
-			fputc(name[i], f);
-		else
-			fprintf(f, "\\x%02x", name[i]);
+		uint8_t c = name[i];
+
+		ob_room(o, 4);
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*o->p++ = c;
+		} else {
+			o->p[0] = '\\';
+			o->p[1] = 'x';
+			o->p[2] = hexdig[c >> 4];
+			o->p[3] = hexdig[c & 15];
+			o->p += 4;
+		}
 	}
+}
+
+void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
+{
+	char buf[1024];
+	struct ob o;
+
+	ob_init(&o, f, buf, sizeof(buf));
+	ob_name(&o, name, len);
+	ob_flush(&o);
+}
+
+/* '"' and '\\' escaped with a backslash, control characters as \u00NN */
+static void ob_json_string(struct ob *o, const char *s)
+{
+	ob_putc(o, '"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		ob_room(o, 6);
+		if (c == '"' || c == '\\') {
+			o->p[0] = '\\';
+			o->p[1] = c;
+			o->p += 2;
+		} else if (c < 0x20) {
+			memcpy(o->p, "\\u00", 4);
+			o->p[4] = hexdig[c >> 4];
+			o->p[5] = hexdig[c & 15];
+			o->p += 6;
+		} else {
+			*o->p++ = c;
+		}
+	}
+	ob_putc(o, '"');
 }
 
 void e2fc_print_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	char buf[512];
+	struct ob o;
+
+	ob_init(&o, f, buf, sizeof(buf));
+	ob_json_string(&o, s);
+	ob_flush(&o);
 }
 
 /* the escaped name (as e2fc_print_name gives it) as a JSON string */
-static void json_name(FILE *f, const uint8_t *name, unsigned len)
+static void json_name(struct ob *o, const uint8_t *name, unsigned len)
 {
 	unsigned i;
 
-	fputc('"', f);
+	ob_putc(o, '"');
 	for (i = 0; i < len; i++) {
-		if (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '\\' &&
-		    name[i] != '"')
-			fputc(name[i], f);
-		else if (name[i] == '"')
-			fputs("\\\"", f);
-		else
-			fprintf(f, "\\\\x%02x", name[i]);
-	}
-	fputc('"', f);
-}
+		uint8_t c = name[i];
 
-static void hex_bytes(FILE *f, const uint8_t *p, unsigned len)
-{
-	while (len--)
-		fprintf(f, "%02x", *p++);
+		ob_room(o, 5);
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			*o->p++ = c;
+		} else if (c == '"') {
+			o->p[0] = '\\';
+			o->p[1] = '"';
+			o->p += 2;
+		} else {
+			o->p[0] = '\\';
+			o->p[1] = '\\';
+			o->p[2] = 'x';
+			o->p[3] = hexdig[c >> 4];
+			o->p[4] = hexdig[c & 15];
+			o->p += 5;
+		}
+	}
+	ob_putc(o, '"');
 }
 
 /* bytes from .. from+len-1 of a TLV (header included); the padding a
  * tag does not hold is zero */
-static void hex_tlv(FILE *f, const struct e2fc_tag *t, unsigned from,
+static void hex_tlv(struct ob *o, const struct e2fc_tag *t, unsigned from,
 		    unsigned len)
 {
 	unsigned have = EXT4_FC_TL_SIZE + t->held, n = 0;
 
 	if (from < have) {
 		n = have - from < len ? have - from : len;
-		hex_bytes(f, t->value - EXT4_FC_TL_SIZE + from, n);
+		ob_hex_bytes(o, t->value - EXT4_FC_TL_SIZE + from, n);
 	}
-	for (; n < len; n++)
-		fputs("00", f);
+	ob_hex_zeros(o, len - n);
 }
 
-static void journal_features(FILE *f, const struct e2fc_jsb *sb,
+static void journal_features(struct ob *o, const struct e2fc_jsb *sb,
 			     const char *sep, int json)
 {
 	static const struct {
@@ -137,14 +454,15 @@ static void journal_features(FILE *f, const struct e2fc_jsb *sb,
 			name = "journal_fast_commit";
 		else
 			name = e2p_jrnl_feature2string(all[i].compat, 1U << bit);
-		fputs(n++ ? sep : "", f);
+		if (n++)
+			ob_str(o, sep);
 		if (json)
-			e2fc_print_json_string(f, name);
+			ob_json_string(o, name);
 		else
-			fputs(name, f);
+			ob_str(o, name);
 	}
 	if (!n && !json)
-		fputs("(none)", f);
+		ob_lit(o, "(none)");
 }
 
 static const char *csum_word(int present, int ok)
@@ -156,218 +474,381 @@ static const char *csum_word(int present, int ok)
 
 /* ---- text --------------------------------------------------------------- */
 
-static void print_time(FILE *f, const char *what, int64_t sec, uint32_t ns)
+/* " <what> %" PRId64 ".%09u" */
+static void print_time(struct ob *o, const char *what, size_t wlen,
+		       int64_t sec, uint32_t ns)
 {
-	fprintf(f, " %s %" PRId64 ".%09u", what, sec, ns);
+	char *start;
+
+	/* all of it at once: start must stay valid (no flush below) */
+	ob_room(o, 4 * OB_ITEM);
+	*o->p++ = ' ';
+	memcpy(o->p, what, wlen);
+	o->p += wlen;
+	if (o->t_len && sec == o->t_sec && ns == o->t_ns) {
+		memcpy(o->p, o->t_str, sizeof(o->t_str));
+		o->p += o->t_len;
+		return;
+	}
+	start = o->p;
+	*o->p++ = ' ';
+	ob_s64(o, sec);
+	*o->p++ = '.';
+	ob_u32w(o, ns, 9);
+	o->t_sec = sec;
+	o->t_ns = ns;
+	o->t_len = o->p - start;
+	memcpy(o->t_str, start, o->t_len);
 }
 
-static void print_inode_text(FILE *f, const struct e2fc_inode *in)
+static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 {
 	unsigned i, n;
 
-	fprintf(f, " mode 0%o uid %u gid %u size %" PRIu64 " links %u"
-		" flags 0x%x blocks %" PRIu64, in->mode, in->uid, in->gid,
-		in->size, in->links, in->flags, in->blocks);
-	print_time(f, "atime", in->atime, in->atime_ns);
-	print_time(f, "ctime", in->ctime, in->ctime_ns);
-	print_time(f, "mtime", in->mtime, in->mtime_ns);
+	ob_lit(o, " mode 0");
+	ob_oct32(o, in->mode);
+	ob_lit(o, " uid ");
+	ob_u32(o, in->uid);
+	ob_lit(o, " gid ");
+	ob_u32(o, in->gid);
+	ob_lit(o, " size ");
+	ob_u64(o, in->size);
+	ob_lit(o, " links ");
+	ob_u32(o, in->links);
+	ob_lit(o, " flags 0x");
+	ob_hex32w(o, in->flags, 0);
+	ob_lit(o, " blocks ");
+	ob_u64(o, in->blocks);
+	print_time(o, "atime", 5, in->atime, in->atime_ns);
+	print_time(o, "ctime", 5, in->ctime, in->ctime_ns);
+	print_time(o, "mtime", 5, in->mtime, in->mtime_ns);
 	if (in->has_crtime)
-		print_time(f, "crtime", in->crtime, in->crtime_ns);
+		print_time(o, "crtime", 6, in->crtime, in->crtime_ns);
 	if (in->inline_data) {
-		fputs(" inline", f);
+		ob_lit(o, " inline");
 		return;
 	}
 	if (!in->has_extents)
 		return;
 	if (!in->eh_valid) {
-		fputs(" extents (bad header)", f);
+		ob_lit(o, " extents (bad header)");
 		return;
 	}
-	fprintf(f, " extents depth %u entries %u", in->eh_depth,
-		in->eh_entries);
+	ob_lit(o, " extents depth ");
+	ob_u32(o, in->eh_depth);
+	ob_lit(o, " entries ");
+	ob_u32(o, in->eh_entries);
 	n = in->eh_entries < 4 ? in->eh_entries : 4;
 	for (i = 0; i < n; i++) {
-		if (in->eh_depth)
-			fprintf(f, " [%u -> index %" PRIu64 "]",
-				in->eh_ent[i].lblk, in->eh_ent[i].pblk);
-		else
-			fprintf(f, " [%u+%u -> %" PRIu64 "%s]",
-				in->eh_ent[i].lblk,
-				in->eh_ent[i].len > EXT4_FC_EXT_MAX_INIT_LEN ?
-				in->eh_ent[i].len - EXT4_FC_EXT_MAX_INIT_LEN :
-				in->eh_ent[i].len, in->eh_ent[i].pblk,
-				in->eh_ent[i].len > EXT4_FC_EXT_MAX_INIT_LEN ?
-				" unwritten" : "");
+		uint16_t len = in->eh_ent[i].len;
+
+		ob_lit(o, " [");
+		ob_u32(o, in->eh_ent[i].lblk);
+		if (in->eh_depth) {
+			ob_lit(o, " -> index ");
+			ob_u64(o, in->eh_ent[i].pblk);
+			ob_putc(o, ']');
+			continue;
+		}
+		ob_putc(o, '+');
+		ob_u32(o, len > EXT4_FC_EXT_MAX_INIT_LEN ?
+		       len - EXT4_FC_EXT_MAX_INIT_LEN : len);
+		ob_lit(o, " -> ");
+		ob_u64(o, in->eh_ent[i].pblk);
+		if (len > EXT4_FC_EXT_MAX_INIT_LEN)
+			ob_lit(o, " unwritten");
+		ob_putc(o, ']');
+	}
+}
+
+static void print_tag(struct ob *o, const struct e2fc_tag *t)
+{
+	struct e2fc_inode in;
+	const char *name = e2fc_tag_name(t->tag);
+
+	if (name) {
+		ob_str(o, name);
+	} else {
+		ob_lit(o, "UNKNOWN(");
+		ob_u32(o, t->tag);
+		ob_putc(o, ')');
+	}
+	switch (t->tag) {
+	case EXT4_FC_TAG_HEAD:
+		ob_lit(o, " features 0x");
+		ob_hex32w(o, t->u.head.features, 0);
+		ob_lit(o, " tid ");
+		ob_u32(o, t->u.head.tid);
+		break;
+	case EXT4_FC_TAG_ADD_RANGE:
+		ob_lit(o, " ino ");
+		ob_u32(o, t->u.add.ino);
+		ob_lit(o, " lblk ");
+		ob_u32(o, t->u.add.lblk);
+		ob_lit(o, " len ");
+		ob_u32(o, t->u.add.len);
+		ob_lit(o, " pblk ");
+		ob_u64(o, t->u.add.pblk);
+		if (t->u.add.unwritten)
+			ob_lit(o, " unwritten");
+		break;
+	case EXT4_FC_TAG_DEL_RANGE:
+		ob_lit(o, " ino ");
+		ob_u32(o, t->u.del.ino);
+		ob_lit(o, " lblk ");
+		ob_u32(o, t->u.del.lblk);
+		ob_lit(o, " len ");
+		ob_u32(o, t->u.del.len);
+		break;
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		ob_lit(o, " parent ");
+		ob_u32(o, t->u.dentry.parent);
+		ob_lit(o, " ino ");
+		ob_u32(o, t->u.dentry.ino);
+		ob_lit(o, " name \"");
+		ob_name(o, t->u.dentry.name, t->u.dentry.name_len);
+		ob_putc(o, '"');
+		break;
+	case EXT4_FC_TAG_INODE:
+		ob_lit(o, " ino ");
+		ob_u32(o, t->u.inode.ino);
+		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+		print_inode_text(o, &in);
+		break;
+	case EXT4_FC_TAG_PAD:
+		ob_lit(o, " len ");
+		ob_u32(o, t->u.pad.len);
+		break;
+	case EXT4_FC_TAG_TAIL:
+		ob_lit(o, " tid ");
+		ob_u32(o, t->u.tail.tid);
+		ob_lit(o, " crc 0x");
+		ob_hex32w(o, t->u.tail.crc, 8);
+		break;
+	default:
+		ob_lit(o, " len ");
+		ob_u32(o, t->len);
 	}
 }
 
 void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
 {
-	struct e2fc_inode in;
-	const char *name = e2fc_tag_name(t->tag);
+	char buf[2048];
+	struct ob o;
 
-	if (name)
-		fputs(name, f);
-	else
-		fprintf(f, "UNKNOWN(%u)", t->tag);
-	switch (t->tag) {
-	case EXT4_FC_TAG_HEAD:
-		fprintf(f, " features 0x%x tid %u", t->u.head.features,
-			t->u.head.tid);
-		break;
-	case EXT4_FC_TAG_ADD_RANGE:
-		fprintf(f, " ino %u lblk %u len %u pblk %" PRIu64 "%s",
-			t->u.add.ino, t->u.add.lblk, t->u.add.len,
-			t->u.add.pblk, t->u.add.unwritten ? " unwritten" : "");
-		break;
-	case EXT4_FC_TAG_DEL_RANGE:
-		fprintf(f, " ino %u lblk %u len %u", t->u.del.ino,
-			t->u.del.lblk, t->u.del.len);
-		break;
-	case EXT4_FC_TAG_CREAT:
-	case EXT4_FC_TAG_LINK:
-	case EXT4_FC_TAG_UNLINK:
-		fprintf(f, " parent %u ino %u name \"", t->u.dentry.parent,
-			t->u.dentry.ino);
-		e2fc_print_name(f, t->u.dentry.name, t->u.dentry.name_len);
-		fputc('"', f);
-		break;
-	case EXT4_FC_TAG_INODE:
-		fprintf(f, " ino %u", t->u.inode.ino);
-		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
-		print_inode_text(f, &in);
-		break;
-	case EXT4_FC_TAG_PAD:
-		fprintf(f, " len %u", t->u.pad.len);
-		break;
-	case EXT4_FC_TAG_TAIL:
-		fprintf(f, " tid %u crc 0x%08x", t->u.tail.tid, t->u.tail.crc);
-		break;
-	default:
-		fprintf(f, " len %u", t->len);
-	}
+	ob_init(&o, f, buf, sizeof(buf));
+	print_tag(&o, t);
+	ob_flush(&o);
 }
 
-static void print_raw(FILE *f, const struct e2fc_tag *t)
+static void print_raw(struct ob *o, const struct e2fc_tag *t)
 {
 	unsigned total = EXT4_FC_TL_SIZE + t->len, i;
 
 	for (i = 0; i < total; i += 32) {
-		fputs("      raw ", f);
-		hex_tlv(f, t, i, total - i < 32 ? total - i : 32);
-		fputc('\n', f);
+		ob_lit(o, "      raw ");
+		hex_tlv(o, t, i, total - i < 32 ? total - i : 32);
+		ob_putc(o, '\n');
 	}
 }
 
-static void print_jsb_text(FILE *f, const struct e2fc_journal *j)
+static void print_jsb_text(struct ob *o, const struct e2fc_journal *j)
 {
 	const struct e2fc_jsb *sb = &j->sb;
 
-	if (j->external)
-		fprintf(f, "Journal: external device %s\n", j->ext_name);
-	else
-		fprintf(f, "Journal: inode %u\n", j->fs->super->s_journal_inum);
-	fprintf(f, "Journal superblock: v%u, block size %u, %u blocks, "
-		"first %u, sequence %u, start %u\n",
-		sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1, sb->blocksize,
-		sb->maxlen, sb->first, sb->sequence, sb->start);
-	fputs("Journal features: ", f);
-	journal_features(f, sb, " ", 0);
-	fputc('\n', f);
-	fprintf(f, "Journal checksum: %s", csum_word(sb->csum_present,
-						       sb->csum_ok));
-	if (sb->csum_present)
-		fprintf(f, " (stored 0x%08x, computed 0x%08x)", sb->checksum,
-			sb->checksum_computed);
-	fputc('\n', f);
-	if (sb->num_fc_blks)
-		fprintf(f, "Fast-commit area: blocks %u-%u (%u blocks)\n",
-			sb->fc_first, sb->maxlen - 1, sb->fc_blocks);
-	else
-		fputs("Fast-commit area: none\n", f);
+	if (j->external) {
+		ob_lit(o, "Journal: external device ");
+		ob_str(o, j->ext_name);
+	} else {
+		ob_lit(o, "Journal: inode ");
+		ob_u32(o, j->fs->super->s_journal_inum);
+	}
+	ob_lit(o, "\nJournal superblock: v");
+	ob_u32(o, sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1);
+	ob_lit(o, ", block size ");
+	ob_u32(o, sb->blocksize);
+	ob_lit(o, ", ");
+	ob_u32(o, sb->maxlen);
+	ob_lit(o, " blocks, first ");
+	ob_u32(o, sb->first);
+	ob_lit(o, ", sequence ");
+	ob_u32(o, sb->sequence);
+	ob_lit(o, ", start ");
+	ob_u32(o, sb->start);
+	ob_lit(o, "\nJournal features: ");
+	journal_features(o, sb, " ", 0);
+	ob_lit(o, "\nJournal checksum: ");
+	ob_str(o, csum_word(sb->csum_present, sb->csum_ok));
+	if (sb->csum_present) {
+		ob_lit(o, " (stored 0x");
+		ob_hex32w(o, sb->checksum, 8);
+		ob_lit(o, ", computed 0x");
+		ob_hex32w(o, sb->checksum_computed, 8);
+		ob_putc(o, ')');
+	}
+	if (sb->num_fc_blks) {
+		ob_lit(o, "\nFast-commit area: blocks ");
+		ob_u32(o, sb->fc_first);
+		ob_putc(o, '-');
+		ob_u32(o, sb->maxlen - 1);
+		ob_lit(o, " (");
+		ob_u32(o, sb->fc_blocks);
+		ob_lit(o, " blocks)\n");
+	} else {
+		ob_lit(o, "\nFast-commit area: none\n");
+	}
 }
 
-static void print_log_text(FILE *f, const struct e2fc_log *log)
+static void print_log_text(struct ob *o, const struct e2fc_log *log)
 {
 	unsigned i, k;
 
-	fprintf(f, "\nJournal log: start block %u, sequence %u\n",
-		log->start_block, log->start_tid);
+	ob_lit(o, "\nJournal log: start block ");
+	ob_u32(o, log->start_block);
+	ob_lit(o, ", sequence ");
+	ob_u32(o, log->start_tid);
+	ob_putc(o, '\n');
 	for (i = 0; i < log->ntrans; i++) {
 		const struct e2fc_log_trans *t = &log->trans[i];
 
-		fprintf(f, "Transaction %u: first block %u, %u descriptor, "
-			"%u data, %u revoke records, ", t->tid, t->first_block,
-			t->ndesc, t->ndata, t->nrevoked);
-		if (t->complete)
-			fprintf(f, "commit block %u (checksum %s)\n",
-				t->commit_block,
-				csum_word(t->commit_csum_present,
-					  t->commit_csum_ok));
-		else
-			fputs("no commit block\n", f);
+		ob_lit(o, "Transaction ");
+		ob_u32(o, t->tid);
+		ob_lit(o, ": first block ");
+		ob_u32(o, t->first_block);
+		ob_lit(o, ", ");
+		ob_u32(o, t->ndesc);
+		ob_lit(o, " descriptor, ");
+		ob_u32(o, t->ndata);
+		ob_lit(o, " data, ");
+		ob_u32(o, t->nrevoked);
+		ob_lit(o, " revoke records, ");
+		if (t->complete) {
+			ob_lit(o, "commit block ");
+			ob_u32(o, t->commit_block);
+			ob_lit(o, " (checksum ");
+			ob_str(o, csum_word(t->commit_csum_present,
+					    t->commit_csum_ok));
+			ob_lit(o, ")\n");
+		} else {
+			ob_lit(o, "no commit block\n");
+		}
 		for (k = t->first_lb; k < t->first_lb + t->ndata &&
-		     k < log->nblocks; k++)
-			fprintf(f, "  log block %u -> fs block %" PRIu64
-				"%s%s\n", log->blocks[k].log_block,
-				log->blocks[k].target,
-				log->blocks[k].escaped ? " escaped" : "",
-				log->blocks[k].csum_ok ? "" : " BAD-CHECKSUM");
+		     k < log->nblocks; k++) {
+			ob_lit(o, "  log block ");
+			ob_u32(o, log->blocks[k].log_block);
+			ob_lit(o, " -> fs block ");
+			ob_u64(o, log->blocks[k].target);
+			if (log->blocks[k].escaped)
+				ob_lit(o, " escaped");
+			if (!log->blocks[k].csum_ok)
+				ob_lit(o, " BAD-CHECKSUM");
+			ob_putc(o, '\n');
+		}
 	}
-	for (i = 0; i < log->nrevokes; i++)
-		fprintf(f, "Revoke: block %" PRIu64 " (tid %u)\n",
-			log->revokes[i].block, log->revokes[i].tid);
-	fprintf(f, "Log scan stopped at block %u: %s; expected tid %u\n",
-		log->end_block, e2fc_log_stop_name(log->stop),
-		log->expected_tid);
+	for (i = 0; i < log->nrevokes; i++) {
+		ob_lit(o, "Revoke: block ");
+		ob_u64(o, log->revokes[i].block);
+		ob_lit(o, " (tid ");
+		ob_u32(o, log->revokes[i].tid);
+		ob_lit(o, ")\n");
+	}
+	ob_lit(o, "Log scan stopped at block ");
+	ob_u32(o, log->end_block);
+	ob_lit(o, ": ");
+	ob_str(o, e2fc_log_stop_name(log->stop));
+	ob_lit(o, "; expected tid ");
+	ob_u32(o, log->expected_tid);
+	ob_putc(o, '\n');
 }
 
-static void print_commit_text(FILE *f, const struct e2fc_fc *fc,
+static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 			      const struct e2fc_commit *c, int flags)
 {
 	unsigned k;
 
-	fprintf(f, "\nCommit %u: tid %u, blocks %u-%u\n", c->index, c->tid,
-		c->first_block, c->last_block);
+	ob_lit(o, "\nCommit ");
+	ob_u32(o, c->index);
+	ob_lit(o, ": tid ");
+	ob_u32(o, c->tid);
+	ob_lit(o, ", blocks ");
+	ob_u32(o, c->first_block);
+	ob_putc(o, '-');
+	ob_u32(o, c->last_block);
+	ob_putc(o, '\n');
 	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
 		const struct e2fc_tag *t = &fc->tags[k];
 
-		fprintf(f, "  %u+%u ", t->block, t->offset);
-		e2fc_print_tag(f, t);
-		fputc('\n', f);
+		ob_lit(o, "  ");
+		ob_u32(o, t->block);
+		ob_putc(o, '+');
+		ob_u32(o, t->offset);
+		ob_putc(o, ' ');
+		print_tag(o, t);
+		ob_putc(o, '\n');
 		if (flags & E2FC_PRINT_RAW)
-			print_raw(f, t);
+			print_raw(o, t);
 	}
-	if (c->valid)
-		fprintf(f, "  verdict: valid (crc 0x%08x)\n", c->crc_stored);
-	else if (c->has_tail)
-		fprintf(f, "  verdict: not replayable: %s (crc stored 0x%08x,"
-			" computed 0x%08x)\n", error_message(c->reason),
-			c->crc_stored, c->crc_computed);
-	else
-		fprintf(f, "  verdict: not replayable: %s\n",
-			error_message(c->reason));
+	if (c->valid) {
+		ob_lit(o, "  verdict: valid (crc 0x");
+		ob_hex32w(o, c->crc_stored, 8);
+		ob_lit(o, ")\n");
+		return;
+	}
+	ob_lit(o, "  verdict: not replayable: ");
+	ob_str(o, error_message(c->reason));
+	if (c->has_tail) {
+		ob_lit(o, " (crc stored 0x");
+		ob_hex32w(o, c->crc_stored, 8);
+		ob_lit(o, ", computed 0x");
+		ob_hex32w(o, c->crc_computed, 8);
+		ob_putc(o, ')');
+	}
+	ob_putc(o, '\n');
 }
 
 void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
+	char *buf = malloc(OB_BIG);
+	char small[1024];
+	struct ob o;
 	unsigned i;
 
-	print_jsb_text(f, j);
+	if (buf)
+		ob_init(&o, f, buf, OB_BIG);
+	else
+		ob_init(&o, f, small, sizeof(small));
+	print_jsb_text(&o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
-		print_log_text(f, log);
+		print_log_text(&o, log);
 	for (i = 0; i < fc->ncommits; i++)
-		print_commit_text(f, fc, &fc->commits[i], flags);
-	fprintf(f, "\nExpected tid: %u\n", fc->expected_tid);
-	fprintf(f, "Fast-commit area: %s\n", e2fc_fc_state_name(fc->state));
-	if (fc->stop_reason)
-		fprintf(f, "Replay stops at block %u offset %u: %s\n",
-			fc->stop_block, fc->stop_offset,
-			error_message(fc->stop_reason));
-	fprintf(f, "Replayable: %u of %u commits, %u tags\n",
-		fc->replay_commits, fc->ncommits, fc->replay_tags);
+		print_commit_text(&o, fc, &fc->commits[i], flags);
+	ob_lit(&o, "\nExpected tid: ");
+	ob_u32(&o, fc->expected_tid);
+	ob_lit(&o, "\nFast-commit area: ");
+	ob_str(&o, e2fc_fc_state_name(fc->state));
+	ob_putc(&o, '\n');
+	if (fc->stop_reason) {
+		ob_lit(&o, "Replay stops at block ");
+		ob_u32(&o, fc->stop_block);
+		ob_lit(&o, " offset ");
+		ob_u32(&o, fc->stop_offset);
+		ob_lit(&o, ": ");
+		ob_str(&o, error_message(fc->stop_reason));
+		ob_putc(&o, '\n');
+	}
+	ob_lit(&o, "Replayable: ");
+	ob_u32(&o, fc->replay_commits);
+	ob_lit(&o, " of ");
+	ob_u32(&o, fc->ncommits);
+	ob_lit(&o, " commits, ");
+	ob_u32(&o, fc->replay_tags);
+	ob_lit(&o, " tags\n");
+	ob_flush(&o);
+	free(buf);
 }
 
 /*
@@ -417,208 +898,270 @@ int e2fc_describe_tag(FILE *f, const struct e2fc_tag *t)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void json_inode(FILE *f, const struct e2fc_inode *in)
+/* the literal key (", \"name\": ") then the value */
+#define kv_u32(o, key, v)	do { ob_lit(o, key); ob_u32(o, v); } while (0)
+#define kv_u64(o, key, v)	do { ob_lit(o, key); ob_u64(o, v); } while (0)
+#define kv_s64(o, key, v)	do { ob_lit(o, key); ob_s64(o, v); } while (0)
+#define kv_bool(o, key, v)	do { ob_lit(o, key); ob_str(o, yesno(v)); } \
+				while (0)
+
+static void json_inode(struct ob *o, const struct e2fc_inode *in)
 {
 	unsigned i, n;
 
-	fprintf(f, "{\"mode\": %u, \"uid\": %u, \"gid\": %u, \"size\": %"
-		PRIu64 ", \"links\": %u, \"flags\": %u, \"blocks\": %" PRIu64
-		", \"generation\": %u, \"dtime\": %u, \"file_acl\": %" PRIu64,
-		in->mode, in->uid, in->gid, in->size, in->links, in->flags,
-		in->blocks, in->generation, in->dtime, in->file_acl);
-	fprintf(f, ", \"atime\": %" PRId64 ", \"atime_ns\": %u, \"ctime\": %"
-		PRId64 ", \"ctime_ns\": %u, \"mtime\": %" PRId64
-		", \"mtime_ns\": %u", in->atime, in->atime_ns, in->ctime,
-		in->ctime_ns, in->mtime, in->mtime_ns);
-	if (in->has_crtime)
-		fprintf(f, ", \"crtime\": %" PRId64 ", \"crtime_ns\": %u",
-			in->crtime, in->crtime_ns);
-	fprintf(f, ", \"extra_isize\": %u, \"inline_data\": %s",
-		in->extra_isize, in->inline_data ? "true" : "false");
+	kv_u32(o, "{\"mode\": ", in->mode);
+	kv_u32(o, ", \"uid\": ", in->uid);
+	kv_u32(o, ", \"gid\": ", in->gid);
+	kv_u64(o, ", \"size\": ", in->size);
+	kv_u32(o, ", \"links\": ", in->links);
+	kv_u32(o, ", \"flags\": ", in->flags);
+	kv_u64(o, ", \"blocks\": ", in->blocks);
+	kv_u32(o, ", \"generation\": ", in->generation);
+	kv_u32(o, ", \"dtime\": ", in->dtime);
+	kv_u64(o, ", \"file_acl\": ", in->file_acl);
+	kv_s64(o, ", \"atime\": ", in->atime);
+	kv_u32(o, ", \"atime_ns\": ", in->atime_ns);
+	kv_s64(o, ", \"ctime\": ", in->ctime);
+	kv_u32(o, ", \"ctime_ns\": ", in->ctime_ns);
+	kv_s64(o, ", \"mtime\": ", in->mtime);
+	kv_u32(o, ", \"mtime_ns\": ", in->mtime_ns);
+	if (in->has_crtime) {
+		kv_s64(o, ", \"crtime\": ", in->crtime);
+		kv_u32(o, ", \"crtime_ns\": ", in->crtime_ns);
+	}
+	kv_u32(o, ", \"extra_isize\": ", in->extra_isize);
+	kv_bool(o, ", \"inline_data\": ", in->inline_data);
 	if (in->has_extents && !in->inline_data) {
-		fprintf(f, ", \"extents\": {\"valid\": %s, \"depth\": %u, "
-			"\"entries\": %u, \"max\": %u, \"root\": [",
-			in->eh_valid ? "true" : "false", in->eh_depth,
-			in->eh_entries, in->eh_max);
+		kv_bool(o, ", \"extents\": {\"valid\": ", in->eh_valid);
+		kv_u32(o, ", \"depth\": ", in->eh_depth);
+		kv_u32(o, ", \"entries\": ", in->eh_entries);
+		kv_u32(o, ", \"max\": ", in->eh_max);
+		ob_lit(o, ", \"root\": [");
 		n = in->eh_valid ? (in->eh_entries < 4 ? in->eh_entries : 4) : 0;
 		for (i = 0; i < n; i++) {
 			uint16_t len = in->eh_ent[i].len;
 
-			fputs(i ? ", " : "", f);
-			if (in->eh_depth)
-				fprintf(f, "{\"lblk\": %u, \"child\": %" PRIu64
-					"}", in->eh_ent[i].lblk,
-					in->eh_ent[i].pblk);
-			else
-				fprintf(f, "{\"lblk\": %u, \"len\": %u, "
-					"\"pblk\": %" PRIu64 ", \"unwritten\":"
-					" %s}", in->eh_ent[i].lblk,
-					len > EXT4_FC_EXT_MAX_INIT_LEN ?
-					len - EXT4_FC_EXT_MAX_INIT_LEN : len,
-					in->eh_ent[i].pblk,
-					len > EXT4_FC_EXT_MAX_INIT_LEN ?
-					"true" : "false");
+			if (i)
+				ob_lit(o, ", ");
+			kv_u32(o, "{\"lblk\": ", in->eh_ent[i].lblk);
+			if (in->eh_depth) {
+				kv_u64(o, ", \"child\": ", in->eh_ent[i].pblk);
+				ob_putc(o, '}');
+				continue;
+			}
+			kv_u32(o, ", \"len\": ",
+			       len > EXT4_FC_EXT_MAX_INIT_LEN ?
+			       len - EXT4_FC_EXT_MAX_INIT_LEN : len);
+			kv_u64(o, ", \"pblk\": ", in->eh_ent[i].pblk);
+			kv_bool(o, ", \"unwritten\": ",
+				len > EXT4_FC_EXT_MAX_INIT_LEN);
+			ob_putc(o, '}');
 		}
-		fputs("]}", f);
+		ob_lit(o, "]}");
 	}
-	fputs(", \"i_block_hex\": \"", f);
-	hex_bytes(f, in->i_block, sizeof(in->i_block));
-	fputs("\"}", f);
+	ob_lit(o, ", \"i_block_hex\": \"");
+	ob_hex_bytes(o, in->i_block, sizeof(in->i_block));
+	ob_lit(o, "\"}");
 }
 
-static void json_tag(FILE *f, const struct e2fc_tag *t, int flags)
+static void json_tag(struct ob *o, const struct e2fc_tag *t, int flags)
 {
 	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
 
-	fputs("{\"tag\": ", f);
-	e2fc_print_json_string(f, name ? name : "UNKNOWN");
-	fprintf(f, ", \"tag_id\": %u, \"value_len\": %u, \"block\": %u, "
-		"\"offset\": %u", t->tag, t->len, t->block, t->offset);
+	ob_lit(o, "{\"tag\": ");
+	ob_json_string(o, name ? name : "UNKNOWN");
+	kv_u32(o, ", \"tag_id\": ", t->tag);
+	kv_u32(o, ", \"value_len\": ", t->len);
+	kv_u32(o, ", \"block\": ", t->block);
+	kv_u32(o, ", \"offset\": ", t->offset);
 	switch (t->tag) {
 	case EXT4_FC_TAG_HEAD:
-		fprintf(f, ", \"features\": %u, \"tid\": %u",
-			t->u.head.features, t->u.head.tid);
+		kv_u32(o, ", \"features\": ", t->u.head.features);
+		kv_u32(o, ", \"tid\": ", t->u.head.tid);
 		break;
 	case EXT4_FC_TAG_ADD_RANGE:
-		fprintf(f, ", \"ino\": %u, \"lblk\": %u, \"len\": %u, "
-			"\"pblk\": %" PRIu64 ", \"unwritten\": %s",
-			t->u.add.ino, t->u.add.lblk, t->u.add.len,
-			t->u.add.pblk, t->u.add.unwritten ? "true" : "false");
+		kv_u32(o, ", \"ino\": ", t->u.add.ino);
+		kv_u32(o, ", \"lblk\": ", t->u.add.lblk);
+		kv_u32(o, ", \"len\": ", t->u.add.len);
+		kv_u64(o, ", \"pblk\": ", t->u.add.pblk);
+		kv_bool(o, ", \"unwritten\": ", t->u.add.unwritten);
 		break;
 	case EXT4_FC_TAG_DEL_RANGE:
-		fprintf(f, ", \"ino\": %u, \"lblk\": %u, \"len\": %u",
-			t->u.del.ino, t->u.del.lblk, t->u.del.len);
+		kv_u32(o, ", \"ino\": ", t->u.del.ino);
+		kv_u32(o, ", \"lblk\": ", t->u.del.lblk);
+		kv_u32(o, ", \"len\": ", t->u.del.len);
 		break;
 	case EXT4_FC_TAG_CREAT:
 	case EXT4_FC_TAG_LINK:
 	case EXT4_FC_TAG_UNLINK:
-		fprintf(f, ", \"parent\": %u, \"ino\": %u, \"name\": ",
-			t->u.dentry.parent, t->u.dentry.ino);
-		json_name(f, t->u.dentry.name, t->u.dentry.name_len);
-		fputs(", \"name_hex\": \"", f);
-		hex_bytes(f, t->u.dentry.name, t->u.dentry.name_len);
-		fputc('"', f);
+		kv_u32(o, ", \"parent\": ", t->u.dentry.parent);
+		kv_u32(o, ", \"ino\": ", t->u.dentry.ino);
+		ob_lit(o, ", \"name\": ");
+		json_name(o, t->u.dentry.name, t->u.dentry.name_len);
+		ob_lit(o, ", \"name_hex\": \"");
+		ob_hex_bytes(o, t->u.dentry.name, t->u.dentry.name_len);
+		ob_putc(o, '"');
 		break;
 	case EXT4_FC_TAG_INODE:
-		fprintf(f, ", \"ino\": %u, \"inode_size\": %u, \"inode\": ",
-			t->u.inode.ino, t->u.inode.raw_len);
+		kv_u32(o, ", \"ino\": ", t->u.inode.ino);
+		kv_u32(o, ", \"inode_size\": ", t->u.inode.raw_len);
+		ob_lit(o, ", \"inode\": ");
 		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
-		json_inode(f, &in);
+		json_inode(o, &in);
 		break;
 	case EXT4_FC_TAG_PAD:
-		fprintf(f, ", \"pad_len\": %u", t->u.pad.len);
+		kv_u32(o, ", \"pad_len\": ", t->u.pad.len);
 		break;
 	case EXT4_FC_TAG_TAIL:
-		fprintf(f, ", \"tid\": %u, \"crc\": %u", t->u.tail.tid,
-			t->u.tail.crc);
+		kv_u32(o, ", \"tid\": ", t->u.tail.tid);
+		kv_u32(o, ", \"crc\": ", t->u.tail.crc);
 		break;
 	}
 	if (flags & E2FC_PRINT_RAW) {
-		fputs(", \"raw_hex\": \"", f);
-		hex_tlv(f, t, 0, EXT4_FC_TL_SIZE + t->len);
-		fputc('"', f);
+		ob_lit(o, ", \"raw_hex\": \"");
+		hex_tlv(o, t, 0, EXT4_FC_TL_SIZE + t->len);
+		ob_putc(o, '"');
 	}
-	fputc('}', f);
+	ob_putc(o, '}');
 }
 
-static void json_commit(FILE *f, const struct e2fc_fc *fc,
+static void json_commit(struct ob *o, const struct e2fc_fc *fc,
 			const struct e2fc_commit *c, int flags)
 {
 	unsigned k;
 
-	fprintf(f, "{\"index\": %u, \"tid\": %u, \"first_block\": %u, "
-		"\"last_block\": %u, \"has_tail\": %s, \"crc_stored\": %u, "
-		"\"crc_computed\": %u, \"valid\": %s, \"reason\": ", c->index,
-		c->tid, c->first_block, c->last_block,
-		c->has_tail ? "true" : "false", c->crc_stored, c->crc_computed,
-		c->valid ? "true" : "false");
+	kv_u32(o, "{\"index\": ", c->index);
+	kv_u32(o, ", \"tid\": ", c->tid);
+	kv_u32(o, ", \"first_block\": ", c->first_block);
+	kv_u32(o, ", \"last_block\": ", c->last_block);
+	kv_bool(o, ", \"has_tail\": ", c->has_tail);
+	kv_u32(o, ", \"crc_stored\": ", c->crc_stored);
+	kv_u32(o, ", \"crc_computed\": ", c->crc_computed);
+	kv_bool(o, ", \"valid\": ", c->valid);
+	ob_lit(o, ", \"reason\": ");
 	if (c->valid)
-		fputs("null", f);
+		ob_lit(o, "null");
 	else
-		e2fc_print_json_string(f, e2fc_reason_name(c->reason));
-	fputs(", \"tags\": [", f);
+		ob_json_string(o, e2fc_reason_name(c->reason));
+	ob_lit(o, ", \"tags\": [");
 	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
-		fputs(k == c->first_tag ? "\n      " : ",\n      ", f);
-		json_tag(f, &fc->tags[k], flags);
+		if (k == c->first_tag)
+			ob_lit(o, "\n      ");
+		else
+			ob_lit(o, ",\n      ");
+		json_tag(o, &fc->tags[k], flags);
 	}
-	fputs("]}", f);
+	ob_lit(o, "]}");
 }
 
-static void json_journal(FILE *f, const struct e2fc_journal *j)
+static void json_journal(struct ob *o, const struct e2fc_journal *j)
 {
 	const struct e2fc_jsb *sb = &j->sb;
 
-	fprintf(f, "  \"journal\": {\"external\": %s, \"block_size\": %u, "
-		"\"version\": %u, \"maxlen\": %u, \"first\": %u, "
-		"\"sequence\": %u, \"start\": %u, \"fc_first\": %u, "
-		"\"fc_blocks\": %u, \"checksum\": ",
-		j->external ? "true" : "false", sb->blocksize,
-		sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1, sb->maxlen, sb->first,
-		sb->sequence, sb->start, sb->num_fc_blks ? sb->fc_first : 0,
-		sb->fc_blocks);
-	e2fc_print_json_string(f, csum_word(sb->csum_present, sb->csum_ok));
-	fputs(", \"features\": [", f);
-	journal_features(f, sb, ", ", 1);
-	fputs("]},\n", f);
+	kv_bool(o, "  \"journal\": {\"external\": ", j->external);
+	kv_u32(o, ", \"block_size\": ", sb->blocksize);
+	kv_u32(o, ", \"version\": ", sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1);
+	kv_u32(o, ", \"maxlen\": ", sb->maxlen);
+	kv_u32(o, ", \"first\": ", sb->first);
+	kv_u32(o, ", \"sequence\": ", sb->sequence);
+	kv_u32(o, ", \"start\": ", sb->start);
+	kv_u32(o, ", \"fc_first\": ", sb->num_fc_blks ? sb->fc_first : 0);
+	kv_u32(o, ", \"fc_blocks\": ", sb->fc_blocks);
+	ob_lit(o, ", \"checksum\": ");
+	ob_json_string(o, csum_word(sb->csum_present, sb->csum_ok));
+	ob_lit(o, ", \"features\": [");
+	journal_features(o, sb, ", ", 1);
+	ob_lit(o, "]},\n");
 }
 
-static void json_log(FILE *f, const struct e2fc_log *log)
+static void json_log(struct ob *o, const struct e2fc_log *log)
 {
 	unsigned i;
 
-	fprintf(f, "  \"log\": {\"start_block\": %u, \"start_tid\": %u, "
-		"\"expected_tid\": %u, \"end_block\": %u, \"stop\": ",
-		log->start_block, log->start_tid, log->expected_tid,
-		log->end_block);
-	e2fc_print_json_string(f, e2fc_log_stop_name(log->stop));
-	fputs(", \"transactions\": [", f);
+	kv_u32(o, "  \"log\": {\"start_block\": ", log->start_block);
+	kv_u32(o, ", \"start_tid\": ", log->start_tid);
+	kv_u32(o, ", \"expected_tid\": ", log->expected_tid);
+	kv_u32(o, ", \"end_block\": ", log->end_block);
+	ob_lit(o, ", \"stop\": ");
+	ob_json_string(o, e2fc_log_stop_name(log->stop));
+	ob_lit(o, ", \"transactions\": [");
 	for (i = 0; i < log->ntrans; i++) {
 		const struct e2fc_log_trans *t = &log->trans[i];
 
-		fprintf(f, "%s{\"tid\": %u, \"first_block\": %u, "
-			"\"commit_block\": %d, \"descriptors\": %u, "
-			"\"data_blocks\": %u, \"revoke_records\": %u, "
-			"\"complete\": %s}", i ? ",\n    " : "\n    ", t->tid,
-			t->first_block, t->complete ? (int)t->commit_block : -1,
-			t->ndesc, t->ndata, t->nrevoked,
-			t->complete ? "true" : "false");
+		if (i)
+			ob_lit(o, ",\n    ");
+		else
+			ob_lit(o, "\n    ");
+		kv_u32(o, "{\"tid\": ", t->tid);
+		kv_u32(o, ", \"first_block\": ", t->first_block);
+		/* %d of (int)commit_block, or -1 */
+		ob_lit(o, ", \"commit_block\": ");
+		if (t->complete && (int)t->commit_block >= 0) {
+			ob_u32(o, t->commit_block);
+		} else {
+			ob_putc(o, '-');
+			ob_u32(o, t->complete ?
+			       0U - t->commit_block : 1U);
+		}
+		kv_u32(o, ", \"descriptors\": ", t->ndesc);
+		kv_u32(o, ", \"data_blocks\": ", t->ndata);
+		kv_u32(o, ", \"revoke_records\": ", t->nrevoked);
+		kv_bool(o, ", \"complete\": ", t->complete);
+		ob_putc(o, '}');
 	}
-	fputs("],\n    \"revokes\": [", f);
-	for (i = 0; i < log->nrevokes; i++)
-		fprintf(f, "%s{\"block\": %" PRIu64 ", \"tid\": %u}",
-			i ? ", " : "", log->revokes[i].block,
-			log->revokes[i].tid);
-	fputs("]},\n", f);
+	ob_lit(o, "],\n    \"revokes\": [");
+	for (i = 0; i < log->nrevokes; i++) {
+		if (i)
+			ob_lit(o, ", ");
+		kv_u64(o, "{\"block\": ", log->revokes[i].block);
+		kv_u32(o, ", \"tid\": ", log->revokes[i].tid);
+		ob_putc(o, '}');
+	}
+	ob_lit(o, "]},\n");
 }
 
 void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
+	char *buf = malloc(OB_BIG);
+	char small[1024];
+	struct ob o;
 	unsigned i;
 
-	fputs("{\n", f);
-	json_journal(f, j);
+	if (buf)
+		ob_init(&o, f, buf, OB_BIG);
+	else
+		ob_init(&o, f, small, sizeof(small));
+	ob_lit(&o, "{\n");
+	json_journal(&o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
-		json_log(f, log);
-	fprintf(f, "  \"fast_commit\": {\"expected_tid\": %u, \"state\": ",
-		fc->expected_tid);
-	e2fc_print_json_string(f, e2fc_fc_state_name(fc->state));
-	fprintf(f, ", \"replay_commits\": %u, \"replay_tags\": %u, "
-		"\"stop\": ", fc->replay_commits, fc->replay_tags);
+		json_log(&o, log);
+	kv_u32(&o, "  \"fast_commit\": {\"expected_tid\": ", fc->expected_tid);
+	ob_lit(&o, ", \"state\": ");
+	ob_json_string(&o, e2fc_fc_state_name(fc->state));
+	kv_u32(&o, ", \"replay_commits\": ", fc->replay_commits);
+	kv_u32(&o, ", \"replay_tags\": ", fc->replay_tags);
+	ob_lit(&o, ", \"stop\": ");
 	if (fc->stop_reason) {
-		fputs("{\"reason\": ", f);
-		e2fc_print_json_string(f, e2fc_reason_name(fc->stop_reason));
-		fprintf(f, ", \"block\": %u, \"offset\": %u}", fc->stop_block,
-			fc->stop_offset);
+		ob_lit(&o, "{\"reason\": ");
+		ob_json_string(&o, e2fc_reason_name(fc->stop_reason));
+		kv_u32(&o, ", \"block\": ", fc->stop_block);
+		kv_u32(&o, ", \"offset\": ", fc->stop_offset);
+		ob_putc(&o, '}');
 	} else {
-		fputs("null", f);
+		ob_lit(&o, "null");
 	}
-	fputs(",\n    \"commits\": [", f);
+	ob_lit(&o, ",\n    \"commits\": [");
 	for (i = 0; i < fc->ncommits; i++) {
-		fputs(i ? ",\n    " : "\n    ", f);
-		json_commit(f, fc, &fc->commits[i], flags);
+		if (i)
+			ob_lit(&o, ",\n    ");
+		else
+			ob_lit(&o, "\n    ");
+		json_commit(&o, fc, &fc->commits[i], flags);
 	}
-	fputs("]}\n}\n", f);
+	ob_lit(&o, "]}\n}\n");
+	ob_flush(&o);
+	free(buf);
 }

@@ -1,0 +1,104 @@
+#!/bin/bash
+# dump-race.sh -- e2fcdump against `debugfs -R logdump` on one image, in
+# the same run: ROUNDS rounds, each round runs every tool once (in turn,
+# so drift on the machine hits all alike), output to /dev/null.  Both only
+# read the image, so there is no copy; one untimed warm-up run per tool
+# puts the image in the page cache first.  Prints the median and best
+# wall time per tool, the median CPU time (user + sys: less disturbed than
+# the wall time when the machine is busy), the max RSS (GNU time, one
+# extra run) and the ratios logdump / e2fcdump of the medians.
+#
+#   dump-race.sh [IMAGE]      default /tmp/e2fc-bench/fc15k.img
+#
+# Environment: ROUNDS (default 15), E2FC_BUILD (build tree; default the
+# parent of this script's directory), DUMP_ARGS (extra e2fcdump options,
+# e.g. "--json"; default none), BASELINE=PATH adds a third tool,
+# "baseline" (another e2fcdump build run with the same DUMP_ARGS, for
+# before/after in one run), PERF=1 records one more e2fcdump run with
+# "perf record -g" into $BENCH_DIR/perf-e2fcdump.data and prints the top
+# of its report.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+B=${E2FC_BUILD:-$(cd "$here/.." && pwd)}
+BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
+img=${1:-$BENCH_DIR/fc15k.img}
+ROUNDS=${ROUNDS:-15}
+DUMP_ARGS=${DUMP_ARGS:-}
+SYS_DEBUGFS=${SYS_DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
+E2FCDUMP=$B/misc/e2fcdump
+names=(logdump e2fcdump)
+cmds=("$SYS_DEBUGFS -R logdump" "$E2FCDUMP $DUMP_ARGS")
+if [ -n "${BASELINE:-}" ]; then
+	names+=(baseline)
+	cmds+=("$BASELINE $DUMP_ARGS")
+fi
+
+[ -s "$img" ] || { echo "no image $img (bench/mkimg-fc.sh makes one)" >&2; exit 2; }
+[ -x "$E2FCDUMP" ] || { echo "$E2FCDUMP not built" >&2; exit 2; }
+
+declare -a times cpus
+tf=$(mktemp)
+trap 'rm -f "$tf"' EXIT
+TIMEFORMAT='%3R %3U %3S'
+for i in "${!cmds[@]}"; do
+	# shellcheck disable=SC2086
+	${cmds[$i]} "$img" >/dev/null 2>&1
+	echo "${names[$i]}: exit status $?, $(${cmds[$i]} "$img" 2>/dev/null |
+		wc -c) bytes of output"
+done
+for r in $(seq "$ROUNDS"); do
+	for i in "${!cmds[@]}"; do
+		# shellcheck disable=SC2086
+		{ time ${cmds[$i]} "$img" >/dev/null 2>&1 ; } 2>"$tf"
+		set -- $(cat "$tf")
+		times[$i]="${times[$i]:-} $1"
+		cpus[$i]="${cpus[$i]:-} $(awk -v u="$2" -v s="$3" \
+			'BEGIN { printf "%.3f", u + s }')"
+	done
+done
+
+stats() {	# best and median of the numbers on stdin
+	sort -g | awk '{ v[NR] = $1 } END {
+		printf "%.4f %.4f\n", v[1], v[int((NR + 1) / 2)] }'
+}
+
+echo "image $img, $ROUNDS rounds, e2fcdump args: ${DUMP_ARGS:-(none)}"
+printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
+	"RSS MB" "wall times"
+declare -a med cmed
+for i in "${!cmds[@]}"; do
+	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
+	cmed[$i]=$2
+	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
+	med[$i]=$2
+	rss=-
+	if [ -x /usr/bin/time ]; then
+		# shellcheck disable=SC2086
+		/usr/bin/time -f '%M' -o "$tf" ${cmds[$i]} "$img" \
+			>/dev/null 2>&1
+		rss=$(awk '{ k = $1 } END { printf "%.1f", k / 1024 }' "$tf")
+	fi
+	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
+		"${cmed[$i]}" "$rss" "${times[$i]}"
+done
+awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
+	printf "ratio logdump / e2fcdump (medians): %.2fx (target >= 2) %s\n",
+		a / b, (a / b >= 2) ? "PASS" : "MISS" }'
+awk -v a="${cmed[0]}" -v b="${cmed[1]}" 'BEGIN {
+	if (b > 0) printf "ratio logdump / e2fcdump (median CPU): %.2fx\n", a / b
+	else print "ratio logdump / e2fcdump (median CPU): - (below 1 ms)" }'
+if [ -n "${BASELINE:-}" ]; then
+	awk -v a="${med[2]}" -v b="${med[1]}" -v c="${cmed[2]}" \
+	    -v d="${cmed[1]}" 'BEGIN {
+		printf "ratio baseline / e2fcdump (medians): %.2fx wall, ", a / b
+		if (d > 0) printf "%.2fx CPU\n", c / d; else print "- CPU" }'
+fi
+
+if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
+	data=$BENCH_DIR/perf-e2fcdump.data
+	# shellcheck disable=SC2086
+	perf record -q -g -F 20000 -o "$data" $E2FCDUMP $DUMP_ARGS "$img" \
+		>/dev/null 2>&1
+	perf report -i "$data" --no-children --stdio --sort dso,symbol \
+		-g none --percent-limit 1.5 2>/dev/null | grep -v '^#' | grep .
+fi
