@@ -21,7 +21,10 @@
  *  3. The journal superblock: s_start 0, s_sequence one past the log's
  *     next tid; flushed.  Between 2 and 3 the superblock says clean and
  *     the journal still has a log: like e2fsck -y ("run journal anyway"),
- *     e2fsck-fc replays it again, to the same bytes.
+ *     e2fsck-fc replays it again, to the same bytes.  A journal that held
+ *     no log (s_start 0 behind a needs_recovery superblock) is left as it
+ *     is: after a cut between 2 and 3 nothing would tell a new run to
+ *     reset it, and the kernel starts after s_sequence anyway.
  *
  * When the transaction does not fit in the free part of the log the
  * blocks are written in place without it (stats->journaled = 0).  The
@@ -227,7 +230,7 @@ errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
 	cs->blocks = n;
 	if (!err)
 		err = write_in_place(&c, list, n);
-	if (!err)
+	if (!err && log->start_block)
 		err = reset_journal(&c, next_tid + 1);
 	close_channels(&c);
 	ext2fs_free_mem(&list);
