@@ -731,10 +731,20 @@ def check_runs(case, build, work, cut):
     codes.append(('recover', rc0))
     judge('recover', rc0, out0, err0, (0, 8))
     ref = (sha(I), sha(J) if mjnl is not None else None)
+    if rc0 == 0 and fixed and mjnl is None and ref[0] != fixed:
+        fails.append(('recover-differs', 'e2fc-recover ends elsewhere '
+                      'than e2fsck-fc'))
+    w = [l[8:] for l in out0.splitlines() if l.startswith('writes: ')]
+    nw = int(w[0]) if w and w[0].isdigit() and int(w[0]) else 40
+    cut, cut2 = 1 + cut % nw, 1 + (cut // 7) % nw
     fresh()
     rc, out, err = run([rec] + jopt + ['--cut-after', str(cut), I])
     codes.append(('cut', rc))
     judge('cut', rc, out, err, (0, 8, 99))
+    if rc == 99 and cut % 2:	# cut again, in the recovery's recovery
+        rc1, out1, err1 = run([rec] + jopt + ['--cut-after', str(cut2), I])
+        codes.append(('cut2', rc1))
+        judge('cut2', rc1, out1, err1, (0, 8, 99))
     if rc == 99 or rc == 0 or rc == 8:
         rc2, out2, err2 = run([rec] + jopt + [I])
         codes.append(('rerun', rc2))
@@ -743,6 +753,13 @@ def check_runs(case, build, work, cut):
         if rc == 99 and rc0 == 0 and rc2 == 0 and got != ref:
             fails.append(('cut-diverge', 'cut after %d write(s), rerun: '
                           'not the uncut result' % cut))
+        if rc2 == 0:	# and a run after that has nothing to do
+            rc3, out3, err3 = run([rec] + jopt + [I])
+            codes.append(('rerun2', rc3))
+            judge('rerun2', rc3, out3, err3, (0,))
+            if (sha(I), sha(J) if mjnl is not None else None) != got:
+                fails.append(('rerun-wrote', 'e2fc-recover: a run after '
+                              'a recovery changed the image'))
     return fails, codes
 
 
@@ -762,7 +779,7 @@ def mutate(seed, i, srcs, classes):
         case = dict(seed=seed, run=i, src=src, cls=cls, log=log,
                     img=diff(img, fs.img),
                     jnl=diff(jnl, fs.jnl) if jnl is not None else [],
-                    cut=r.randrange(1, 40))
+                    cut=r.randrange(1, 1 << 20))
         if not case['img'] and not case['jnl']:
             continue
         return case
