@@ -21,7 +21,10 @@
  *  3. The journal superblock: s_start 0, s_sequence one past the log's
  *     next tid; flushed.  Between 2 and 3 the superblock says clean and
  *     the journal still has a log: like e2fsck -y ("run journal anyway"),
- *     e2fsck-fc replays it again, to the same bytes.
+ *     e2fsck-fc replays it again, to the same bytes.  A journal that held
+ *     no log (s_start 0 behind a needs_recovery superblock) is left as it
+ *     is: after a cut between 2 and 3 nothing would tell a new run to
+ *     reset it, and the kernel starts after s_sequence anyway.
  *
  * When the transaction does not fit in the free part of the log the
  * blocks are written in place without it (stats->journaled = 0).  The
@@ -63,18 +66,85 @@ static errcode_t journal_blocks(struct commit *c, blk64_t **sorted)
 	return 0;
 }
 
-/* the blocks the overlay holds that differ from the device, sorted */
-static errcode_t changed_blocks(struct commit *c, blk64_t **list,
-				uint32_t *n)
+/* the targets of the log's blocks, sorted; none without fast commits */
+static errcode_t log_targets(const struct e2fc_log *log, int fc_replayed,
+			     blk64_t **sorted)
+{
+	unsigned i;
+	errcode_t err;
+
+	*sorted = NULL;
+	if (!fc_replayed || !log->nblocks)
+		return 0;
+	err = ext2fs_get_array(log->nblocks, sizeof(blk64_t), sorted);
+	if (err)
+		return err;
+	for (i = 0; i < log->nblocks; i++)
+		(*sorted)[i] = log->blocks[i].target;
+	qsort(*sorted, log->nblocks, sizeof(blk64_t), blk_cmp);
+	return 0;
+}
+
+/*
+ * What a new run's replay of the log (ours aside) leaves in block target,
+ * into buf: *found 0 when the log does not write it.  The blocks
+ * replay_log() (fc_replay.c) writes: those of complete transactions, not
+ * revoked, with a good checksum; the last one wins.
+ */
+static errcode_t log_version(struct commit *c, const struct e2fc_log *log,
+			     blk64_t target, void *buf, int *found)
+{
+	const struct e2fc_log_block *b, *last = NULL;
+	unsigned i, k, t = 0;
+	errcode_t err;
+
+	for (i = 0; i < log->nblocks; i++) {
+		b = &log->blocks[i];
+		while (t < log->ntrans && log->trans[t].tid != b->tid)
+			t++;
+		if (t >= log->ntrans || !log->trans[t].complete)
+			break;
+		if (b->target != target || !b->csum_ok)
+			continue;
+		for (k = 0; k < log->nrevokes; k++)
+			if (log->revokes[k].block == target &&
+			    (int32_t)(log->revokes[k].tid - b->tid) >= 0)
+				break;
+		if (k == log->nrevokes)
+			last = b;
+	}
+	*found = last != NULL;
+	if (!last)
+		return 0;
+	err = e2fc_journal_io(c->j, c->jdev, last->log_block, 1, buf, 0);
+	if (!err && last->escaped)
+		e2fc_put_be32(buf, JBD2_MAGIC);
+	return err;
+}
+
+/*
+ * The blocks the overlay holds that differ from the device, sorted.  With
+ * fast commits replayed, also those that differ from what the log leaves
+ * in them: once our transaction is committed a new run replays the log
+ * and ours but not the fast commits, so ours must carry the final
+ * contents of every block the log changes, even where they came back to
+ * what the device holds (an inode bitmap the log cleared a bit in and a
+ * fast commit set again).
+ */
+static errcode_t changed_blocks(struct commit *c, const struct e2fc_log *log,
+				int fc_replayed, blk64_t **list, uint32_t *n)
 {
 	unsigned bs = c->ofs->blocksize;
-	blk64_t *all, *jmap = NULL;
+	blk64_t *all, *jmap = NULL, *lmap = NULL;
 	size_t i, nall, out = 0;
+	int in_log;
 	errcode_t err;
 
 	err = e2fc_overlay_blocks(c->ofs->device_name, bs, &all, &nall);
 	if (!err)
 		err = journal_blocks(c, &jmap);
+	if (!err)
+		err = log_targets(log, fc_replayed, &lmap);
 	for (i = 0; i < nall && !err; i++) {
 		if (all[i] >= ext2fs_blocks_count(c->ofs->super))
 			continue;
@@ -84,10 +154,19 @@ static errcode_t changed_blocks(struct commit *c, blk64_t **list,
 		err = io_channel_read_blk64(c->ofs->io, all[i], 1, c->a);
 		if (!err)
 			err = io_channel_read_blk64(c->dev, all[i], 1, c->b);
-		if (!err && memcmp(c->a, c->b, bs))
+		if (!err && memcmp(c->a, c->b, bs)) {
+			all[out++] = all[i];
+			continue;
+		}
+		if (err || !lmap || !bsearch(&all[i], lmap, log->nblocks,
+					     sizeof(blk64_t), blk_cmp))
+			continue;
+		err = log_version(c, log, all[i], c->b, &in_log);
+		if (!err && in_log && memcmp(c->a, c->b, bs))
 			all[out++] = all[i];
 	}
 	ext2fs_free_mem(&jmap);
+	ext2fs_free_mem(&lmap);
 	if (err) {
 		ext2fs_free_mem(&all);
 		return err;
@@ -217,7 +296,7 @@ errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
 	c.b = c.a + ofs->blocksize;
 	err = open_channels(&c, writer, jwriter);
 	if (!err)
-		err = changed_blocks(&c, &list, &n);
+		err = changed_blocks(&c, log, fc_replayed, &list, &n);
 	if (!err && fc_replayed && n > 1) {
 		err = write_txn(&c, log, list, n, &journaled, cs);
 		if (journaled)
@@ -227,7 +306,7 @@ errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
 	cs->blocks = n;
 	if (!err)
 		err = write_in_place(&c, list, n);
-	if (!err)
+	if (!err && log->start_block)
 		err = reset_journal(&c, next_tid + 1);
 	close_channels(&c);
 	ext2fs_free_mem(&list);

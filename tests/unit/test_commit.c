@@ -14,17 +14,23 @@ struct img {
 	struct e2fc_loaded	ld;
 };
 
-static int img_open(const char *gz, struct img *m)
+/* open m->path (unpacked) through the overlay and load its journal */
+static int img_open_path(struct img *m)
 {
 	const char *what;
 
-	memset(m, 0, sizeof(*m));
-	if (!e2fc_test_unpack(gz, m->path, sizeof(m->path)))
-		return 0;
 	if (ext2fs_open(m->path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
 			e2fc_overlay_io_manager, &m->fs))
 		return 0;
 	return e2fc_load(m->fs, NULL, E2FC_JOPEN_OVERLAY, &m->ld, &what) == 0;
+}
+
+static int img_open(const char *gz, struct img *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!e2fc_test_unpack(gz, m->path, sizeof(m->path)))
+		return 0;
+	return img_open_path(m);
 }
 
 static void img_close(struct img *m, int keep)
@@ -178,10 +184,74 @@ static void test_commit_direct(void)
 	img_close(&b, 0);
 }
 
+/* the journal superblock block of an image, as on disk */
+static int read_jsb(struct img *m, uint8_t *buf)
+{
+	unsigned bs = m->fs->blocksize;
+	FILE *f = fopen(m->path, "rb");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fseeko(f, (off_t)m->ld.j->map[0] * bs, SEEK_SET) == 0 &&
+	     fread(buf, bs, 1, f) == 1;
+	fclose(f);
+	return ok;
+}
+
+/*
+ * needs_recovery with a journal that holds no log (s_start 0): the commit
+ * writes the superblock and leaves the journal as it is.  It used to set
+ * s_sequence one up; a cut before that write left the old one, and a new
+ * run had nothing to do: not the bytes of the uncut run (fuzz-fc.py).
+ */
+static void test_commit_no_log(void)
+{
+	const char *gz = "replay-1k-128-csum.img.gz";
+	struct e2fc_replay_stats st;
+	struct e2fc_commit_stats cs;
+	struct img m;
+	ext2_filsys fs;
+	struct e2fc_loaded ld;
+	const char *what;
+	uint8_t *before, *after;
+	uint32_t seq;
+
+	/* empty the log on disk first */
+	memset(&m, 0, sizeof(m));
+	CU_ASSERT_FATAL(e2fc_test_unpack(gz, m.path, sizeof(m.path)));
+	CU_ASSERT_EQUAL_FATAL(ext2fs_open(m.path, EXT2_FLAG_RW |
+					  EXT2_FLAG_64BITS, 0, 0,
+					  unix_io_manager, &fs), 0);
+	CU_ASSERT_EQUAL_FATAL(e2fc_load(fs, NULL, 0, &ld, &what), 0);
+	seq = ld.j->sb.sequence;
+	CU_ASSERT_EQUAL(e2fc_journal_reset(ld.j, seq), 0);
+	e2fc_unload(&ld);
+	ext2fs_close_free(&fs);
+
+	CU_ASSERT_FATAL(img_open_path(&m));
+	CU_ASSERT_EQUAL(m.ld.j->sb.start, 0);
+	CU_ASSERT(ext2fs_has_feature_journal_needs_recovery(m.fs->super));
+	before = malloc(2 * m.fs->blocksize);
+	CU_ASSERT_FATAL(before != NULL);
+	after = before + m.fs->blocksize;
+	CU_ASSERT_FATAL(read_jsb(&m, before));
+	CU_ASSERT_EQUAL(e2fc_recover_commit(&m.fs, m.ld.j, m.ld.log, m.ld.fc,
+					    NULL, unix_io_manager,
+					    unix_io_manager, &st, &cs), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 0);
+	CU_ASSERT_FATAL(read_jsb(&m, after));
+	CU_ASSERT(memcmp(before, after, m.fs->blocksize) == 0);
+	CU_ASSERT_EQUAL(e2fc_get_be32(after + JSB_SEQUENCE), seq);
+	free(before);
+	img_close(&m, 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "transaction read back (csum v3)", test_txn_csum },
 	{ "transaction read back (no csum)", test_txn_nocsum },
 	{ "commit without room in the log", test_commit_direct },
+	{ "commit leaves a journal with no log alone", test_commit_no_log },
 	CU_TEST_INFO_NULL,
 };
 
