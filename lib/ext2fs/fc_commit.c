@@ -95,7 +95,7 @@ static errcode_t log_version(struct commit *c, const struct e2fc_log *log,
 			     blk64_t target, void *buf, int *found)
 {
 	const struct e2fc_log_block *b, *last = NULL;
-	unsigned i, k, t = 0;
+	unsigned i, t = 0;
 	errcode_t err;
 
 	for (i = 0; i < log->nblocks; i++) {
@@ -104,13 +104,8 @@ static errcode_t log_version(struct commit *c, const struct e2fc_log *log,
 			t++;
 		if (t >= log->ntrans || !log->trans[t].complete)
 			break;
-		if (b->target != target || !b->csum_ok)
-			continue;
-		for (k = 0; k < log->nrevokes; k++)
-			if (log->revokes[k].block == target &&
-			    (int32_t)(log->revokes[k].tid - b->tid) >= 0)
-				break;
-		if (k == log->nrevokes)
+		if (b->target == target && b->csum_ok &&
+		    !e2fc_log_is_revoked(log, target, b->tid))
 			last = b;
 	}
 	*found = last != NULL;
