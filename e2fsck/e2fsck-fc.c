@@ -401,6 +401,13 @@ static int recover(struct state *s)
 		fprintf(s->out, "%s: the superblock is clean but the journal "
 			"holds a log: clearing it without replay\n",
 			s->target);
+	err = e2fc_journal_check_write(s->j);
+	if (err) {
+		com_err(prog, err, "while checking the journal superblock of "
+			"%s (recovery refused; nothing was written)",
+			s->target);
+		return EXIT_UNCORRECTED;
+	}
 	err = e2fc_replay_check(s->fs, s->fc, &bad_commit, &bad_tag);
 	if (err) {
 		com_err(prog, err, "while checking fast commit %u, tag %u "
@@ -515,6 +522,7 @@ static void print_json(struct state *s, const char *action, int code)
 static int plan_only(struct state *s)
 {
 	int ret = load(s, s->o->device, unix_io_manager, 0);
+	errcode_t err;
 
 	if (ret)
 		return ret;
@@ -528,10 +536,14 @@ static int plan_only(struct state *s)
 		return run_e2fsck(s);
 	}
 	print_plan(s);
+	err = e2fc_journal_check_write(s->j);
+	if (err)
+		com_err(prog, err, "while checking the journal superblock "
+			"(recovery would be refused)");
 	if (s->fc) {
 		unsigned bc = 0, bt = 0;
-		errcode_t err = e2fc_replay_check(s->fs, s->fc, &bc, &bt);
 
+		err = e2fc_replay_check(s->fs, s->fc, &bc, &bt);
 		if (err)
 			com_err(prog, err, "while checking fast commit %u, "
 				"tag %u (recovery would be refused)", bc, bt);

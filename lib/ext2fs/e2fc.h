@@ -102,6 +102,10 @@ errcode_t e2fc_journal_io(struct e2fc_journal *j, io_channel io, blk64_t lblk,
 			  unsigned count, void *buf, int write);
 /* set s_start and s_sequence in a raw jbd2 superblock, with its checksum */
 void e2fc_jsb_set_start(uint8_t *buf, uint32_t start, uint32_t sequence);
+/* may this journal be replayed and reset?  Not with a bad superblock
+ * checksum (E2FC_ERR_JSB_CSUM) or an unknown read-only compatible
+ * feature (E2FC_ERR_JSB_RO_COMPAT): the kernel refuses to load those */
+errcode_t e2fc_journal_check_write(const struct e2fc_journal *j);
 /* rewrite the jbd2 superblock: start = 0 and sequence = next_tid (journal
  * reset after recovery, making the FC area stale); recomputes checksum */
 errcode_t e2fc_journal_reset(struct e2fc_journal *j, uint32_t next_tid);

@@ -975,6 +975,11 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		return e2fc_journal_reset(j, (log ? log->expected_tid :
 					      j->sb.sequence) + 1);
 	}
+	if (j) {
+		err = e2fc_journal_check_write(j);
+		if (err)
+			return err;
+	}
 	if (ncommits) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)

@@ -386,3 +386,12 @@ out:
 	ext2fs_free_mem(&buf);
 	return err;
 }
+
+errcode_t e2fc_journal_check_write(const struct e2fc_journal *j)
+{
+	if (j->sb.csum_present && !j->sb.csum_ok)
+		return E2FC_ERR_JSB_CSUM;
+	if (j->sb.blocktype == JBD2_BT_SB_V2 && j->sb.feature_ro_compat)
+		return E2FC_ERR_JSB_RO_COMPAT;
+	return 0;
+}
