@@ -57,10 +57,7 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
-stats() {	# best and median of the numbers on stdin
-	sort -g | awk '{ v[NR] = $1 } END {
-		printf "%.4f %.4f\n", v[1], v[int((NR + 1) / 2)] }'
-}
+. "$here/race-common.sh"
 
 echo "image $img, $ROUNDS rounds, e2fcdump args: ${DUMP_ARGS:-(none)}"
 printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
@@ -81,18 +78,7 @@ for i in "${!cmds[@]}"; do
 	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
 		"${cmed[$i]}" "$rss" "${times[$i]}"
 done
-awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
-	printf "ratio logdump / e2fcdump (medians): %.2fx (target >= 2) %s\n",
-		a / b, (a / b >= 2) ? "PASS" : "MISS" }'
-awk -v a="${cmed[0]}" -v b="${cmed[1]}" 'BEGIN {
-	if (b > 0) printf "ratio logdump / e2fcdump (median CPU): %.2fx\n", a / b
-	else print "ratio logdump / e2fcdump (median CPU): - (below 1 ms)" }'
-if [ -n "${BASELINE:-}" ]; then
-	awk -v a="${med[2]}" -v b="${med[1]}" -v c="${cmed[2]}" \
-	    -v d="${cmed[1]}" 'BEGIN {
-		printf "ratio baseline / e2fcdump (medians): %.2fx wall, ", a / b
-		if (d > 0) printf "%.2fx CPU\n", c / d; else print "- CPU" }'
-fi
+race_ratios logdump e2fcdump 2
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	data=$BENCH_DIR/perf-e2fcdump.data

@@ -58,10 +58,7 @@ for r in $(seq "$ROUNDS"); do
 done
 rm -f "$tf"
 
-stats() {	# best and median of the numbers on stdin
-	sort -g | awk '{ v[NR] = $1 } END {
-		printf "%.4f %.4f\n", v[1], v[int((NR + 1) / 2)] }'
-}
+. "$here/race-common.sh"
 
 echo "image $img, $ROUNDS rounds, args: $FSCK_ARGS"
 printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
@@ -85,17 +82,7 @@ for i in "${!tools[@]}"; do
 	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
 		"${cmed[$i]}" "$rss" "${times[$i]}"
 done
-awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {
-	printf "ratio e2fsck / e2fsck-fc (medians): %.2fx (target >= 1) %s\n",
-		a / b, (a / b >= 1) ? "PASS" : "MISS" }'
-awk -v a="${cmed[0]}" -v b="${cmed[1]}" 'BEGIN {
-	printf "ratio e2fsck / e2fsck-fc (median CPU): %.2fx\n", a / b }'
-if [ -n "${BASELINE:-}" ]; then
-	awk -v a="${med[2]}" -v b="${med[1]}" -v c="${cmed[2]}" \
-	    -v d="${cmed[1]}" 'BEGIN {
-		printf "ratio baseline / e2fsck-fc (medians): %.2fx wall, " \
-		       "%.2fx CPU\n", a / b, c / d }'
-fi
+race_ratios e2fsck e2fsck-fc 1
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	data=$BENCH_DIR/perf-e2fsck-fc.data
