@@ -60,14 +60,9 @@ done
 . "$here/race-common.sh"
 
 echo "image $img, $ROUNDS rounds, e2fcdump args: ${DUMP_ARGS:-(none)}"
-printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
-	"RSS MB" "wall times"
+race_header
 declare -a med cmed
 for i in "${!cmds[@]}"; do
-	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
-	cmed[$i]=$2
-	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
-	med[$i]=$2
 	rss=-
 	if [ -x /usr/bin/time ]; then
 		# shellcheck disable=SC2086
@@ -75,8 +70,7 @@ for i in "${!cmds[@]}"; do
 			>/dev/null 2>&1
 		rss=$(awk '{ k = $1 } END { printf "%.1f", k / 1024 }' "$tf")
 	fi
-	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
-		"${cmed[$i]}" "$rss" "${times[$i]}"
+	race_row "$i" "$rss"
 done
 race_ratios logdump e2fcdump 2
 

@@ -61,14 +61,9 @@ rm -f "$tf"
 . "$here/race-common.sh"
 
 echo "image $img, $ROUNDS rounds, args: $FSCK_ARGS"
-printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" "cpu s" \
-	"RSS MB" "wall times"
+race_header
 declare -a med cmed
 for i in "${!tools[@]}"; do
-	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
-	cmed[$i]=$2
-	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
-	med[$i]=$2
 	rss=-
 	if [ -x /usr/bin/time ]; then
 		fresh || exit 1
@@ -79,8 +74,7 @@ for i in "${!tools[@]}"; do
 			"$BENCH_DIR/.race.rss")
 		rm -f "$BENCH_DIR/.race.rss"
 	fi
-	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
-		"${cmed[$i]}" "$rss" "${times[$i]}"
+	race_row "$i" "$rss"
 done
 race_ratios e2fsck e2fsck-fc 1
 

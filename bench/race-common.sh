@@ -6,6 +6,25 @@ stats() {	# best and median of the numbers on stdin
 		printf "%.4f %.4f\n", v[1], v[int((NR + 1) / 2)] }'
 }
 
+race_header() {
+	printf '%-10s %8s %8s %8s %8s  %s\n' tool "best s" "median s" \
+		"cpu s" "RSS MB" "wall times"
+}
+
+# race_row I RSS: tool I's best and median wall time, median CPU time
+# (kept in med[I] and cmed[I]), RSS and all wall times, from the arrays
+# names, times and cpus
+race_row() {
+	local i=$1 rss=$2
+
+	set -- $(echo "${cpus[$i]}" | tr ' ' '\n' | grep . | stats)
+	cmed[$i]=$2
+	set -- $(echo "${times[$i]}" | tr ' ' '\n' | grep . | stats)
+	med[$i]=$2
+	printf '%-10s %8s %8s %8s %8s %s\n' "${names[$i]}" "$1" "$2" \
+		"${cmed[$i]}" "$rss" "${times[$i]}"
+}
+
 # race_ratios PEER OURS TARGET: the ratios PEER / OURS of the median wall
 # and CPU times in med[0..2] and cmed[0..2] (index 2: BASELINE, if set)
 race_ratios() {
