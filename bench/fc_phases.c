@@ -11,7 +11,7 @@
  *   check      e2fc_replay_check (validate the plan against the fs)
  *   recover    e2fc_recover into the overlay (full transactions, FC
  *              commits, bitmaps, counts)
- *   commit     e2fc_commit (the changed blocks to the image: a jbd2
+ *   commit     e2fc_writeback (the changed blocks to the image: a jbd2
  *              transaction, in place, journal reset; with fsyncs)
  *   close      ext2fs_close of the overlay file system
  *
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	struct e2fc_fc *fc = NULL;
 	struct e2fc_replay_opts opts;
 	struct e2fc_replay_stats st;
-	struct e2fc_commit_stats cs;
+	struct e2fc_writeback_stats cs;
 	unsigned bc = 0, bt = 0;
 	errcode_t err;
 	int opt, k = 0;
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		goto fail;
 	k++;
 	t0 = now();
-	err = e2fc_commit(fs, j, log, st.fc_commits > 0, unix_io_manager,
+	err = e2fc_writeback(fs, j, log, st.fc_commits > 0, unix_io_manager,
 			  unix_io_manager, &cs);
 	t[k] = now() - t0;
 	if (err)

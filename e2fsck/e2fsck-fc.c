@@ -377,14 +377,14 @@ static io_manager writer_io(struct state *s)
 }
 
 /*
- * The replay runs on the overlay (all writes in memory); e2fc_commit()
+ * The replay runs on the overlay (all writes in memory); e2fc_writeback()
  * then writes the changed blocks to the target through io, in an order
- * that a power cut cannot spoil (lib/ext2fs/fc_commit.c).
+ * that a power cut cannot spoil (lib/ext2fs/fc_writeback.c).
  */
 static int recover(struct state *s)
 {
 	struct e2fc_replay_opts ro;
-	struct e2fc_commit_stats cs;
+	struct e2fc_writeback_stats cs;
 	unsigned bad_commit = 0, bad_tag = 0;
 	io_manager io = writer_io(s);
 	errcode_t err;
@@ -421,7 +421,7 @@ static int recover(struct state *s)
 	ro.progress_arg = s;
 	if (s->needs_recovery)
 		fprintf(s->out, "%s: recovering journal\n", s->target);
-	err = e2fc_recover_commit(&s->fs, s->j, s->log, s->fc, &ro, io,
+	err = e2fc_recover_writeback(&s->fs, s->j, s->log, s->fc, &ro, io,
 				  unix_io_manager, &s->stats, &cs);
 	if (err) {
 		com_err(prog, err, "while recovering the journal of %s",

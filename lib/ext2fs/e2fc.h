@@ -436,9 +436,9 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       struct e2fc_replay_stats *stats);
 
 /* ===================================================================== */
-/* fc_commit.c: write a replay made in the overlay back, crash-safely     */
+/* fc_writeback.c: write a replay made in the overlay back, crash-safely     */
 /* ===================================================================== */
-struct e2fc_commit_stats {
+struct e2fc_writeback_stats {
 	int		journaled;	/* went through a jbd2 transaction */
 	uint32_t	tid;		/* its tid */
 	uint32_t	log_blocks;	/* journal blocks it took */
@@ -451,24 +451,24 @@ struct e2fc_commit_stats {
  * log as scanned before the replay; fc_replayed: fast commits were
  * replayed.  Writes the changed blocks to the device through writer
  * (unix_io_manager, undo_io_manager, ...), an external journal through
- * jwriter; see fc_commit.c for the order that keeps a power cut harmless.
+ * jwriter; see fc_writeback.c for the order that keeps a power cut harmless.
  */
-errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
+errcode_t e2fc_writeback(ext2_filsys ofs, struct e2fc_journal *j,
 		      const struct e2fc_log *log, int fc_replayed,
 		      io_manager writer, io_manager jwriter,
-		      struct e2fc_commit_stats *cs);
+		      struct e2fc_writeback_stats *cs);
 
 /* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
- * journal with E2FC_JOPEN_OVERLAY), then e2fc_commit() to the device:
+ * journal with E2FC_JOPEN_OVERLAY), then e2fc_writeback() to the device:
  * what e2fsck-fc does.  The caller closes *fsp and discards the overlays
  * (of the device and of an external journal) afterwards. */
-errcode_t e2fc_recover_commit(ext2_filsys *fsp, struct e2fc_journal *j,
+errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      const struct e2fc_log *log,
 			      const struct e2fc_fc *fc,
 			      const struct e2fc_replay_opts *opts,
 			      io_manager writer, io_manager jwriter,
 			      struct e2fc_replay_stats *stats,
-			      struct e2fc_commit_stats *cs);
+			      struct e2fc_writeback_stats *cs);
 
 /* ===================================================================== */
 /* overlay_io.c: copy-on-write io_manager (replay without writing)        */

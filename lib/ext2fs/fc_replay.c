@@ -821,7 +821,7 @@ void e2fc_replay_free(struct replay *r)
  * inodes, dtime of freed ones): the newest ctime the replayed commits log
  * (about when the last fsync ran), else the superblock's last write time.
  * Never the clock: a run cut short and run again must write the same
- * bytes (fc_commit.c).
+ * bytes (fc_writeback.c).
  */
 static uint32_t replay_time(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned ncommits)

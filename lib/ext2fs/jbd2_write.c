@@ -1,7 +1,7 @@
 /*
  * jbd2_write.c -- append one complete transaction to the jbd2 log.
  *
- * fc_commit.c uses it to make e2fc's own replay crash-safe.  The layout
+ * fc_writeback.c uses it to make e2fc's own replay crash-safe.  The layout
  * is the one jbd2_log.c (and the kernel's recovery) reads: descriptor
  * blocks, each followed by the data blocks its tags name, then one commit
  * block.  In every descriptor the first tag is followed by the journal

@@ -8,9 +8,9 @@
  *
  * Opens IMAGE through the overlay io manager, scans the log and the
  * fast-commit area, replays in memory and writes the result to IMAGE with
- * e2fc_commit() -- what e2fsck-fc does.  --direct replays straight onto
+ * e2fc_writeback() -- what e2fsck-fc does.  --direct replays straight onto
  * IMAGE instead (unix io manager, no commit step), the way e2fc worked
- * before e2fc_commit().  --cut-after N simulates a power cut: the process
+ * before e2fc_writeback().  --cut-after N simulates a power cut: the process
  * ends with _exit(99) instead of making its N-th write to IMAGE or the
  * journal (writes that were made stay, as after a cut).
  * Prints the replay statistics and "writes: K" on stdout.  Exit 0 when
@@ -111,7 +111,7 @@ static int recover(ext2_filsys *fsp, const char *extj, int direct,
 	struct e2fc_log *log = NULL;
 	struct e2fc_fc *fc = NULL;
 	struct e2fc_replay_stats st;
-	struct e2fc_commit_stats cs;
+	struct e2fc_writeback_stats cs;
 	unsigned bc = 0, bt = 0;
 	errcode_t err;
 	int ret = 0;
@@ -144,7 +144,7 @@ static int recover(ext2_filsys *fsp, const char *extj, int direct,
 	if (direct)
 		err = e2fc_recover(fsp, j, log, fc, opts, &st);
 	else
-		err = e2fc_recover_commit(fsp, j, log, fc, opts, cut_manager(),
+		err = e2fc_recover_writeback(fsp, j, log, fc, opts, cut_manager(),
 					  cut_manager(), &st, &cs);
 	print_stats(&st);
 	if (!direct && !err)

@@ -1,6 +1,6 @@
 /*
- * test_commit.c -- the jbd2 transaction writer (jbd2_write.c) read back by
- * the log scanner, and e2fc_commit() with and without that transaction.
+ * test_writeback.c -- the jbd2 transaction writer (jbd2_write.c) read back by
+ * the log scanner, and e2fc_writeback() with and without that transaction.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +118,7 @@ static void test_txn_nocsum(void)
 /* recover one image; with no room in the log the blocks go in place
  * without the transaction: the same file-system blocks either way */
 static void commit_one(const char *gz, int room, struct img *m,
-		       struct e2fc_commit_stats *cs)
+		       struct e2fc_writeback_stats *cs)
 {
 	struct e2fc_replay_stats st;
 	struct e2fc_log l2;
@@ -131,7 +131,7 @@ static void commit_one(const char *gz, int room, struct img *m,
 	if (!room)	/* the log "starts" just past its head: it is full */
 		l2.start_block = e2fc_log_next(&m->ld.j->sb,
 					e2fc_log_head(m->ld.j, m->ld.log));
-	CU_ASSERT_EQUAL(e2fc_commit(m->fs, m->ld.j, &l2, 1, unix_io_manager,
+	CU_ASSERT_EQUAL(e2fc_writeback(m->fs, m->ld.j, &l2, 1, unix_io_manager,
 				    unix_io_manager, cs), 0);
 }
 
@@ -145,10 +145,10 @@ static int in_journal(const struct e2fc_journal *j, blk64_t b)
 	return 0;
 }
 
-static void test_commit_direct(void)
+static void test_writeback_direct(void)
 {
 	const char *gz = "replay-1k-128-csum.img.gz";
-	struct e2fc_commit_stats ca, cb;
+	struct e2fc_writeback_stats ca, cb;
 	struct img a, b;
 	uint8_t *x, *y;
 	size_t bs;
@@ -205,11 +205,11 @@ static int read_jsb(struct img *m, uint8_t *buf)
  * s_sequence one up; a cut before that write left the old one, and a new
  * run had nothing to do: not the bytes of the uncut run (fuzz-fc.py).
  */
-static void test_commit_no_log(void)
+static void test_writeback_no_log(void)
 {
 	const char *gz = "replay-1k-128-csum.img.gz";
 	struct e2fc_replay_stats st;
-	struct e2fc_commit_stats cs;
+	struct e2fc_writeback_stats cs;
 	struct img m;
 	ext2_filsys fs;
 	struct e2fc_loaded ld;
@@ -236,7 +236,7 @@ static void test_commit_no_log(void)
 	CU_ASSERT_FATAL(before != NULL);
 	after = before + m.fs->blocksize;
 	CU_ASSERT_FATAL(read_jsb(&m, before));
-	CU_ASSERT_EQUAL(e2fc_recover_commit(&m.fs, m.ld.j, m.ld.log, m.ld.fc,
+	CU_ASSERT_EQUAL(e2fc_recover_writeback(&m.fs, m.ld.j, m.ld.log, m.ld.fc,
 					    NULL, unix_io_manager,
 					    unix_io_manager, &st, &cs), 0);
 	CU_ASSERT_EQUAL(st.fc_commits, 0);
@@ -250,8 +250,8 @@ static void test_commit_no_log(void)
 static CU_TestInfo tests[] = {
 	{ "transaction read back (csum v3)", test_txn_csum },
 	{ "transaction read back (no csum)", test_txn_nocsum },
-	{ "commit without room in the log", test_commit_direct },
-	{ "commit leaves a journal with no log alone", test_commit_no_log },
+	{ "commit without room in the log", test_writeback_direct },
+	{ "commit leaves a journal with no log alone", test_writeback_no_log },
 	CU_TEST_INFO_NULL,
 };
 

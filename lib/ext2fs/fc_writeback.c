@@ -1,10 +1,10 @@
 /*
- * fc_commit.c -- write a replay held in the overlay back to the device,
+ * fc_writeback.c -- write a replay held in the overlay back to the device,
  * so that a power cut at any point still recovers to the same bytes.
  *
  * e2fc_recover() runs on the file system opened through the overlay io
  * manager: every block it changes (jbd2 replay, fast-commit replay,
- * bitmaps, descriptors, superblock) is in memory.  e2fc_commit() writes
+ * bitmaps, descriptors, superblock) is in memory.  e2fc_writeback() writes
  * the blocks whose contents differ from the device, in this order:
  *
  *  1. Only when fast commits were replayed: all those blocks as one new
@@ -34,7 +34,7 @@
 #include <string.h>
 #include "e2fc.h"
 
-struct commit {
+struct writeback {
 	ext2_filsys		ofs;	/* the overlay: the replayed contents */
 	io_channel		dev;	/* the device, read-write */
 	io_channel		jdev;	/* the external journal, or dev */
@@ -50,7 +50,7 @@ static int blk_cmp(const void *x, const void *y)
 }
 
 /* the journal's own blocks are never part of what is written back */
-static errcode_t journal_blocks(struct commit *c, blk64_t **sorted)
+static errcode_t journal_blocks(struct writeback *c, blk64_t **sorted)
 {
 	struct e2fc_journal *j = c->j;
 	errcode_t err;
@@ -91,7 +91,7 @@ static errcode_t log_targets(const struct e2fc_log *log, int fc_replayed,
  * replay_log() (fc_replay.c) writes: those of complete transactions, not
  * revoked, with a good checksum; the last one wins.
  */
-static errcode_t log_version(struct commit *c, const struct e2fc_log *log,
+static errcode_t log_version(struct writeback *c, const struct e2fc_log *log,
 			     blk64_t target, void *buf, int *found)
 {
 	const struct e2fc_log_block *b, *last = NULL;
@@ -126,7 +126,7 @@ static errcode_t log_version(struct commit *c, const struct e2fc_log *log,
  * what the device holds (an inode bitmap the log cleared a bit in and a
  * fast commit set again).
  */
-static errcode_t changed_blocks(struct commit *c, const struct e2fc_log *log,
+static errcode_t changed_blocks(struct writeback *c, const struct e2fc_log *log,
 				int fc_replayed, blk64_t **list, uint32_t *n)
 {
 	unsigned bs = c->ofs->blocksize;
@@ -173,15 +173,15 @@ static errcode_t changed_blocks(struct commit *c, const struct e2fc_log *log,
 
 static errcode_t read_final(void *arg, blk64_t blk, void *buf)
 {
-	struct commit *c = arg;
+	struct writeback *c = arg;
 
 	return io_channel_read_blk64(c->ofs->io, blk, 1, buf);
 }
 
 /* step 1; returns 0 with *journaled = 0 when it does not fit */
-static errcode_t write_txn(struct commit *c, const struct e2fc_log *log,
+static errcode_t write_txn(struct writeback *c, const struct e2fc_log *log,
 			   const blk64_t *list, uint32_t n, int *journaled,
-			   struct e2fc_commit_stats *cs)
+			   struct e2fc_writeback_stats *cs)
 {
 	struct e2fc_journal *j = c->j;
 	uint32_t need = e2fc_txn_blocks(&j->sb, n);
@@ -206,7 +206,7 @@ static errcode_t write_txn(struct commit *c, const struct e2fc_log *log,
 }
 
 /* step 2: every block but the superblock's, then that one */
-static errcode_t write_in_place(struct commit *c, const blk64_t *list,
+static errcode_t write_in_place(struct writeback *c, const blk64_t *list,
 				uint32_t n)
 {
 	blk64_t sb_blk = 1024 / c->ofs->blocksize;
@@ -233,7 +233,7 @@ static errcode_t write_in_place(struct commit *c, const blk64_t *list,
 }
 
 /* step 3 */
-static errcode_t reset_journal(struct commit *c, uint32_t sequence)
+static errcode_t reset_journal(struct writeback *c, uint32_t sequence)
 {
 	errcode_t err;
 
@@ -247,7 +247,7 @@ static errcode_t reset_journal(struct commit *c, uint32_t sequence)
 	return err;
 }
 
-static errcode_t open_channels(struct commit *c, io_manager writer,
+static errcode_t open_channels(struct writeback *c, io_manager writer,
 				io_manager jwriter)
 {
 	errcode_t err;
@@ -265,7 +265,7 @@ static errcode_t open_channels(struct commit *c, io_manager writer,
 	return err;
 }
 
-static void close_channels(struct commit *c)
+static void close_channels(struct writeback *c)
 {
 	if (c->jdev && c->jdev != c->dev)
 		io_channel_close(c->jdev);
@@ -273,12 +273,12 @@ static void close_channels(struct commit *c)
 		io_channel_close(c->dev);
 }
 
-errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
+errcode_t e2fc_writeback(ext2_filsys ofs, struct e2fc_journal *j,
 		      const struct e2fc_log *log, int fc_replayed,
 		      io_manager writer, io_manager jwriter,
-		      struct e2fc_commit_stats *cs)
+		      struct e2fc_writeback_stats *cs)
 {
-	struct commit c = { .ofs = ofs, .j = j };
+	struct writeback c = { .ofs = ofs, .j = j };
 	uint32_t n = 0, next_tid = log->expected_tid;
 	blk64_t *list = NULL;
 	int journaled = 0;
@@ -309,13 +309,13 @@ errcode_t e2fc_commit(ext2_filsys ofs, struct e2fc_journal *j,
 	return err;
 }
 
-errcode_t e2fc_recover_commit(ext2_filsys *fsp, struct e2fc_journal *j,
+errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      const struct e2fc_log *log,
 			      const struct e2fc_fc *fc,
 			      const struct e2fc_replay_opts *opts,
 			      io_manager writer, io_manager jwriter,
 			      struct e2fc_replay_stats *stats,
-			      struct e2fc_commit_stats *cs)
+			      struct e2fc_writeback_stats *cs)
 {
 	errcode_t err;
 
@@ -328,6 +328,6 @@ errcode_t e2fc_recover_commit(ext2_filsys *fsp, struct e2fc_journal *j,
 	if (!e2fc_overlay_units((*fsp)->device_name) &&
 	    !(j && j->external && e2fc_overlay_units(j->ext_name)))
 		return 0;	/* nothing to do: nothing written */
-	return e2fc_commit(*fsp, j, log, stats->fc_commits > 0, writer,
+	return e2fc_writeback(*fsp, j, log, stats->fc_commits > 0, writer,
 			   jwriter, cs);
 }
