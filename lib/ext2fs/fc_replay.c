@@ -415,11 +415,14 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 	return err;
 }
 
-/* drop the in-memory fs without writing it back, open it again */
+/* drop the in-memory fs without writing it back, open it again; an
+ * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 {
 	ext2_filsys fs = *fsp, nfs;
 	io_manager mgr = fs->io->manager;
+	io_channel hold = NULL;
+	const char *opts = e2fc_overlay_reopen_options(fs->io);
 	char *name = NULL;
 	int flags = fs->flags & (EXT2_FLAG_RW | EXT2_FLAG_64BITS |
 				 EXT2_FLAG_EXCLUSIVE);
@@ -429,11 +432,17 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 	if (err)
 		return err;
 	strcpy(name, fs->device_name);
+	if (opts) {
+		hold = fs->io;
+		io_channel_bumpcount(hold);
+	}
 	fs->flags &= ~EXT2_FLAG_DIRTY;
 	ext2fs_free(fs);
 	*fsp = NULL;
-	err = ext2fs_open(name, flags, 0, 0, mgr, &nfs);
+	err = ext2fs_open2(name, opts, flags, 0, 0, mgr, &nfs);
 	ext2fs_free_mem(&name);
+	if (hold)
+		io_channel_close(hold);
 	if (err)
 		return err;
 	*fsp = nfs;
