@@ -23,68 +23,6 @@
 #include <string.h>
 #include "fc_replay_int.h"
 
-/* ---- block walking ------------------------------------------------------ */
-
-struct walk_ctx {
-	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
-	void	*arg;
-};
-
-static int walk_indirect(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t
-			 blockcnt, blk64_t ref_blk, int ref_offset,
-			 void *priv)
-{
-	struct walk_ctx *w = priv;
-
-	if (*blocknr)
-		w->fn(fs, *blocknr, 1, w->arg);
-	return 0;
-}
-
-/* call fn for every block the inode owns: data, extent tree or indirect
- * blocks, and its extended attribute block */
-errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
-			   struct ext2_inode *inode,
-			   void (*fn)(ext2_filsys fs, blk64_t blk,
-				      blk64_t count, void *arg),
-			   void *arg)
-{
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	struct walk_ctx w = { fn, arg };
-	errcode_t err;
-	int op = EXT2_EXTENT_ROOT;
-	blk64_t acl = ext2fs_file_acl_block(fs, inode);
-
-	if (acl && acl < ext2fs_blocks_count(fs->super))
-		fn(fs, acl, 1, arg);
-	if (inode->i_flags & EXT4_INLINE_DATA_FL)
-		return 0;
-	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
-								       inode))
-		return 0;
-	if (!(inode->i_flags & EXT4_EXTENTS_FL))
-		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
-					     walk_indirect, &w);
-	err = ext2fs_extent_open2(fs, ino, inode, &h);
-	if (err)
-		return err;
-	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
-		op = EXT2_EXTENT_NEXT;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
-			continue;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_LEAF) {
-			if (e.e_len)
-				fn(fs, e.e_pblk, e.e_len, arg);
-		} else {
-			fn(fs, e.e_pblk, 1, arg);	/* child node */
-		}
-	}
-	ext2fs_extent_free(h);
-	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
-	       0 : err;
-}
-
 static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 {
 	e2fc_touch_block(arg, blk, count, 0);
@@ -181,7 +119,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t);
  * back as zeros.  Here they wait, and are applied, in log order, once an
  * INODE tag has made the inode live.
  */
-errcode_t e2fc_add_pending(struct replay *r, const struct e2fc_tag *t)
+static errcode_t add_pending(struct replay *r, const struct e2fc_tag *t)
 {
 	errcode_t err;
 
@@ -686,7 +624,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		/* the kernel skips it (no inode yet, or inline data that
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
-		return r->in_pending ? 0 : e2fc_add_pending(r, t);
+		return r->in_pending ? 0 : add_pending(r, t);
 	if (!e2fc_extent_mapped(&in)) {
 		if (!ext2fs_inode_has_valid_blocks2(r->fs,
 						    (struct ext2_inode *)&in))
