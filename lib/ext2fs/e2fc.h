@@ -177,6 +177,16 @@ errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp);
 uint32_t e2fc_log_next(const struct e2fc_jsb *sb, uint32_t blk);
 /* bytes of one descriptor tag (without the UUID) */
 unsigned e2fc_jbd2_tag_bytes(const struct e2fc_jsb *sb);
+/* one descriptor tag, decoded; read and written in the journal's format */
+struct e2fc_jbd2_tag {
+	uint64_t	target;		/* block number */
+	uint32_t	flags;		/* JBD2_FLAG_* */
+	uint32_t	csum;		/* csum v3; v2: low 16 bits */
+};
+void e2fc_jbd2_tag_get(const struct e2fc_jsb *sb, const uint8_t *p,
+		       struct e2fc_jbd2_tag *t);
+void e2fc_jbd2_tag_put(const struct e2fc_jsb *sb, uint8_t *p,
+		       const struct e2fc_jbd2_tag *t);
 /* csum v2/v3 checksums: descriptor/revoke tail, commit block, data block
  * (v2: the low 16 bits) */
 uint32_t e2fc_jbd2_tail_csum(const struct e2fc_jsb *sb, const uint8_t *b,

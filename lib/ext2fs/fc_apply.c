@@ -1,6 +1,6 @@
 /*
  * fc_apply.c -- apply one fast-commit tag to the file system, with the
- * kernel's effect (shared/DESIGN.md section 2):
+ * kernel's effect (doc/design.md, doc/format.md):
  *
  *   INODE      free the blocks the on-disk inode maps (they are marked
  *              again at the end if still mapped), copy the logged inode
@@ -30,10 +30,6 @@ static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 
 /* ---- INODE --------------------------------------------------------------- */
 
-#define I_BLOCK_OFF	0x28
-#define I_GENERATION_OFF 0x64
-#define I_FLAGS_OFF	0x20
-
 /*
  * A reused inode number (another generation): the tree on disk is the
  * dead file's, not the logged one's.  Its blocks are released (freed at
@@ -51,8 +47,8 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 	errcode_t err;
 
 	*dropped = 0;
-	if (len < I_GENERATION_OFF + 4 || !cur->i_mode ||
-	    cur->i_generation == e2fc_get_le32(src + I_GENERATION_OFF))
+	if (len < RI_GENERATION + 4 || !cur->i_mode ||
+	    cur->i_generation == e2fc_get_le32(src + RI_GENERATION))
 		return 0;
 	if (!cur->i_links_count &&
 	    e2fc_ino_in_use(r, ino) &&
@@ -89,20 +85,21 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 	err = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
 	if (err)
 		goto out;
-	memcpy(dst + I_BLOCK_OFF, cur->i_block, sizeof(cur->i_block));
-	memcpy(dst, src, I_BLOCK_OFF);
-	if (len > I_GENERATION_OFF)
-		memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
-		       len - I_GENERATION_OFF);
-	flags = e2fc_get_le32(dst + I_FLAGS_OFF);
+	memcpy(dst + RI_BLOCK, cur->i_block, sizeof(cur->i_block));
+	memcpy(dst, src, RI_BLOCK);
+	if (len > RI_GENERATION)
+		memcpy(dst + RI_GENERATION, src + RI_GENERATION,
+		       len - RI_GENERATION);
+	flags = e2fc_get_le32(dst + RI_FLAGS);
 	if (flags & EXT4_INLINE_DATA_FL) {
-		memcpy(dst + I_BLOCK_OFF, src + I_BLOCK_OFF, 60);
+		memcpy(dst + RI_BLOCK, src + RI_BLOCK, RI_BLOCK_LEN);
 	} else if ((flags & EXT4_EXTENTS_FL) &&
-		   e2fc_get_le16(dst + I_BLOCK_OFF) != EXT4_EXT_MAGIC) {
-		memset(dst + I_BLOCK_OFF, 0, 60);
-		e2fc_put_le16(dst + I_BLOCK_OFF, EXT4_EXT_MAGIC);
-		e2fc_put_le16(dst + I_BLOCK_OFF + 4,
-			      (60 - EXT4_EXT_HDR_SIZE) / EXT4_EXT_ENTRY_SIZE);
+		   e2fc_get_le16(dst + RI_BLOCK) != EXT4_EXT_MAGIC) {
+		memset(dst + RI_BLOCK, 0, RI_BLOCK_LEN);
+		e2fc_put_le16(dst + RI_BLOCK, EXT4_EXT_MAGIC);
+		e2fc_put_le16(dst + RI_BLOCK + EXT4_EXT_HDR_MAX,
+			      (RI_BLOCK_LEN - EXT4_EXT_HDR_SIZE) /
+			      EXT4_EXT_ENTRY_SIZE);
 	}
 	err = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
 out:
@@ -198,7 +195,7 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (len > isz)
 		len = isz;
-	if (len < I_BLOCK_OFF)
+	if (len < RI_BLOCK)
 		return E2FC_ERR_BAD_INODE;
 	if (e2fc_inode_live(fs, ino, &cur)) {
 		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)&cur,
@@ -212,9 +209,10 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 	}
 	/* a directory whose entries may change with its inode: inline
 	 * data, or a reused inode number (a new tree) */
-	if (((cur.i_flags | e2fc_get_le32(src + 0x20)) & EXT4_INLINE_DATA_FL) ||
-	    (len >= I_GENERATION_OFF + 4 &&
-	     cur.i_generation != e2fc_get_le32(src + I_GENERATION_OFF)))
+	if (((cur.i_flags | e2fc_get_le32(src + RI_FLAGS)) &
+	     EXT4_INLINE_DATA_FL) ||
+	    (len >= RI_GENERATION + 4 &&
+	     cur.i_generation != e2fc_get_le32(src + RI_GENERATION)))
 		e2fc_names_forget(r->names, ino);
 	err = drop_old_tree(r, ino, &cur, src, len, &dropped);
 	if (!err)

@@ -594,9 +594,9 @@ static uint32_t replay_time(ext2_filsys fs, const struct e2fc_fc *fc,
 			const struct e2fc_tag *tg = &fc->tags[cm->first_tag + k];
 
 			if (tg->tag != EXT4_FC_TAG_INODE ||
-			    tg->u.inode.raw_len < 16)
+			    tg->u.inode.raw_len < RI_CTIME + 4)
 				continue;
-			c = e2fc_get_le32(tg->u.inode.raw + 12);	/* i_ctime */
+			c = e2fc_get_le32(tg->u.inode.raw + RI_CTIME);
 			if (c > t)
 				t = c;
 		}
