@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "fcsk.h"
+#include "libe2fc.h"
 
 const char *fcsk_prog = "e2fsck-fc";
 #define prog fcsk_prog
@@ -337,7 +338,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			exit(EXIT_OK);
 		}
 		if (c == 'V') {
-			printf("%s 0.1.0\n", prog);
+			printf("%s %s (libext2fs %s)\n", prog, e2fc_version(),
+			       e2fc_ext2fs_version());
 			exit(EXIT_OK);
 		}
 		if (parse_opt(o, c, optarg))
@@ -758,8 +760,8 @@ static int stopped(struct state *s)
 /* the replay changed something (on the device or an external journal) */
 static int wrote_overlay(const struct state *s)
 {
-	return e2fc_overlay_units(s->fs->device_name) ||
-	       (s->j && s->j->external && e2fc_overlay_units(s->j->ext_name));
+	return e2fc_overlay_units(s->fs->io) ||
+	       (s->j && s->j->external && e2fc_overlay_units(s->j->ext_io));
 }
 
 /*
