@@ -549,6 +549,28 @@ int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
 	return 0;
 }
 
+unsigned e2fc_log_replayed_trans(const struct e2fc_log *log)
+{
+	unsigned t;
+
+	for (t = 0; log && t < log->ntrans && log->trans[t].complete; t++)
+		;
+	return t;
+}
+
+enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
+				      const struct e2fc_log_block *b,
+				      blk64_t fs_blocks)
+{
+	if (e2fc_log_is_revoked(log, b->target, b->tid))
+		return E2FC_LB_REVOKED;
+	if (!b->csum_ok)
+		return E2FC_LB_BAD_CSUM;
+	if (b->target >= fs_blocks)
+		return E2FC_LB_OUTSIDE;
+	return E2FC_LB_WRITE;
+}
+
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
 {
 	struct log_priv *lp;
