@@ -120,7 +120,6 @@ enum e2fc_log_stop {
 	E2FC_LOG_BAD_TYPE,	/* unknown block type */
 	E2FC_LOG_CSUM,		/* descriptor/commit/revoke checksum bad */
 	E2FC_LOG_TRUNCATED,	/* transaction without a commit block */
-	E2FC_LOG_BAD_BLOCK,	/* log block outside the journal */
 	E2FC_LOG_WRAPPED,	/* went all the way round */
 };
 const char *e2fc_log_stop_name(enum e2fc_log_stop s);
@@ -393,8 +392,6 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags);
-/* print one tag on one line (no newline), text form */
-void e2fc_print_tag(FILE *f, const struct e2fc_tag *t);
 /* s as a quoted JSON string */
 void e2fc_print_json_string(FILE *f, const char *s);
 /* what replaying t changes, in words, no newline; 0 (nothing printed)

@@ -633,16 +633,6 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 	}
 }
 
-void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
-{
-	char buf[2048];
-	struct ob o;
-
-	ob_init(&o, f, buf, sizeof(buf));
-	print_tag(&o, t);
-	ob_flush(&o);
-}
-
 static void print_raw(struct ob *o, const struct e2fc_tag *t)
 {
 	unsigned total = EXT4_FC_TL_SIZE + t->len, i;

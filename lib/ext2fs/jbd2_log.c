@@ -644,7 +644,6 @@ const char *e2fc_log_stop_name(enum e2fc_log_stop s)
 		[E2FC_LOG_BAD_TYPE] = "bad-type",
 		[E2FC_LOG_CSUM] = "checksum",
 		[E2FC_LOG_TRUNCATED] = "truncated",
-		[E2FC_LOG_BAD_BLOCK] = "bad-block",
 		[E2FC_LOG_WRAPPED] = "wrapped",
 	};
 
