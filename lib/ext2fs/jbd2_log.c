@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "e2fc.h"
+#include "fc_array.h"
 
 #define FIRST_CHUNK	16
 #define CHUNK		256
@@ -187,18 +188,9 @@ static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
 	return c == (stored & 0xffff);
 }
 
-#define GROW(arr, n, cap)						\
-	({								\
-		errcode_t _e = 0;					\
-		if ((n) >= (cap)) {					\
-			unsigned _nc = (cap) ? (cap) * 2 : 64;		\
-			_e = ext2fs_resize_array(sizeof(*(arr)), (cap),	\
-						 _nc, &(arr));		\
-			if (!_e)					\
-				(cap) = _nc;				\
-		}							\
-		_e;							\
-	})
+/* room for one more element in arr, which holds n of cap */
+#define GROW(arr, n, cap) e2fc_array_grow(&(arr), &(cap), (n) + 1,	\
+					  sizeof(*(arr)))
 
 struct scan_state {
 	struct e2fc_log		*log;
