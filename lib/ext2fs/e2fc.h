@@ -392,7 +392,7 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags);
-/* s as a quoted JSON string */
+/* s as a quoted JSON string, escaped as names are (any bytes: valid JSON) */
 void e2fc_print_json_string(FILE *f, const char *s);
 /* what replaying t changes, in words, no newline; 0 (nothing printed)
  * for HEAD, PAD and TAIL */
