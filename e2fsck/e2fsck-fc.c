@@ -101,6 +101,11 @@ static int parse_extended(struct opts *o, const char *arg)
 	char *copy = strdup(arg), *tok, *save = NULL;
 	int ret = 0;
 
+	if (!copy) {
+		com_err(prog, EXT2_ET_NO_MEMORY,
+			"while parsing the extended options");
+		return -1;
+	}
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "journal_only")) {
@@ -343,6 +348,11 @@ static int prepare_output(struct state *s)
 	if (s->o->extj) {	/* the journal is reset: copy it too */
 		len = strlen(s->o->output) + sizeof(".journal");
 		s->jcopy = malloc(len);
+		if (!s->jcopy) {
+			com_err(prog, EXT2_ET_NO_MEMORY, "while copying %s",
+				s->o->extj);
+			return EXIT_ERROR;
+		}
 		snprintf(s->jcopy, len, "%s.journal", s->o->output);
 		err = e2fc_copy_sparse(s->o->extj, s->jcopy);
 		if (err) {
