@@ -133,11 +133,15 @@ int fcsk_check_undo_path(const char *undo, const char *device,
 			 const char *extj)
 {
 	char *copy = strdup(undo);
-	const char *dir = copy ? dirname(copy) : ".";
+	const char *dir = copy ? dirname(copy) : NULL;
 	struct stat st;
 	int ret = EXIT_OK;
 
-	if (fcsk_same_file(undo, device) || fcsk_same_file(undo, extj)) {
+	if (!dir) {
+		com_err(fcsk_prog, EXT2_ET_NO_MEMORY, "while checking the "
+			"undo file %s", undo);
+		ret = EXIT_ERROR;
+	} else if (fcsk_same_file(undo, device) || fcsk_same_file(undo, extj)) {
 		fprintf(stderr, "%s: the undo file %s is the file system or "
 			"its journal; refusing to write it\n", fcsk_prog,
 			undo);
