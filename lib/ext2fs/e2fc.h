@@ -490,4 +490,19 @@ errcode_t e2fc_overlay_blocks(const char *name, unsigned blocksize,
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
 
+/* ===================================================================== */
+/* sha256.c: SHA-256 (FIPS 180-4), for the --hash evidence               */
+/* ===================================================================== */
+struct e2fc_sha256 {
+	uint32_t	h[8];
+	uint64_t	len;
+	uint8_t		buf[64];
+	unsigned	nbuf;
+};
+void e2fc_sha256_init(struct e2fc_sha256 *s);
+void e2fc_sha256_update(struct e2fc_sha256 *s, const void *data, size_t len);
+void e2fc_sha256_final(struct e2fc_sha256 *s, uint8_t out[32]);
+/* SHA-256 of everything read from fd until its end */
+errcode_t e2fc_sha256_fd(int fd, uint8_t out[32]);
+
 #endif /* E2FC_H */
