@@ -11,7 +11,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc make autoconf pkg-config libext2fs-dev comerr-dev ss-dev
-	  libcunit1-dev e2fsprogs python3 gzip"
+	  libcunit1-dev e2fsprogs python3 gzip
+	  sleuthkit"	# mactime for tests/events-bodyfile
 
 install_packages() {
 	local missing="" p
