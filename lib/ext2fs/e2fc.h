@@ -635,9 +635,9 @@ errcode_t e2fc_events_build(ext2_filsys pre, ext2_filsys post,
 			    const struct e2fc_log *log,
 			    const struct e2fc_fc *fc,
 			    struct e2fc_events **evp);
-/* the same, replaying into an overlay of image (by name: an overlay of
- * image already open in this process is discarded afterwards) when the
- * journal needs recovery; pre and ld as e2fc_load() left them */
+/* the same, replaying into an overlay of image (its own, freed before
+ * returning) when the journal needs recovery; pre and ld as e2fc_load()
+ * left them */
 errcode_t e2fc_events_collect(ext2_filsys pre, const struct e2fc_loaded *ld,
 			      const char *image, const char *ext_journal,
 			      struct e2fc_events **evp);

@@ -622,10 +622,7 @@ errcode_t e2fc_events_collect(ext2_filsys pre, const struct e2fc_loaded *ld,
 	err = e2fc_events_build(pre, post, ld->j, ld->log, ld->fc, evp);
 	if (!err)
 		(*evp)->replay_err = rerr;
-	if (post)
+	if (post)		/* its overlay goes with it */
 		ext2fs_close_free(&post);
-	e2fc_overlay_discard(image);
-	if (ext_journal)
-		e2fc_overlay_discard(ext_journal);
 	return err;
 }
