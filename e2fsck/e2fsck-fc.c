@@ -571,8 +571,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.json)	/* a device it cannot read fails below, not here */
-		e2fc_evidence_get(&evidence, prog, "0.1.0", o.device, o.extj,
-				  0);
+		e2fc_evidence_get(&evidence, prog, e2fc_version(), o.device,
+				  o.extj, 0);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.target = o.device;

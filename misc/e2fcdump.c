@@ -19,7 +19,6 @@
 #define EXIT_ERROR	8
 
 static const char *prog = "e2fcdump";
-#define TOOL_VERSION	"0.1.0"
 
 static const char *e2fc_libext2fs_version(void)
 {
@@ -93,7 +92,7 @@ static void evidence(struct dump *d, const char *image, int hash,
 
 	memset(ev, 0, sizeof(*ev));
 	ev->tool = prog;
-	ev->tool_version = TOOL_VERSION;
+	ev->tool_version = E2FC_VERSION;
 	err = e2fc_evidence_input(ev, image, hash);
 	if (err)
 		com_err(prog, err, "while reading %s for its evidence metadata",
