@@ -926,9 +926,14 @@ static int run_e2fsck(struct state *s)
 	return ret;
 }
 
+/* --json: read before anything is written (e2fc_evidence_get) */
+static struct e2fc_evidence evidence;
+
 static void print_json(struct state *s, const char *action, int code)
 {
-	fputs("{\"device\": ", stdout);
+	fputs("{", stdout);
+	e2fc_evidence_print_json(stdout, &evidence);
+	fputs(",\n \"device\": ", stdout);
 	e2fc_print_json_string(stdout, s->o->device);
 	fputs(", \"output\": ", stdout);
 	if (s->o->output)
@@ -1111,6 +1116,9 @@ int main(int argc, char **argv)
 			usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (o.json)	/* a device it cannot read fails below, not here */
+		e2fc_evidence_get(&evidence, prog, e2fc_version(), o.device,
+				  o.extj, 0);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.target = o.device;

@@ -33,17 +33,28 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-j extjournal] [-o superblock=N] [-o blocksize=N]"
-		"\n\t[--json] [--all] [--raw] IMAGE\n"
+		"\n\t[--json [--hash]] [--all] [--raw] IMAGE\n"
+		"       %s --events [--json [--hash]|--csv|--bodyfile] "
+		"[-j extjournal] IMAGE\n"
 		"  -j, --journal DEV  external journal device\n"
 		"  -o superblock=N    read this backup superblock\n"
 		"  -o blocksize=N     its block size (any when not given)\n"
 		"      --json         machine-readable output "
 		"(doc/e2fcdump-json.md)\n"
+		"      --hash         with --json: the image's SHA-256 too "
+		"(reads all of it)\n"
+		"  -e, --events       the timeline of the fast commits, "
+		"JSON Lines by default\n"
+		"                     (doc/e2fc-events.md)\n"
+		"      --csv          with --events: CSV with a header\n"
+		"      --bodyfile     with --events: a TSK 3.x bodyfile "
+		"(mactime -b)\n"
 		"  -a, --all          also the journal superblock's jbd2 log\n"
 		"  -r, --raw          also the hex bytes of every tag\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      version\n"
-		"Exit: 0 fine, 1 fast-commit area corrupt, 8 error.\n", prog);
+		"Exit: 0 fine, 1 fast-commit area corrupt, 8 error, "
+		"16 usage.\n", prog, prog);
 }
 
 struct dump {
@@ -126,6 +137,48 @@ static int load(struct dump *d, const char *image, const char *extj)
 	return EXIT_OK;
 }
 
+static void evidence(struct dump *d, const char *image, int hash,
+		     struct e2fc_evidence *ev)
+{
+	errcode_t err;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->tool = prog;
+	ev->tool_version = E2FC_VERSION;
+	err = e2fc_evidence_input(ev, image, hash);
+	if (err)
+		com_err(prog, err, "while reading %s for its evidence metadata",
+			image);
+	e2fc_evidence_journal(ev, d->ld.j);
+}
+
+/* --events: in JSON Lines the evidence first, then the events */
+static int print_events(struct dump *d, const char *image, const char *extj,
+			enum e2fc_ev_format fmt, int hash)
+{
+	struct e2fc_events *e = NULL;
+	struct e2fc_evidence ev;
+	errcode_t err;
+
+	err = e2fc_events_collect(d->fs, &d->ld, image, extj, &e);
+	if (err) {
+		com_err(prog, err, "while building the events of %s", image);
+		return EXIT_ERROR;
+	}
+	if (e->replay_err)
+		com_err(prog, e->replay_err, "while replaying %s in memory "
+			"(paths are from the tree before the replay)", image);
+	if (fmt == E2FC_EV_JSONL) {
+		evidence(d, image, hash, &ev);
+		fputs("{\"record\": \"evidence\", ", stdout);
+		e2fc_evidence_print_json(stdout, &ev);
+		fputs("}\n", stdout);
+	}
+	err = e2fc_events_print(stdout, e, fmt);
+	e2fc_events_free(e);
+	return err ? EXIT_ERROR : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -133,17 +186,22 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "events", no_argument, NULL, 'e' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "bodyfile", no_argument, NULL, 'B' },
+		{ "hash", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dump d = { 0 };
 	const char *extj = NULL;
-	int c, json = 0, flags = 0, ret;
+	int c, json = 0, flags = 0, ret, events = 0, hash = 0;
+	enum e2fc_ev_format fmt = E2FC_EV_JSONL;
 
 	initialize_e2fc_error_table();
 	initialize_ext2_error_table();
-	while ((c = getopt_long(argc, argv, "j:o:arhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:o:arehV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			extj = optarg;
@@ -161,6 +219,18 @@ int main(int argc, char **argv)
 		case 'r':
 			flags |= E2FC_PRINT_RAW;
 			break;
+		case 'e':
+			events = 1;
+			break;
+		case 'C':
+			fmt = E2FC_EV_CSV;
+			break;
+		case 'B':
+			fmt = E2FC_EV_BODYFILE;
+			break;
+		case 'H':
+			hash = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -173,22 +243,33 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	/* --csv and --bodyfile only with --events, --hash only with JSON */
+	if (optind != argc - 1 || (fmt != E2FC_EV_JSONL && (!events || json))
+	    || (hash && (fmt != E2FC_EV_JSONL || !(json || events)))) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	/* a 15,000-commit area prints 60,000 lines: the printer formats
 	 * them into its own large buffer and writes that in big chunks;
 	 * a stdio buffer on top would only copy every byte once more */
-	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!events)
+		setvbuf(stdout, NULL, _IONBF, 0);
 	ret = load(&d, argv[optind], extj);
-	if (ret == EXIT_OK) {
-		if (json)
-			e2fc_print_json(stdout, d.ld.j, d.ld.log, d.ld.fc,
-					flags);
-		else
+	if (ret == EXIT_OK && events) {
+		ret = print_events(&d, argv[optind], extj, fmt, hash);
+		if (!ret && d.ld.fc->state == E2FC_FC_CORRUPT)
+			ret = EXIT_CORRUPT;
+	} else if (ret == EXIT_OK) {
+		struct e2fc_evidence ev;
+
+		if (json) {
+			evidence(&d, argv[optind], hash, &ev);
+			e2fc_print_json_ev(stdout, d.ld.j, d.ld.log, d.ld.fc,
+					   flags, &ev);
+		} else {
 			e2fc_print_text(stdout, d.ld.j, d.ld.log, d.ld.fc,
 					flags);
+		}
 		if (d.ld.fc->state == E2FC_FC_CORRUPT)
 			ret = EXIT_CORRUPT;
 	}
