@@ -252,6 +252,19 @@ static unsigned fc_planned(const struct state *s)
 	return n < s->o->until_commit ? n : s->o->until_commit;
 }
 
+/* the orphans the replay of the log leaves (fc_orphan.c) */
+static void print_plan_orphans(struct state *s)
+{
+	unsigned nl = 0, nf = 0;
+
+	if (e2fc_orphans_count(s->fs, s->j, s->log, &nl, &nf) ||
+	    (!nl && !nf))
+		return;
+	fprintf(s->out, "  orphans: %u on the orphan list, %u in the orphan "
+		"file: links 0 freed, others truncated to their size\n",
+		nl, nf);
+}
+
 static void print_plan(struct state *s)
 {
 	const struct e2fc_log *log = s->log;
@@ -292,6 +305,7 @@ static void print_plan(struct state *s)
 			fputc('\n', f);
 		}
 	}
+	print_plan_orphans(s);
 	fputs("Recovery needed; nothing was written.\n", f);
 }
 
@@ -376,6 +390,20 @@ static io_manager writer_io(struct state *s)
 	return undo_io_manager;
 }
 
+/* what the orphan processing after the replay did (fc_orphan.c) */
+static void print_orphans(struct state *s)
+{
+	const struct e2fc_replay_stats *st = &s->stats;
+
+	if (st->orphans_freed || st->orphans_truncated)
+		fprintf(s->out, "%s: orphans: %u freed, %u truncated\n",
+			s->target, st->orphans_freed, st->orphans_truncated);
+	if (st->orphans_bad)
+		fprintf(s->out, "%s: orphans: %u skipped (%s: inode %u), left "
+			"to e2fsck\n", s->target, st->orphans_bad,
+			error_message(st->orphan_err), st->orphan_ino);
+}
+
 /*
  * The replay runs on the overlay (all writes in memory); e2fc_writeback()
  * then writes the changed blocks to the target through io, in an order
@@ -434,6 +462,7 @@ static int recover(struct state *s)
 		"revoked), %u fast commits (%u tags)\n", s->target,
 		s->stats.log_trans, s->stats.log_blocks, s->stats.log_revoked,
 		s->stats.fc_commits, s->stats.fc_tags);
+	print_orphans(s);
 	if (cs.journaled)
 		fprintf(s->out, "%s: wrote %u blocks, first as journal "
 			"transaction %u (%u journal blocks)\n", s->target,
@@ -509,13 +538,16 @@ static void print_json(struct state *s, const char *action, int code)
 	printf(" \"replayed\": {\"transactions\": %u, \"blocks\": %u, "
 	       "\"revoked\": %u, \"fc_commits\": %u, \"fc_tags\": %u, "
 	       "\"inodes_freed\": %u, \"blocks_freed\": %llu, "
-	       "\"blocks_allocated\": %llu, \"bitmaps_read\": %u},\n",
+	       "\"blocks_allocated\": %llu, \"bitmaps_read\": %u, "
+	       "\"orphans_freed\": %u, \"orphans_truncated\": %u, "
+	       "\"orphans_bad\": %u},\n",
 	       s->stats.log_trans,
 	       s->stats.log_blocks, s->stats.log_revoked, s->stats.fc_commits,
 	       s->stats.fc_tags, s->stats.inodes_freed,
 	       (unsigned long long)s->stats.blocks_freed,
 	       (unsigned long long)s->stats.blocks_allocated,
-	       s->stats.bitmaps_read);
+	       s->stats.bitmaps_read, s->stats.orphans_freed,
+	       s->stats.orphans_truncated, s->stats.orphans_bad);
 	printf(" \"exit\": %d}\n", code);
 }
 

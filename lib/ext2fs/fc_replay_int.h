@@ -92,6 +92,9 @@ errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 				      blk64_t count, void *arg),
 			   void *arg);
 
+/* fc_orphan.c: process and clear the orphan list and orphan file */
+errcode_t e2fc_orphans_settle(struct replay *r);
+
 /* fc_names.c */
 errcode_t e2fc_names_init(struct e2fc_names **np);
 void e2fc_names_free(struct e2fc_names *n);
