@@ -369,25 +369,26 @@ struct plan_view {
 	uint8_t			*buf;
 };
 
-/* the last copy of blk in a complete transaction of the log (not
- * revoked, checksum right), or NULL */
+/* the last copy of blk the replay of the log writes (the rule of
+ * e2fc_log_block_fate), or NULL */
 static const struct e2fc_log_block *view_logged(struct plan_view *v,
 						blk64_t blk)
 {
 	const struct e2fc_log *log = v->log;
-	const struct e2fc_log_block *last = NULL;
-	unsigned i, t = 0;
+	const struct e2fc_log_block *last = NULL, *b;
+	blk64_t nblocks = ext2fs_blocks_count(v->fs->super);
+	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
 
-	for (i = 0; log && v->j && i < log->nblocks; i++) {
-		const struct e2fc_log_block *b = &log->blocks[i];
+	for (t = 0; v->j && t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
 
-		while (t < log->ntrans && log->trans[t].tid != b->tid)
-			t++;
-		if (t >= log->ntrans || !log->trans[t].complete)
-			break;
-		if (b->target == blk && b->csum_ok &&
-		    !e2fc_log_is_revoked(log, b->target, b->tid))
-			last = b;
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			b = &log->blocks[i];
+			if (b->target == blk &&
+			    e2fc_log_block_fate(log, b, nblocks) ==
+			    E2FC_LB_WRITE)
+				last = b;
+		}
 	}
 	return last;
 }
