@@ -17,6 +17,8 @@
  *
  * Then s_last_orphan and the orphan file's entries are cleared (each
  * block written gets its checksum again) and so is orphan_present.
+ * An inode the fast commits leave in use without links (an O_TMPFILE
+ * fsynced while its orphan record was not yet on disk) is freed too.
  *
  * Malformed input stops a walk where it is, as the kernel does, and is
  * counted in the stats (orphans_bad, orphan_err, orphan_ino) for the
@@ -185,6 +187,31 @@ static errcode_t file_collect(struct replay *r, struct orphans *o,
 	return err;
 }
 
+/* inodes the fast commits left in use with a mode but no links and no
+ * name (an O_TMPFILE or a file unlinked while open, fsynced, whose
+ * orphan record never reached the disk): freed like orphans, else
+ * e2fsck finds a deleted inode with zero dtime */
+static errcode_t fc_collect(struct replay *r, struct orphans *o)
+{
+	struct ext2_inode_large in;
+	unsigned i;
+	errcode_t err;
+
+	for (i = 0; i < r->nmod; i++) {
+		ext2_ino_t ino = r->modified[i];
+
+		if (ext2fs_test_inode_bitmap2(o->seen, ino) ||
+		    !e2fc_ino_in_use(r, ino) || e2fc_read_inode(r->fs, ino, &in) ||
+		    !in.i_mode || in.i_links_count)
+			continue;
+		ext2fs_mark_inode_bitmap2(o->seen, ino);
+		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		if (err)
+			return err;
+	}
+	return r->err;
+}
+
 /* the extended attribute block: one reference less, freed at none */
 static errcode_t drop_xattr(struct replay *r, ext2_ino_t ino,
 			    struct ext2_inode_large *in)
@@ -336,7 +363,7 @@ errcode_t e2fc_orphans_settle(struct replay *r)
 	int clean = 1;
 	errcode_t err;
 
-	if (!fs->super->s_last_orphan &&
+	if (!fs->super->s_last_orphan && !r->nmod &&
 	    !ext2fs_has_feature_orphan_file(fs->super) &&
 	    !ext2fs_has_feature_orphan_present(fs->super))
 		return 0;
@@ -346,6 +373,8 @@ errcode_t e2fc_orphans_settle(struct replay *r)
 		err = list_collect(r, &o);
 	if (!err)
 		err = file_collect(r, &o, &clean);
+	if (!err)
+		err = fc_collect(r, &o);
 	if (!err)
 		err = orphans_process(r, &o);
 	if (!err) {
