@@ -521,6 +521,19 @@ static unsigned fc_planned(const struct state *s)
 	return n < s->o->until_commit ? n : s->o->until_commit;
 }
 
+/* the orphans the replay of the log leaves (fc_orphan.c) */
+static void print_plan_orphans(struct state *s)
+{
+	unsigned nl = 0, nf = 0;
+
+	if (e2fc_orphans_count(s->fs, s->j, s->log, &nl, &nf) ||
+	    (!nl && !nf))
+		return;
+	fprintf(s->out, "  orphans: %u on the orphan list, %u in the orphan "
+		"file: links 0 freed, others truncated to their size\n",
+		nl, nf);
+}
+
 /* what the replay does with the blocks of t (e2fc_log_block_fate) */
 static void print_plan_trans(struct state *s, const struct e2fc_log_trans *t)
 {
@@ -568,6 +581,7 @@ static void print_plan(struct state *s)
 			fputc('\n', f);
 		}
 	}
+	print_plan_orphans(s);
 	fputs("Recovery needed; nothing was written.\n", f);
 }
 
@@ -725,6 +739,20 @@ static io_manager writer_io(struct state *s)
 	return undo_io_manager;
 }
 
+/* what the orphan processing after the replay did (fc_orphan.c) */
+static void print_orphans(struct state *s)
+{
+	const struct e2fc_replay_stats *st = &s->stats;
+
+	if (st->orphans_freed || st->orphans_truncated)
+		fprintf(s->out, "%s: orphans: %u freed, %u truncated\n",
+			s->target, st->orphans_freed, st->orphans_truncated);
+	if (st->orphans_bad)
+		fprintf(s->out, "%s: orphans: %u skipped (%s: inode %u), left "
+			"to e2fsck\n", s->target, st->orphans_bad,
+			error_message(st->orphan_err), st->orphan_ino);
+}
+
 /* e2fsck's preen form of a refusal it cannot settle alone (exit 4) */
 static int preen_halt(struct state *s, int ret)
 {
@@ -754,6 +782,7 @@ static void print_done(struct state *s, const struct e2fc_writeback_stats *cs)
 		"revoked), %u fast commits (%u tags)\n", s->target,
 		s->stats.log_trans, s->stats.log_blocks, s->stats.log_revoked,
 		s->stats.fc_commits, s->stats.fc_tags);
+	print_orphans(s);
 	if (cs->journaled)
 		fprintf(s->out, "%s: wrote %u blocks, first as journal "
 			"transaction %u (%u journal blocks)\n", s->target,
@@ -951,13 +980,16 @@ static void print_json(struct state *s, const char *action, int code)
 	printf(" \"replayed\": {\"transactions\": %u, \"blocks\": %u, "
 	       "\"revoked\": %u, \"fc_commits\": %u, \"fc_tags\": %u, "
 	       "\"inodes_freed\": %u, \"blocks_freed\": %llu, "
-	       "\"blocks_allocated\": %llu, \"bitmaps_read\": %u},\n",
+	       "\"blocks_allocated\": %llu, \"bitmaps_read\": %u, "
+	       "\"orphans_freed\": %u, \"orphans_truncated\": %u, "
+	       "\"orphans_bad\": %u},\n",
 	       s->stats.log_trans,
 	       s->stats.log_blocks, s->stats.log_revoked, s->stats.fc_commits,
 	       s->stats.fc_tags, s->stats.inodes_freed,
 	       (unsigned long long)s->stats.blocks_freed,
 	       (unsigned long long)s->stats.blocks_allocated,
-	       s->stats.bitmaps_read);
+	       s->stats.bitmaps_read, s->stats.orphans_freed,
+	       s->stats.orphans_truncated, s->stats.orphans_bad);
 	printf(" \"exit\": %d}\n", code);
 }
 

@@ -431,6 +431,12 @@ struct e2fc_replay_stats {
 					 * be read (e.g. bad checksum) */
 	unsigned	inodes_freed;
 	uint64_t	blocks_freed, blocks_allocated;
+	/* fc_orphan.c: the orphan list and orphan file after the replay */
+	unsigned	orphans_freed;		/* links 0: inode freed */
+	unsigned	orphans_truncated;	/* links > 0: cut to i_size */
+	unsigned	orphans_bad;		/* entries or blocks skipped */
+	errcode_t	orphan_err;		/* why the first was skipped */
+	ext2_ino_t	orphan_ino;		/* and its inode */
 };
 
 /* check a plan without changing anything: every tag of the replayable
@@ -453,6 +459,13 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       const struct e2fc_log *log, const struct e2fc_fc *fc,
 		       const struct e2fc_replay_opts *opts,
 		       struct e2fc_replay_stats *stats);
+
+/* fc_orphan.c: the orphans on the list and in the orphan file of fs as
+ * the replay of log (j and log may be NULL: the device only) leaves them,
+ * for a plan; changes nothing; a loop ends after one pass */
+errcode_t e2fc_orphans_count(ext2_filsys fs, struct e2fc_journal *j,
+			     const struct e2fc_log *log, unsigned *list,
+			     unsigned *file);
 
 /* ===================================================================== */
 /* fc_writeback.c: write a replay made in the overlay back, crash-safely     */

@@ -328,4 +328,15 @@ static inline void e2fc_put_le64(void *p, uint64_t v)
 	e2fc_put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
+/* ---- orphans (fc_orphan.c) -------------------------------------------- */
+#define E2FC_SB_OFFSET			1024	/* primary superblock, bytes */
+#define E2FC_SB_LAST_ORPHAN		0xE8	/* le32, in the superblock */
+#define E2FC_INODE_DTIME		0x14	/* le32: next orphan on the list */
+#define E2FC_ORPHAN_BLOCK_MAGIC		0x0b10ca04U
+/* an orphan file block: le32 inode numbers, then the tail: le32 magic,
+ * le32 checksum (crc32c of the file's inode seed, the le64 block
+ * number and the entries) */
+#define E2FC_ORPHAN_TAIL_SIZE		8
+#define E2FC_ORPHAN_TAIL_MAGIC		8	/* bytes before the block end */
+
 #endif /* E2FC_DISK_H */
