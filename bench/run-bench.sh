@@ -14,6 +14,11 @@
 #               (default all)
 #   SPARSE_SIZE size of the sparse image (default 8T)
 #   CURVE_SIZES file-system sizes of the curve case (default 1G 64G 1T 8T 64T)
+#   CURVE_DIR   where the curve case keeps its images and scratch copies
+#               (default BENCH_DIR/curve, a tmpfs the script mounts and
+#               leaves mounted for the next run: this machine's ext4 takes
+#               no file over 16 TiB, tmpfs takes a 64 TiB sparse file, and
+#               every size then sits on the same storage)
 #   PLOT_DIR    where the PNG plots go (default: doc/ of the source tree)
 #
 # Prints a table per case and the ratios with their targets.  A program
@@ -27,6 +32,7 @@ ROUNDS=${ROUNDS:-3}
 BENCH_ONLY=${BENCH_ONLY:-scan 15k sparse curve biglog}
 SPARSE_SIZE=${SPARSE_SIZE:-8T}
 CURVE_SIZES=${CURVE_SIZES:-1G 64G 1T 8T 64T}
+CURVE_DIR=${CURVE_DIR:-$BENCH_DIR/curve}
 PLOT_DIR=${PLOT_DIR:-$here/../doc}
 if [ -z "${E2FC_BUILD:-}" ]; then
 	if [ -x ./fc_scan_rate ] || [ "$(basename "$PWD")" = bench ]; then
@@ -128,7 +134,7 @@ time_readonly() {
 
 # scratch IMG TAG: copy IMG to a fresh sparse scratch image; echo its path
 scratch() {
-	local dst=$BENCH_DIR/.run-$2.img
+	local dst=${SCRATCH_DIR:-$BENCH_DIR}/.run-$2.img
 	rm -f "$dst"
 	# sync: the copy's writeback must not land in the timed run
 	cp --sparse=always "$1" "$dst" && sync -f "$dst" && echo "$dst"
@@ -399,13 +405,21 @@ rss_mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.0f", k
 bench_curve() {
 	local size img r fc fsck k first="" last="" dat=$BENCH_DIR/curve.dat
 	say "== 4. replay time against file-system size (2,000 fast commits," \
-	    "sparse, lazy init)"
+	    "sparse, lazy init, images on tmpfs $CURVE_DIR)"
+	mkdir -p "$CURVE_DIR"
+	if ! mountpoint -q "$CURVE_DIR" &&
+	   ! mount -t tmpfs -o size=12G,mode=0755 e2fc-curve "$CURVE_DIR"; then
+		say "FAIL: could not mount a tmpfs on $CURVE_DIR"
+		status=1
+		return
+	fi
+	local SCRATCH_DIR=$CURVE_DIR
 	printf '%-6s %12s %12s %12s %10s  %s\n' size "e2fsck-fc s" "e2fsck s" \
 		"kernel s" "e2fc RSS" "e2fsck-fc result"
 	echo "# size_bytes e2fsck_fc e2fsck kernel (median seconds)" >"$dat"
 	for size in $CURVE_SIZES; do
-		img=$BENCH_DIR/fc-sparse-$size.img
-		make_image "fc-sparse-$size.img" "$size" 2000 \
+		img=$CURVE_DIR/fc-sparse-$size.img
+		make_image "${CURVE_DIR#$BENCH_DIR/}/fc-sparse-$size.img" "$size" 2000 \
 			-E lazy_itable_init=1,lazy_journal_init=1 ||
 			{ say "FAIL: could not make $img"; status=1; continue; }
 		r=$(time_recover "$ROUNDS" "$img" curve "$E2FSCK_FC" \
@@ -413,12 +427,12 @@ bench_curve() {
 		fc=$(med "$r")
 		set -- $r
 		local rss=$3 res
-		res=$(check_result "$BENCH_DIR/.run-curve.img" /dev/null |
+		res=$(check_result "$CURVE_DIR/.run-curve.img" /dev/null |
 			sed 's/, tree not compared//')
 		fsck=$(med "$(time_recover "$ROUNDS" "$img" curve-e2fsck \
 			"$SYS_E2FSCK" -fy -E journal_only)")
 		k=$(med "$(time_mount "$ROUNDS" "$img" curve-kernel)")
-		rm -f "$BENCH_DIR"/.run-curve*.img
+		rm -f "$CURVE_DIR"/.run-curve*.img
 		printf '%-6s %12s %12s %12s %10s  %s\n' "$size" "$fc" "$fsck" \
 			"$k" "$(rss_mb "$rss")" "$res"
 		echo "$(numfmt --from=iec "$size") $fc $fsck $k" >>"$dat"
