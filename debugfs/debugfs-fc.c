@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <ss/ss.h>
 #include "e2fc.h"
+#include "libe2fc.h"
 
 extern ss_request_table debug_cmds;
 
@@ -57,6 +58,11 @@ static int open_image(const char *image, const char *extj)
 	}
 	cur.image = strdup(image);
 	cur.extj = extj ? strdup(extj) : NULL;
+	if (!cur.image || (extj && !cur.extj)) {
+		com_err(prog, EXT2_ET_NO_MEMORY, "while opening %s", image);
+		close_image();
+		return -1;
+	}
 	cur.cwd = EXT2_ROOT_INO;
 	return 0;
 }
@@ -443,6 +449,10 @@ static void rdump_inode(ext2_ino_t ino, const char *name, const char *dir,
 	if (depth > 256 || read_inode(ino, &in))
 		return;
 	path = malloc(len);
+	if (!path) {
+		com_err(prog, EXT2_ET_NO_MEMORY, "while dumping %s", name);
+		return;
+	}
 	snprintf(path, len, "%s/%s", dir, name);
 	if (LINUX_S_ISDIR(in.i_mode)) {
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
@@ -589,7 +599,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("%s 0.1.0\n", prog);
+			printf("%s %s (libext2fs %s)\n", prog, e2fc_version(),
+			       e2fc_ext2fs_version());
 			return 0;
 		default:
 			usage(stderr);
@@ -600,7 +611,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	sci_idx = ss_create_invocation(prog, "0.1.0", NULL, &debug_cmds, &err);
+	sci_idx = ss_create_invocation(prog, E2FC_VERSION, NULL, &debug_cmds, &err);
 	if (err) {
 		com_err(prog, err, "while creating the command shell");
 		return 1;
