@@ -410,6 +410,12 @@ struct e2fc_replay_opts {
 	unsigned	until_commit;	/* replay only the first N valid FC
 					 * commits; ~0U = all */
 	int		no_fc;		/* full jbd2 replay only */
+	int		log_applied;	/* the log is on the device already
+					 * (e2fc_log_replay_to): open the
+					 * fs again, do not replay it */
+	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
+					 * more bytes goes to the device
+					 * first (0: 64 MiB) */
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;
@@ -466,6 +472,16 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 errcode_t e2fc_orphans_count(ext2_filsys fs, struct e2fc_journal *j,
 			     const struct e2fc_log *log, unsigned *list,
 			     unsigned *file);
+
+/*
+ * Replay the jbd2 log onto io (a channel on the fs device with the fs's
+ * block size) in bounded memory: what e2fc_recover() writes for the log,
+ * each target once (its newest version), in block order; flushed.  Fills
+ * the log_* fields of st.  nblocks: the fs's block count.
+ */
+errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
+			     const struct e2fc_log *log, blk64_t nblocks,
+			     struct e2fc_replay_stats *st);
 
 /* ===================================================================== */
 /* fc_writeback.c: write a replay made in the overlay back, crash-safely     */

@@ -263,6 +263,123 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 	return err;
 }
 
+/*
+ * The log straight to a channel on the device, in bounded memory: the
+ * last version of each target that the rule writes, in block order, in
+ * runs of up to RUN_BLOCKS.  The bytes are those of replay_log (a later
+ * version of a block overwrites an earlier one there), and like it this
+ * can be cut and run again: the journal still holds the log.
+ */
+#define RUN_BLOCKS	256
+
+struct lb_ref {
+	blk64_t		target;
+	unsigned	idx;		/* in log->blocks: the later, the newer */
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct lb_ref *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* the blocks the rule writes, sorted, newest version of each target only */
+static errcode_t final_versions(const struct e2fc_log *log, blk64_t nblocks,
+				struct lb_ref **refs, unsigned *nref,
+				struct e2fc_replay_stats *st)
+{
+	unsigned t, i, n = 0, k;
+	unsigned ntrans = e2fc_log_replayed_trans(log);
+	struct lb_ref *r;
+	errcode_t err;
+
+	err = ext2fs_get_array(log->nblocks ? log->nblocks : 1, sizeof(*r),
+			       &r);
+	if (err)
+		return err;
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			const struct e2fc_log_block *b = &log->blocks[i];
+
+			switch (e2fc_log_block_fate(log, b, nblocks)) {
+			case E2FC_LB_REVOKED:
+				st->log_revoked++;
+				break;
+			case E2FC_LB_BAD_CSUM:
+				st->log_bad_csum++;
+				break;
+			case E2FC_LB_OUTSIDE:
+				break;
+			case E2FC_LB_WRITE:
+				st->log_blocks++;
+				r[n].target = b->target;
+				r[n++].idx = i;
+				break;
+			}
+		}
+	}
+	qsort(r, n, sizeof(*r), ref_cmp);
+	for (i = k = 0; i < n; i++)
+		if (i + 1 == n || r[i + 1].target != r[i].target)
+			r[k++] = r[i];
+	*refs = r;
+	*nref = k;
+	return 0;
+}
+
+static errcode_t write_runs(io_channel io, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct lb_ref *r, unsigned n, unsigned bs)
+{
+	uint8_t *buf;
+	unsigned i = 0, len;
+	errcode_t err;
+
+	err = ext2fs_get_array(RUN_BLOCKS, bs, &buf);
+	if (err)
+		return err;
+	while (i < n && !err) {
+		for (len = 0; i + len < n && len < RUN_BLOCKS &&
+		     r[i + len].target == r[i].target + len && !err; len++) {
+			const struct e2fc_log_block *b = &log->blocks[r[i + len].idx];
+			uint8_t *p = buf + (size_t)len * bs;
+
+			err = e2fc_journal_read(j, b->log_block, 1, p);
+			if (!err && b->escaped)
+				e2fc_put_be32(p, JBD2_MAGIC);
+		}
+		if (!err)
+			err = io_channel_write_blk64(io, r[i].target, len, buf);
+		i += len;
+	}
+	ext2fs_free_mem(&buf);
+	return err;
+}
+
+errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
+			     const struct e2fc_log *log, blk64_t nblocks,
+			     struct e2fc_replay_stats *st)
+{
+	struct lb_ref *r = NULL;
+	unsigned n = 0, t;
+	errcode_t err;
+
+	err = final_versions(log, nblocks, &r, &n, st);
+	if (!err)
+		err = write_runs(io, j, log, r, n, j->fs->blocksize);
+	if (!err)
+		err = io_channel_flush(io);
+	for (t = 0; t < log->ntrans; t++)
+		st->log_trans += log->trans[t].complete;
+	ext2fs_free_mem(&r);
+	return err;
+}
+
 /* drop the in-memory fs without writing it back, open it again; an
  * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
@@ -812,7 +929,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			return err;
 	}
 	if (log && log->ntrans) {
-		err = replay_log(*fsp, j, log, stats);
+		err = opts && opts->log_applied ? 0 :
+		      replay_log(*fsp, j, log, stats);
 		if (!err)
 			err = reopen(fsp, j);
 		if (err)
