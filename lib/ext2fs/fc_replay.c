@@ -380,6 +380,20 @@ errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 	return err;
 }
 
+/* zero stats; with keep_log, the log_* fields e2fc_log_prewrite() set stay */
+static void log_stats_reset(struct e2fc_replay_stats *st, int keep_log)
+{
+	struct e2fc_replay_stats old = *st;
+
+	memset(st, 0, sizeof(*st));
+	if (!keep_log)
+		return;
+	st->log_trans = old.log_trans;
+	st->log_blocks = old.log_blocks;
+	st->log_revoked = old.log_revoked;
+	st->log_bad_csum = old.log_bad_csum;
+}
+
 /* drop the in-memory fs without writing it back, open it again; an
  * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
@@ -900,7 +914,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	ext2_filsys fs;
 	errcode_t err;
 
-	memset(stats, 0, sizeof(*stats));
+	log_stats_reset(stats, opts && opts->log_applied);
 	if (!((*fsp)->flags & EXT2_FLAG_RW))
 		return EXT2_ET_RO_FILSYS;
 	if (fc && (!opts || !opts->no_fc)) {

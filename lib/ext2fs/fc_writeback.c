@@ -330,9 +330,7 @@ static int log_too_big(const struct e2fc_log *log, unsigned bs,
 /*
  * The log straight to the device: the same bytes the replay would write,
  * and safe to cut (the journal still holds the log, a new run writes it
- * again).  Not through the undo manager: it keeps one undo file per open,
- * and e2fc_writeback opens its own channel later (such a run keeps the
- * log in the overlay).
+ * again).
  */
 static errcode_t log_to_device(ext2_filsys fs, struct e2fc_journal *j,
 			       const struct e2fc_log *log, io_manager writer,
@@ -346,8 +344,8 @@ static errcode_t log_to_device(ext2_filsys fs, struct e2fc_journal *j,
 		return err;
 	err = io_channel_set_blksize(io, fs->blocksize);
 	if (!err)
-		err = e2fc_log_replay_to(io, j, log, ext2fs_blocks_count(fs->super),
-					 st);
+		err = e2fc_log_replay_to(io, j, log,
+					 ext2fs_blocks_count(fs->super), st);
 	io_channel_close(io);
 	return err;
 }
@@ -363,13 +361,30 @@ static errcode_t check_plan(ext2_filsys fs, const struct e2fc_fc *fc,
 	return e2fc_replay_check(fs, fc, &bc, &bt);
 }
 
-static void copy_log_stats(struct e2fc_replay_stats *to,
-			   const struct e2fc_replay_stats *from)
+errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct e2fc_fc *fc, io_manager writer,
+			    struct e2fc_replay_opts *o,
+			    struct e2fc_replay_stats *st)
 {
-	to->log_trans = from->log_trans;
-	to->log_blocks = from->log_blocks;
-	to->log_revoked = from->log_revoked;
-	to->log_bad_csum = from->log_bad_csum;
+	errcode_t err;
+
+	memset(st, 0, sizeof(*st));
+	/* the undo manager keeps one undo file per open: e2fc_writeback
+	 * opens its own channel later, so such a run keeps the log in the
+	 * overlay */
+	if (writer == undo_io_manager || !j ||
+	    !ext2fs_has_feature_journal_needs_recovery(fs->super) ||
+	    e2fc_journal_check_write(j) ||
+	    !log_too_big(log, fs->blocksize, o->log_mem_max))
+		return 0;
+	/* a refused plan must leave the device as it was */
+	err = check_plan(fs, fc, o);
+	if (!err)
+		err = log_to_device(fs, j, log, writer, st);
+	if (!err)
+		o->log_applied = 1;
+	return err;
 }
 
 errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
@@ -381,8 +396,6 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      struct e2fc_writeback_stats *cs)
 {
 	struct e2fc_replay_opts o = { .until_commit = ~0U };
-	struct e2fc_replay_stats lst = { 0 };
-	int in_place = 0;
 	errcode_t err;
 
 	memset(cs, 0, sizeof(*cs));
@@ -390,21 +403,9 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 		return EXT2_ET_INVALID_ARGUMENT;
 	if (opts)
 		o = *opts;
-	if (writer != undo_io_manager && j &&
-	    ext2fs_has_feature_journal_needs_recovery((*fsp)->super) &&
-	    !e2fc_journal_check_write(j) &&
-	    log_too_big(log, (*fsp)->blocksize, o.log_mem_max)) {
-		/* a plan refused must leave the device as it was */
-		err = check_plan(*fsp, fc, &o);
-		if (!err)
-			err = log_to_device(*fsp, j, log, writer, &lst);
-		if (err)
-			return err;
-		o.log_applied = in_place = 1;
-	}
-	err = e2fc_recover(fsp, j, log, fc, &o, stats);
-	if (in_place)
-		copy_log_stats(stats, &lst);
+	err = e2fc_log_prewrite(*fsp, j, log, fc, writer, &o, stats);
+	if (!err)
+		err = e2fc_recover(fsp, j, log, fc, &o, stats);
 	if (err)
 		return err;
 	if (!e2fc_overlay_units((*fsp)->io) &&
