@@ -13,7 +13,8 @@
  *   inode-gen  INODE records of inode 12, each with a new i_generation
  *   creat      CREAT records linking inode 12 into / as f0000001, ...
  *   add-range  ADD_RANGEs of inode 12, 32768 blocks each, at growing
- *              logical blocks, all onto one run of free blocks
+ *              logical blocks, all onto one run of free blocks (at most
+ *              131,071: the logical block space ends there)
  * Exit 0, or 1 with a message.
  */
 #include <stdio.h>
@@ -109,6 +110,8 @@ static uint8_t *one_tag(struct area *a, struct kind *k, const char *kind,
 			memcpy(p + 12, name, strlen(name));
 		}
 	} else {
+		if (i >= (1U << 17) - 1)	/* logical blocks run out */
+			return NULL;
 		p = tlv(a, EXT4_FC_TAG_ADD_RANGE, 16);
 		if (p) {
 			e2fc_put_le32(p + 4, 12);
@@ -135,7 +138,7 @@ static int fill(struct area *a, struct kind *k, const char *kind,
 		    a->blk + 1 < a->nblocks; i++) {
 		p = one_tag(a, k, kind, i);
 		if (!p)
-			return -1;
+			break;
 		done_tlv(a, p);
 		if (++n == per_commit) {
 			if (tail(a))
