@@ -39,6 +39,15 @@ static ext2_filsys base_fs(void)
 }
 #endif
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_init();
+#ifdef FIX_CRC
+	base_fs();
+#endif
+	return 0;
+}
+
 static void use(struct e2fc_fc *fc, int print)
 {
 	static char name[] = "fuzz";

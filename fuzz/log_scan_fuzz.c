@@ -62,6 +62,12 @@ static void use(struct e2fc_journal *j, struct e2fc_log *log)
 	e2fc_fc_free(fc);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_init();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;

@@ -351,6 +351,12 @@ static errcode_t recover(void)
 	return err;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	setup();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct e2fc_jsb *sb;
@@ -358,8 +364,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy;
 	int mode, fix;
 
-	if (!base)
-		setup();
 	if (size < 2)
 		return 0;
 	sb = &base_j->sb;

@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 {
 	int i, ret = 0;
 
+	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++)
 		ret |= run_file(argv[i]);
 	return ret;

@@ -17,5 +17,10 @@ errcode_t e2fc_names_lookup(ext2_filsys fs, struct e2fc_names *n,
 errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
 			 const char *name, unsigned len, ext2_ino_t ino);
 void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
+/* ext2fs_link (and ext2fs_expand_dir when full), without a scan of the
+ * whole directory per entry */
+errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
+			  ext2_ino_t dir, const char *name, ext2_ino_t ino,
+			  int ftype);
 
 #endif

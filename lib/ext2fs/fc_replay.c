@@ -461,6 +461,80 @@ static void settle_released(struct replay *r)
 	}
 }
 
+/* a whole extent past EOF, to delete */
+struct cut {
+	blk64_t		lblk, pblk;
+	__u32		len;
+};
+
+/* the extents trim_to_size removes: wholly past eof (written ones of a
+ * file, all of a directory), in tree order; *part: the end of an extent
+ * that straddles eof and must lose its tail (0: none) */
+static errcode_t find_cuts(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in, blk64_t eof, int dir,
+			   struct cut **cuts, size_t *n, blk64_t *part)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	size_t cap = 0;
+	int op = EXT2_EXTENT_ROOT;
+	errcode_t err;
+
+	*n = 0;
+	*part = 0;
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	while (!err && !ext2fs_extent_get(h, op, &e)) {
+		op = EXT2_EXTENT_NEXT_LEAF;
+		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
+		    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
+		    e.e_lblk + e.e_len <= eof)
+			continue;
+		if (e.e_lblk < eof) {
+			*part = e.e_lblk + e.e_len;
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			err = ext2fs_resize_mem(0, cap * sizeof(**cuts), cuts);
+			if (err)
+				break;
+		}
+		(*cuts)[*n].lblk = e.e_lblk;
+		(*cuts)[*n].pblk = e.e_pblk;
+		(*cuts)[(*n)++].len = e.e_len;
+	}
+	ext2fs_extent_free(h);
+	return err;
+}
+
+/* delete one whole extent and free its blocks with one call (ext2fs_punch
+ * frees block by block: hostile ADD_RANGEs mapping 32768 blocks each past
+ * EOF made that minutes) */
+static errcode_t drop_extent(ext2_filsys fs, ext2_ino_t ino,
+			     struct ext2_inode_large *in, const struct cut *c)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	errcode_t err;
+
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	err = ext2fs_extent_goto(h, c->lblk);
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (!err && (e.e_lblk != c->lblk || e.e_len != c->len))
+		err = EXT2_ET_EXTENT_NOT_FOUND;
+	if (!err)
+		err = ext2fs_extent_delete(h, 0);
+	ext2fs_extent_free(h);
+	if (!err)
+		ext2fs_block_alloc_stats_range(fs, c->pblk, c->len, -1);
+	return err;
+}
+
 /* written blocks past the end of a regular file, and any block past the
  * end of a directory (a reused inode keeps the old file's tree), are
  * unmapped: the kernel trims the tree to i_size after ranges, e2fsck
@@ -471,11 +545,11 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 			      struct ext2_inode_large *in)
 {
 	blk64_t eof = (EXT2_I_SIZE(in) + fs->blocksize - 1) / fs->blocksize;
-	blk64_t cut[64][2];
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	int dir = LINUX_S_ISDIR(in->i_mode), op, n, i;
-	errcode_t err = 0;
+	int dir = LINUX_S_ISDIR(in->i_mode);
+	struct cut *cuts = NULL;
+	blk64_t part;
+	size_t n, i;
+	errcode_t err;
 
 	if (!LINUX_S_ISREG(in->i_mode) && !dir)
 		return 0;
@@ -489,29 +563,19 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 		return ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
 				    eof, ~0ULL);
 	}
-	/* up to 64 ranges a round (punching changes the tree under the
-	 * handle), until a round finds fewer */
-	do {
-		err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
-		if (err)
-			return err;
-		op = EXT2_EXTENT_ROOT;
-		n = 0;
-		while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
-			op = EXT2_EXTENT_NEXT_LEAF;
-			if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
-			    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
-			    e.e_lblk + e.e_len <= eof)
-				continue;
-			cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
-			cut[n][1] = e.e_lblk + e.e_len - 1;
-			n++;
-		}
-		ext2fs_extent_free(h);
-		for (i = 0; i < n && !err; i++)
-			err = ext2fs_punch(fs, ino, (struct ext2_inode *)in,
-					   NULL, cut[i][0], cut[i][1]);
-	} while (!err && n == 64);
+	err = find_cuts(fs, ino, in, eof, dir, &cuts, &n, &part);
+	/* from the last one: a deletion leaves the earlier ones in place;
+	 * with clusters, ext2fs_punch knows which are shared */
+	for (i = n; !err && i-- > 0; )
+		err = EXT2FS_CLUSTER_RATIO(fs) > 1 ?
+		      ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				   cuts[i].lblk,
+				   cuts[i].lblk + cuts[i].len - 1) :
+		      drop_extent(fs, ino, in, &cuts[i]);
+	ext2fs_free_mem(&cuts);
+	if (!err && part > eof)		/* the tail of the one across eof */
+		err = ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				   eof, part - 1);
 	return err;
 }
 
