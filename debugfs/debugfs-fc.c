@@ -16,9 +16,7 @@
 #include <getopt.h>
 #include <sys/stat.h>
 #include "debugfs-fc.h"
-
-#define DFC_VERSION	"0.1.0"
-#define DFC_DATE	"1-Dec-2026"
+#include "libe2fc.h"
 
 extern ss_request_table debug_cmds;
 
@@ -29,12 +27,9 @@ const char *prog = "debugfs-fc";
 
 void dfc_close(void)
 {
+	/* the overlay (what was replayed) goes with the last channel */
 	if (cur.fs)
 		ext2fs_close_free(&cur.fs);
-	if (cur.image)
-		e2fc_overlay_discard(cur.image);
-	if (cur.extj)
-		e2fc_overlay_discard(cur.extj);
 	free(cur.image);
 	free(cur.extj);
 	cur.fs = NULL;
@@ -43,8 +38,9 @@ void dfc_close(void)
 }
 
 /* (re)open cur.image through the overlay as debugfs opens a device:
- * bitmaps read unless catastrophic mode */
-static int open_fs(void)
+ * bitmaps read unless catastrophic mode; io_opts shares the overlay of
+ * an open channel */
+static int open_fs(const char *io_opts)
 {
 	int flags = cur.open_flags;
 	errcode_t err;
@@ -52,8 +48,8 @@ static int open_fs(void)
 	if (cur.catastrophic)
 		flags |= EXT2_FLAG_SKIP_MMP | EXT2_FLAG_IGNORE_SB_ERRORS;
 again:
-	err = ext2fs_open(cur.image, flags, cur.superblock, cur.blocksize,
-			  e2fc_overlay_io_manager, &cur.fs);
+	err = ext2fs_open2(cur.image, io_opts, flags, cur.superblock,
+			   cur.blocksize, e2fc_overlay_io_manager, &cur.fs);
 	if (err == EXT2_ET_SB_CSUM_INVALID &&
 	    !(flags & EXT2_FLAG_IGNORE_CSUM_ERRORS)) {
 		flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
@@ -91,7 +87,7 @@ int dfc_open(const char *image, const char *extj)
 		dfc_close();
 		return -1;
 	}
-	if (open_fs()) {
+	if (open_fs(NULL)) {
 		dfc_close();
 		return -1;
 	}
@@ -178,8 +174,26 @@ static int parse_until(const char *arg, unsigned *n)
 	return 0;
 }
 
-/* after the replay the file system is opened again from the overlay, as
- * debugfs would open the recovered copy (bitmaps read in full) */
+/* after the replay the file system is opened again on the same overlay,
+ * as debugfs would open the recovered copy (bitmaps read in full);
+ * e2fc_recover flushed everything: the old handle is freed without a
+ * close, which would count the replay in s_kbytes_written */
+static int reopen(void)
+{
+	io_channel hold = cur.fs->io;
+	const char *opts = e2fc_overlay_reopen_options(hold);
+	int ret;
+
+	io_channel_bumpcount(hold);
+	cur.fs->flags &= ~EXT2_FLAG_DIRTY;
+	ext2fs_free(cur.fs);
+	cur.fs = NULL;
+	ret = open_fs(opts);
+	io_channel_close(hold);
+	return ret;
+}
+
+/* the replay in memory, then the file system opened again on it */
 static int replay(const struct e2fc_replay_opts *ro,
 		  struct e2fc_replay_stats *st)
 {
@@ -195,17 +209,11 @@ static int replay(const struct e2fc_replay_opts *ro,
 	}
 	err = e2fc_recover(&cur.fs, s.j, s.log, s.fc, ro, st);
 	e2fc_unload(&s);
-	/* e2fc_recover flushed everything: a read-only close neither
-	 * writes again nor counts the replay in s_kbytes_written */
-	if (!err) {
-		cur.fs->flags &= ~EXT2_FLAG_RW;
-		err = ext2fs_close_free(&cur.fs);
-	}
 	if (err) {
 		com_err(prog, err, "while replaying the journal (in memory)");
 		return -1;
 	}
-	return open_fs();
+	return reopen();
 }
 
 void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
@@ -261,7 +269,7 @@ static errcode_t save_overlay(const char *dst)
 	char *buf;
 	int fd;
 
-	err = e2fc_overlay_blocks(cur.image, bs, &list, &n);
+	err = e2fc_overlay_blocks(cur.fs->io, bs, &list, &n);
 	if (err)
 		return err;
 	buf = malloc(bs);
@@ -420,8 +428,9 @@ static int parse_opts(int argc, char **argv, const char **extj,
 			usage(stdout);
 			exit(0);
 		case 'V':
-			fprintf(stderr, "%s %s (%s)\n\tUsing %s\n", prog,
-				DFC_VERSION, DFC_DATE,
+			/* as debugfs -V: on stderr, the library line last */
+			fprintf(stderr, "%s %s (libext2fs %s)\n\tUsing %s\n",
+				prog, e2fc_version(), e2fc_ext2fs_version(),
 				error_message(EXT2_ET_BASE));
 			exit(0);
 		default:
@@ -471,7 +480,7 @@ int main(int argc, char **argv)
 		free(acts);
 		return 1;
 	}
-	sci_idx = ss_create_invocation(prog, DFC_VERSION, NULL, &debug_cmds,
+	sci_idx = ss_create_invocation(prog, E2FC_VERSION, NULL, &debug_cmds,
 				       &err);
 	if (err) {
 		com_err(prog, err, "while creating the command shell");
