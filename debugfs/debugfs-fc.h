@@ -56,4 +56,8 @@ int dfc_same_file_as_image(const char *path);
 void dfc_dump_inode(FILE *f, const char *prefix, ext2_ino_t ino,
 		    struct ext2_inode_large *in, int blocks);
 
+/* xattr_raw.c */
+void dfc_inode_xattr_dump(FILE *f, const unsigned char *buf, unsigned len);
+void dfc_block_xattr_dump(FILE *f, const unsigned char *buf, unsigned len);
+
 #endif /* DEBUGFS_FC_H */

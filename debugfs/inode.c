@@ -601,7 +601,7 @@ void do_idump(int argc, char **argv, int sci_idx, void *infop)
 	int c, mode = 0;
 
 	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "be")) != -1) {
+	while ((c = getopt(argc, argv, "bex")) != -1) {
 		if (mode || c == '?') {
 			com_err(argv[0], 0, "Usage: inode_dump [-b]|[-e] <file>");
 			return;
@@ -630,7 +630,7 @@ void do_idump(int argc, char **argv, int sci_idx, void *infop)
 	if (mode == 'b') {
 		off = offsetof(struct ext2_inode, i_block);
 		size = EXT2_N_BLOCKS * 4;
-	} else if (mode == 'e') {
+	} else if (mode == 'e' || mode == 'x') {
 		if (isize <= EXT2_GOOD_OLD_INODE_SIZE) {
 			com_err(argv[0], 0, "No extra space in inode");
 			goto out;
@@ -641,7 +641,10 @@ void do_idump(int argc, char **argv, int sci_idx, void *infop)
 			goto out;
 		size = isize - off;
 	}
-	dfc_hexdump(stdout, buf + off, size);
+	if (mode == 'x')
+		dfc_inode_xattr_dump(stdout, buf + off, size);
+	else
+		dfc_hexdump(stdout, buf + off, size);
 out:
 	free(buf);
 }
@@ -653,15 +656,18 @@ void do_block_dump(int argc, char **argv, int sci_idx, void *infop)
 	blk64_t blk;
 	ext2_ino_t ino;
 	errcode_t err;
-	int c;
+	int c, xattr = 0;
 
 	if (dfc_check_open(argv[0]))
 		return;
 	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "f:")) != -1) {
-		if (c != 'f')
+	while ((c = getopt(argc, argv, "f:x")) != -1) {
+		if (c == 'x')
+			xattr = 1;
+		else if (c == 'f')
+			file = optarg;
+		else
 			goto usage;
-		file = optarg;
 	}
 	if (argc != optind + 1)
 		goto usage;
@@ -687,6 +693,8 @@ void do_block_dump(int argc, char **argv, int sci_idx, void *infop)
 	if (err)
 		com_err(argv[0], err, "while reading block %llu\n",
 			(unsigned long long)blk);
+	else if (xattr)
+		dfc_block_xattr_dump(stdout, buf, cur.fs->blocksize);
 	else
 		dfc_hexdump(stdout, buf, cur.fs->blocksize);
 	free(buf);
