@@ -243,12 +243,15 @@ int dfc_file_type(unsigned mode)
 	return 0;
 }
 
+/* one file, or two device nodes of one block device */
 static int same_file(const struct stat *a, const char *name)
 {
 	struct stat b;
 
 	if (!name || stat(name, &b))
 		return 0;
+	if (S_ISBLK(a->st_mode) && S_ISBLK(b.st_mode))
+		return a->st_rdev == b.st_rdev;
 	return a->st_dev == b.st_dev && a->st_ino == b.st_ino;
 }
 
