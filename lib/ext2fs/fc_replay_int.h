@@ -135,4 +135,10 @@ errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
 int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
 		    struct ext2_inode_large *in);
 
+/* fc_cluster.c: counts in clusters on bigalloc */
+errcode_t e2fc_count_iblocks(ext2_filsys fs, ext2_ino_t ino,
+			     struct ext2_inode *inode, blk64_t *ret);
+blk64_t e2fc_free_clusters(ext2_filsys fs, blk64_t first, blk64_t last,
+			   blk64_t used);
+
 #endif
