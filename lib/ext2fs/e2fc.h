@@ -177,6 +177,16 @@ errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp);
 uint32_t e2fc_log_next(const struct e2fc_jsb *sb, uint32_t blk);
 /* bytes of one descriptor tag (without the UUID) */
 unsigned e2fc_jbd2_tag_bytes(const struct e2fc_jsb *sb);
+/* one descriptor tag, decoded; read and written in the journal's format */
+struct e2fc_jbd2_tag {
+	uint64_t	target;		/* block number */
+	uint32_t	flags;		/* JBD2_FLAG_* */
+	uint32_t	csum;		/* csum v3; v2: low 16 bits */
+};
+void e2fc_jbd2_tag_get(const struct e2fc_jsb *sb, const uint8_t *p,
+		       struct e2fc_jbd2_tag *t);
+void e2fc_jbd2_tag_put(const struct e2fc_jsb *sb, uint8_t *p,
+		       const struct e2fc_jbd2_tag *t);
 /* csum v2/v3 checksums: descriptor/revoke tail, commit block, data block
  * (v2: the low 16 bits) */
 uint32_t e2fc_jbd2_tail_csum(const struct e2fc_jsb *sb, const uint8_t *b,
@@ -427,8 +437,9 @@ errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
  * fix bitmaps/counts/checksums, clear needs_recovery and reset the
  * journal.  fs must be opened read-write.  *fsp may be replaced: after
  * the full jbd2 replay the fs is closed and reopened with the same device
- * name, io_manager and flags, so the caller's io_manager must keep what
- * was written across a reopen (the overlay manager does, keyed by name).
+ * name, io_manager and flags; the overlay manager's writes are carried
+ * over (e2fc_overlay_reopen_options), another manager must keep them on
+ * its device.
  */
 errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       const struct e2fc_log *log, const struct e2fc_fc *fc,
@@ -460,8 +471,7 @@ errcode_t e2fc_writeback(ext2_filsys ofs, struct e2fc_journal *j,
 
 /* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
  * journal with E2FC_JOPEN_OVERLAY), then e2fc_writeback() to the device:
- * what e2fsck-fc does.  The caller closes *fsp and discards the overlays
- * (of the device and of an external journal) afterwards. */
+ * what e2fsck-fc does.  The caller closes *fsp afterwards. */
 errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      const struct e2fc_log *log,
 			      const struct e2fc_fc *fc,
@@ -474,18 +484,20 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 /* overlay_io.c: copy-on-write io_manager (replay without writing)        */
 /* ===================================================================== */
 /* an io_manager that reads the named file/device read-only and keeps all
- * writes in memory; pass it to ext2fs_open.  Writes survive close and
- * reopen of the same name until e2fc_overlay_discard(name). */
+ * writes in memory; pass it to ext2fs_open.  Each open has its own
+ * overlay, freed with its last channel. */
 extern io_manager e2fc_overlay_io_manager;
+/* no-op, kept for callers: an overlay goes with its last channel */
 void e2fc_overlay_discard(const char *name);
-/* 1024-byte units the overlay of name holds */
-size_t e2fc_overlay_units(const char *name);
-/* write the overlay of name into the file target (which already holds a
- * copy of name) */
-errcode_t e2fc_overlay_apply(const char *name, const char *target);
-/* the file-system blocks (of blocksize bytes) the overlay of name has
+/* 1024-byte units the overlay of ch holds (0: not an overlay channel) */
+size_t e2fc_overlay_units(io_channel ch);
+/* io_options for ext2fs_open2() that make the new channel share the
+ * overlay of ch, which must stay open until then; NULL if ch is not an
+ * overlay channel */
+const char *e2fc_overlay_reopen_options(io_channel ch);
+/* the file-system blocks (of blocksize bytes) the overlay of ch has
  * written, sorted, each once; *list is freed with ext2fs_free_mem */
-errcode_t e2fc_overlay_blocks(const char *name, unsigned blocksize,
+errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);

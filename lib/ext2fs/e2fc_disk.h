@@ -1,6 +1,7 @@
 /*
  * e2fc_disk.h -- on-disk facts of the jbd2 journal and the ext4 fast-commit
- * area (see shared/DESIGN.md section 2), and endian-safe byte accessors.
+ * area (doc/format.md), and endian-safe byte accessors: the one place
+ * each on-disk layout is written down.
  *
  * Debian's libext2fs-dev does not ship kernel-jbd.h or fast_commit.h, so the
  * numbers live here.  Never cast a disk buffer to a struct: read fields with
@@ -11,6 +12,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <ext2fs/ext2_fs.h>
 
 /* ---- byte accessors -------------------------------------------------- */
 static inline uint16_t e2fc_get_le16(const void *p)
@@ -92,10 +94,21 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 	e2fc_put_be32((uint8_t *)p + 4, (uint32_t)v);
 }
 
+/* ---- ext2/3/4 superblock (little-endian), of an external journal ------ */
+#define SB_OFF(f)		offsetof(struct ext2_super_block, f)
+#define SB_LOG_BLOCK_SIZE	SB_OFF(s_log_block_size)
+#define SB_MAGIC		SB_OFF(s_magic)
+#define SB_FEATURE_INCOMPAT	SB_OFF(s_feature_incompat)
+#define SB_UUID			SB_OFF(s_uuid)
+#define SB_SIZE			1024	/* at byte 1024 of the device */
+
 /* ---- jbd2 ------------------------------------------------------------ */
 #define JBD2_MAGIC			0xC03B3998U
 
-/* block header: be32 magic @0, be32 blocktype @4, be32 sequence @8 */
+/* block header */
+#define JBD2_HDR_MAGIC			0	/* be32 */
+#define JBD2_HDR_BLOCKTYPE		4	/* be32 */
+#define JBD2_HDR_SEQUENCE		8	/* be32: the tid */
 #define JBD2_HDR_SIZE			12
 #define JBD2_BT_DESCRIPTOR		1
 #define JBD2_BT_COMMIT			2
@@ -141,6 +154,24 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 
 #define JBD2_DEFAULT_FC_BLOCKS		256
 
+/*
+ * descriptor block tag.  csum v3: 16 bytes, be32 blocknr, be32 flags,
+ * be32 blocknr_high, be32 checksum.  Otherwise: be32 blocknr, be16
+ * checksum (csum v2), be16 flags, be32 blocknr_high (64bit): 8 bytes,
+ * + 2 with csum v2, + 4 with 64bit.  A tag without SAME_UUID is followed
+ * by the 16-byte journal uuid.
+ */
+#define JBD2_TAG_BLOCKNR		0
+#define JBD2_TAG3_FLAGS			4
+#define JBD2_TAG3_BLOCKNR_HIGH		8
+#define JBD2_TAG3_CSUM			12
+#define JBD2_TAG3_SIZE			16
+#define JBD2_TAG_CSUM			4	/* be16 */
+#define JBD2_TAG_FLAGS			6	/* be16 */
+#define JBD2_TAG_BLOCKNR_HIGH		8
+#define JBD2_TAG_SIZE			8	/* without csum v2, 64bit */
+#define JBD2_TAG_UUID_SIZE		16
+
 /* descriptor block tag flags */
 #define JBD2_FLAG_ESCAPE		1
 #define JBD2_FLAG_SAME_UUID		2
@@ -173,6 +204,21 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define EXT4_FC_TAG_MAX			9
 
 #define EXT4_FC_TL_SIZE			4	/* le16 tag, le16 len */
+
+/* tag values, little-endian */
+#define EXT4_FC_HEAD_FEATURES		0	/* le32 */
+#define EXT4_FC_HEAD_TID		4	/* le32 */
+#define EXT4_FC_ADD_RANGE_INO		0	/* le32 */
+#define EXT4_FC_ADD_RANGE_EXTENT	4	/* an ext4 leaf extent */
+#define EXT4_FC_DEL_RANGE_INO		0	/* le32 */
+#define EXT4_FC_DEL_RANGE_LBLK		4	/* le32 */
+#define EXT4_FC_DEL_RANGE_COUNT		8	/* le32 blocks */
+#define EXT4_FC_DENTRY_PARENT		0	/* le32 */
+#define EXT4_FC_DENTRY_INO		4	/* le32, then the name */
+#define EXT4_FC_INODE_INO		0	/* le32 */
+#define EXT4_FC_INODE_RAW		4	/* the raw inode, to the end */
+#define EXT4_FC_TAIL_TID		0	/* le32 */
+#define EXT4_FC_TAIL_CRC		4	/* le32 */
 #define EXT4_FC_ADD_RANGE_LEN		16
 #define EXT4_FC_DEL_RANGE_LEN		12
 #define EXT4_FC_DENTRY_HDR_LEN		8	/* parent, ino */
@@ -184,7 +230,56 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 
 /* ext4 extent tree (little-endian) */
 #define EXT4_EXT_MAGIC			0xF30A
-#define EXT4_EXT_HDR_SIZE		12
+#define EXT4_EXT_HDR_SIZE		12	/* le16 magic, entries, max, */
+#define EXT4_EXT_HDR_ENTRIES		2	/* depth; le32 generation */
+#define EXT4_EXT_HDR_MAX		4
+#define EXT4_EXT_HDR_DEPTH		6
 #define EXT4_EXT_ENTRY_SIZE		12
+/* leaf: le32 lblk, le16 len (> 32768: unwritten), le16 start_hi,
+ * le32 start_lo */
+#define EXT4_EXT_LBLK			0
+#define EXT4_EXT_LEN			4
+#define EXT4_EXT_START_HI		6
+#define EXT4_EXT_START_LO		8
+/* index: le32 lblk, le32 leaf_lo, le16 leaf_hi */
+#define EXT4_IDX_LBLK			0
+#define EXT4_IDX_LEAF_LO		4
+#define EXT4_IDX_LEAF_HI		8
+
+/*
+ * The raw on-disk inode (little-endian), as an INODE tag logs it: the
+ * offsets of libext2fs's struct ext2_inode_large, which has the ext4
+ * layout (never cast a buffer to it: read with the accessors above).
+ */
+#define RI_OFF(f)	offsetof(struct ext2_inode_large, f)
+#define RI_MODE		RI_OFF(i_mode)
+#define RI_UID		RI_OFF(i_uid)
+#define RI_SIZE_LO	RI_OFF(i_size)
+#define RI_ATIME	RI_OFF(i_atime)
+#define RI_CTIME	RI_OFF(i_ctime)
+#define RI_MTIME	RI_OFF(i_mtime)
+#define RI_DTIME	RI_OFF(i_dtime)
+#define RI_GID		RI_OFF(i_gid)
+#define RI_LINKS	RI_OFF(i_links_count)
+#define RI_BLOCKS_LO	RI_OFF(i_blocks)
+#define RI_FLAGS	RI_OFF(i_flags)
+#define RI_BLOCK	RI_OFF(i_block)
+#define RI_BLOCK_LEN	(EXT2_N_BLOCKS * 4)
+#define RI_GENERATION	RI_OFF(i_generation)
+#define RI_FILE_ACL_LO	RI_OFF(i_file_acl)
+#define RI_SIZE_HI	RI_OFF(i_size_high)
+#define RI_BLOCKS_HI	RI_OFF(osd2.linux2.l_i_blocks_hi)
+#define RI_FILE_ACL_HI	RI_OFF(osd2.linux2.l_i_file_acl_high)
+#define RI_UID_HI	RI_OFF(osd2.linux2.l_i_uid_high)
+#define RI_GID_HI	RI_OFF(osd2.linux2.l_i_gid_high)
+#define RI_CSUM_LO	RI_OFF(osd2.linux2.l_i_checksum_lo)
+#define RI_EXTRA_ISIZE	RI_OFF(i_extra_isize)
+#define RI_CSUM_HI	RI_OFF(i_checksum_hi)
+#define RI_CTIME_EXTRA	RI_OFF(i_ctime_extra)
+#define RI_MTIME_EXTRA	RI_OFF(i_mtime_extra)
+#define RI_ATIME_EXTRA	RI_OFF(i_atime_extra)
+#define RI_CRTIME	RI_OFF(i_crtime)
+#define RI_CRTIME_EXTRA	RI_OFF(i_crtime_extra)
+#define RI_GOOD_OLD	EXT2_GOOD_OLD_INODE_SIZE
 
 #endif /* E2FC_DISK_H */

@@ -1,6 +1,6 @@
 /*
  * fc_apply.c -- apply one fast-commit tag to the file system, with the
- * kernel's effect (shared/DESIGN.md section 2):
+ * kernel's effect (doc/design.md, doc/format.md):
  *
  *   INODE      free the blocks the on-disk inode maps (they are marked
  *              again at the end if still mapped), copy the logged inode
@@ -23,78 +23,12 @@
 #include <string.h>
 #include "fc_replay_int.h"
 
-/* ---- block walking ------------------------------------------------------ */
-
-struct walk_ctx {
-	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
-	void	*arg;
-};
-
-static int walk_indirect(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t
-			 blockcnt, blk64_t ref_blk, int ref_offset,
-			 void *priv)
-{
-	struct walk_ctx *w = priv;
-
-	if (*blocknr)
-		w->fn(fs, *blocknr, 1, w->arg);
-	return 0;
-}
-
-/* call fn for every block the inode owns: data, extent tree or indirect
- * blocks, and its extended attribute block */
-errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
-			   struct ext2_inode *inode,
-			   void (*fn)(ext2_filsys fs, blk64_t blk,
-				      blk64_t count, void *arg),
-			   void *arg)
-{
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	struct walk_ctx w = { fn, arg };
-	errcode_t err;
-	int op = EXT2_EXTENT_ROOT;
-	blk64_t acl = ext2fs_file_acl_block(fs, inode);
-
-	if (acl && acl < ext2fs_blocks_count(fs->super))
-		fn(fs, acl, 1, arg);
-	if (inode->i_flags & EXT4_INLINE_DATA_FL)
-		return 0;
-	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
-								       inode))
-		return 0;
-	if (!(inode->i_flags & EXT4_EXTENTS_FL))
-		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
-					     walk_indirect, &w);
-	err = ext2fs_extent_open2(fs, ino, inode, &h);
-	if (err)
-		return err;
-	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
-		op = EXT2_EXTENT_NEXT;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
-			continue;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_LEAF) {
-			if (e.e_len)
-				fn(fs, e.e_pblk, e.e_len, arg);
-		} else {
-			fn(fs, e.e_pblk, 1, arg);	/* child node */
-		}
-	}
-	ext2fs_extent_free(h);
-	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
-	       0 : err;
-}
-
 static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 {
 	e2fc_touch_block(arg, blk, count, 0);
 }
 
 /* ---- INODE --------------------------------------------------------------- */
-
-#define I_BLOCK_OFF	0x28
-#define I_GENERATION_OFF 0x64
-#define I_FLAGS_OFF	0x20
 
 /*
  * A reused inode number (another generation): the tree on disk is the
@@ -113,8 +47,8 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 	errcode_t err;
 
 	*dropped = 0;
-	if (len < I_GENERATION_OFF + 4 || !cur->i_mode ||
-	    cur->i_generation == e2fc_get_le32(src + I_GENERATION_OFF))
+	if (len < RI_GENERATION + 4 || !cur->i_mode ||
+	    cur->i_generation == e2fc_get_le32(src + RI_GENERATION))
 		return 0;
 	if (!cur->i_links_count &&
 	    e2fc_ino_in_use(r, ino) &&
@@ -151,20 +85,21 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 	err = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
 	if (err)
 		goto out;
-	memcpy(dst + I_BLOCK_OFF, cur->i_block, sizeof(cur->i_block));
-	memcpy(dst, src, I_BLOCK_OFF);
-	if (len > I_GENERATION_OFF)
-		memcpy(dst + I_GENERATION_OFF, src + I_GENERATION_OFF,
-		       len - I_GENERATION_OFF);
-	flags = e2fc_get_le32(dst + I_FLAGS_OFF);
+	memcpy(dst + RI_BLOCK, cur->i_block, sizeof(cur->i_block));
+	memcpy(dst, src, RI_BLOCK);
+	if (len > RI_GENERATION)
+		memcpy(dst + RI_GENERATION, src + RI_GENERATION,
+		       len - RI_GENERATION);
+	flags = e2fc_get_le32(dst + RI_FLAGS);
 	if (flags & EXT4_INLINE_DATA_FL) {
-		memcpy(dst + I_BLOCK_OFF, src + I_BLOCK_OFF, 60);
+		memcpy(dst + RI_BLOCK, src + RI_BLOCK, RI_BLOCK_LEN);
 	} else if ((flags & EXT4_EXTENTS_FL) &&
-		   e2fc_get_le16(dst + I_BLOCK_OFF) != EXT4_EXT_MAGIC) {
-		memset(dst + I_BLOCK_OFF, 0, 60);
-		e2fc_put_le16(dst + I_BLOCK_OFF, EXT4_EXT_MAGIC);
-		e2fc_put_le16(dst + I_BLOCK_OFF + 4,
-			      (60 - EXT4_EXT_HDR_SIZE) / EXT4_EXT_ENTRY_SIZE);
+		   e2fc_get_le16(dst + RI_BLOCK) != EXT4_EXT_MAGIC) {
+		memset(dst + RI_BLOCK, 0, RI_BLOCK_LEN);
+		e2fc_put_le16(dst + RI_BLOCK, EXT4_EXT_MAGIC);
+		e2fc_put_le16(dst + RI_BLOCK + EXT4_EXT_HDR_MAX,
+			      (RI_BLOCK_LEN - EXT4_EXT_HDR_SIZE) /
+			      EXT4_EXT_ENTRY_SIZE);
 	}
 	err = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
 out:
@@ -181,7 +116,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t);
  * back as zeros.  Here they wait, and are applied, in log order, once an
  * INODE tag has made the inode live.
  */
-errcode_t e2fc_add_pending(struct replay *r, const struct e2fc_tag *t)
+static errcode_t add_pending(struct replay *r, const struct e2fc_tag *t)
 {
 	errcode_t err;
 
@@ -260,7 +195,7 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (len > isz)
 		len = isz;
-	if (len < I_BLOCK_OFF)
+	if (len < RI_BLOCK)
 		return E2FC_ERR_BAD_INODE;
 	if (e2fc_inode_live(fs, ino, &cur)) {
 		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)&cur,
@@ -274,9 +209,10 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 	}
 	/* a directory whose entries may change with its inode: inline
 	 * data, or a reused inode number (a new tree) */
-	if (((cur.i_flags | e2fc_get_le32(src + 0x20)) & EXT4_INLINE_DATA_FL) ||
-	    (len >= I_GENERATION_OFF + 4 &&
-	     cur.i_generation != e2fc_get_le32(src + I_GENERATION_OFF)))
+	if (((cur.i_flags | e2fc_get_le32(src + RI_FLAGS)) &
+	     EXT4_INLINE_DATA_FL) ||
+	    (len >= RI_GENERATION + 4 &&
+	     cur.i_generation != e2fc_get_le32(src + RI_GENERATION)))
 		e2fc_names_forget(r->names, ino);
 	err = drop_old_tree(r, ino, &cur, src, len, &dropped);
 	if (!err)
@@ -686,7 +622,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		/* the kernel skips it (no inode yet, or inline data that
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
-		return r->in_pending ? 0 : e2fc_add_pending(r, t);
+		return r->in_pending ? 0 : add_pending(r, t);
 	if (!e2fc_extent_mapped(&in)) {
 		if (!ext2fs_inode_has_valid_blocks2(r->fs,
 						    (struct ext2_inode *)&in))

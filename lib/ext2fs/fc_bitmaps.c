@@ -6,8 +6,8 @@
  *
  * fs->block_map and fs->inode_map start empty.  A group is loaded before
  * any bit of it is tested or changed:
- *  - by e2fc_touch_block()/e2fc_touch_inode()/e2fc_ino_in_use() and the
- *    recount of touched groups (fc_replay.c);
+ *  - by e2fc_touch_block()/e2fc_touch_inode()/e2fc_ino_in_use() below and
+ *    the recount of touched groups (fc_replay.c);
  *  - by the allocation hooks below: libext2fs allocates through them
  *    (ext2fs_new_block2 and ext2fs_new_range with no map call the
  *    get_alloc_block and new_range hooks), and they search group by
@@ -30,19 +30,11 @@
 #include <string.h>
 #include "fc_replay_int.h"
 
-/* libext2fs's hooks carry no private pointer, only the fs: the replays
- * in progress in this process, found by their fs (not thread-safe) */
-#define MAX_ACTIVE 16
-static struct replay *active[MAX_ACTIVE];
-
+/* libext2fs's hooks get only the fs: while they are set, fs->priv_data
+ * is the replay (as e2fsck keeps its context there) */
 static struct replay *replay_of(ext2_filsys fs)
 {
-	unsigned i;
-
-	for (i = 0; i < MAX_ACTIVE; i++)
-		if (active[i] && active[i]->fs == fs)
-			return active[i];
-	return NULL;
+	return fs->priv_data;
 }
 
 static errcode_t read_group_block(ext2_filsys fs, blk64_t blk, void *buf)
@@ -144,6 +136,90 @@ int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino)
 	return ext2fs_test_inode_bitmap2(r->fs->inode_map, ino);
 }
 
+/* ---- changes the replay makes -------------------------------------------- */
+
+void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
+{
+	ext2_filsys fs = r->fs;
+	blk64_t end = blk + count, b;
+	errcode_t err;
+
+	if (blk < fs->super->s_first_data_block ||
+	    end > ext2fs_blocks_count(fs->super) || end <= blk)
+		return;
+	err = e2fc_load_blocks(r, blk, count);
+	if (err) {
+		e2fc_replay_fail(r, err);
+		return;
+	}
+	if (use) {
+		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, count);
+		if (r->settling)
+			ext2fs_mark_block_bitmap_range2(r->owned, blk, count);
+	} else if (!r->settling) {
+		/* keep it allocated until the end: the kernel frees it at
+		 * once and may hand it to a new directory block while
+		 * another inode still maps it (it is marked again at the
+		 * end); here it is only freed if nothing maps it then */
+		ext2fs_mark_block_bitmap_range2(r->released, blk, count);
+		return;
+	} else {
+		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, count);
+	}
+	for (b = blk; b < end; b += fs->super->s_blocks_per_group)
+		r->touched[ext2fs_group_of_blk2(fs, b)] = 1;
+	r->touched[ext2fs_group_of_blk2(fs, end - 1)] = 1;
+	ext2fs_mark_bb_dirty(fs);
+}
+
+void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
+{
+	ext2_filsys fs = r->fs;
+	errcode_t err;
+
+	if (!ino || ino > fs->super->s_inodes_count)
+		return;
+	err = e2fc_load_inode_group(r, ext2fs_group_of_ino(fs, ino));
+	if (err) {
+		e2fc_replay_fail(r, err);
+		return;
+	}
+	if (use)
+		ext2fs_mark_inode_bitmap2(fs->inode_map, ino);
+	else
+		ext2fs_unmark_inode_bitmap2(fs->inode_map, ino);
+	r->touched[ext2fs_group_of_ino(fs, ino)] = 1;
+	ext2fs_mark_ib_dirty(fs);
+}
+
+/* remember whether ino was a directory in use before we changed it */
+errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
+{
+	struct ext2_inode_large in;
+	struct ino_note *n;
+	errcode_t err;
+
+	if (!ino || ino > r->fs->super->s_inodes_count ||
+	    ext2fs_test_inode_bitmap2(r->seen, ino))
+		return 0;
+	if (r->nnotes >= r->capnotes) {
+		unsigned nc = r->capnotes ? r->capnotes * 2 : 64;
+
+		err = ext2fs_resize_array(sizeof(*r->notes), r->capnotes, nc,
+					  &r->notes);
+		if (err)
+			return err;
+		r->capnotes = nc;
+	}
+	ext2fs_mark_inode_bitmap2(r->seen, ino);
+	n = &r->notes[r->nnotes++];
+	n->ino = ino;
+	n->was_dir = e2fc_ino_in_use(r, ino) &&
+		     e2fc_inode_live(r->fs, ino, &in) &&
+		     LINUX_S_ISDIR(in.i_mode);
+	return 0;
+}
+
 /* ---- allocation -------------------------------------------------------- */
 
 /* first block in [b, last] that is free and not excluded; 0 if none */
@@ -195,9 +271,7 @@ static errcode_t find_free(struct replay *r, blk64_t goal, blk64_t *ret)
 
 static errcode_t alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret)
 {
-	struct replay *r = replay_of(fs);
-
-	return r ? find_free(r, goal, ret) : EXT2_ET_BLOCK_ALLOC_FAIL;
+	return find_free(replay_of(fs), goal, ret);
 }
 
 /* the run of usable blocks from b, at most len, inside b's group */
@@ -222,8 +296,6 @@ static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal,
 	int wrapped = 0;
 	errcode_t err;
 
-	if (!r)
-		return EXT2_ET_BLOCK_ALLOC_FAIL;
 	if (flags & EXT2_NEWRANGE_FIXED_GOAL) {
 		err = e2fc_load_blocks(r, goal, 1);
 		if (err)
@@ -264,7 +336,7 @@ static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 	dgrp_t g;
 	errcode_t err;
 
-	if (!r || !num || end > ext2fs_blocks_count(fs->super))
+	if (!num || end > ext2fs_blocks_count(fs->super))
 		return;
 	for (b = blk; b < end; b = ext2fs_group_last_block2(fs, g) + 1) {
 		g = ext2fs_group_of_blk2(fs, b);
@@ -292,15 +364,11 @@ static void stats_one(ext2_filsys fs, blk64_t blk, int inuse)
 errcode_t e2fc_hooks_set(struct replay *r)
 {
 	ext2_filsys fs = r->fs;
-	unsigned i;
 
-	if (replay_of(fs))
+	if (fs->get_alloc_block == alloc_block)
 		return EXT2_ET_OP_NOT_SUPPORTED;	/* one per fs */
-	for (i = 0; i < MAX_ACTIVE && active[i]; i++)
-		;
-	if (i == MAX_ACTIVE)
-		return EXT2_ET_OP_NOT_SUPPORTED;
-	active[i] = r;
+	r->old_priv = fs->priv_data;
+	fs->priv_data = r;
 	ext2fs_set_alloc_block_callback(fs, alloc_block, &r->old_alloc);
 	ext2fs_set_new_range_callback(fs, new_range, &r->old_range);
 	ext2fs_set_block_alloc_stats_callback(fs, stats_one, &r->old_stats);
@@ -312,16 +380,13 @@ errcode_t e2fc_hooks_set(struct replay *r)
 void e2fc_hooks_clear(struct replay *r)
 {
 	ext2_filsys fs = r->fs;
-	unsigned i;
 
-	for (i = 0; i < MAX_ACTIVE; i++)
-		if (active[i] == r)
-			active[i] = NULL;
 	ext2fs_set_alloc_block_callback(fs, r->old_alloc, NULL);
 	ext2fs_set_new_range_callback(fs, r->old_range, NULL);
 	ext2fs_set_block_alloc_stats_callback(fs, r->old_stats, NULL);
 	ext2fs_set_block_alloc_stats_range_callback(fs, r->old_stats_range,
 						    NULL);
+	fs->priv_data = r->old_priv;
 }
 
 /* ---- set-up and write-back ------------------------------------------- */

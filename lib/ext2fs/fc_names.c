@@ -8,7 +8,7 @@
  * forgotten and read again at its next use.
  */
 #include <string.h>
-#include "fc_replay_int.h"
+#include "fc_names.h"
 
 struct name_ent {
 	struct name_ent	*next;

@@ -21,271 +21,20 @@
  *
  * Bitmaps are read per group, only for the groups the replay touches
  * (fc_bitmaps.c); only the primary superblock and descriptors are written
- * (EXT2_FLAG_MASTER_SB_ONLY), as the kernel does.  Replays of different
- * file systems may run in one process (not in threads).
+ * (EXT2_FLAG_MASTER_SB_ONLY), as the kernel does.
+ *
+ * This file is the top of the engine: it calls fc_apply.c, fc_bitmaps.c,
+ * fc_names.c and fc_meta.c, and nothing calls back up into it (the layers
+ * are listed in fc_meta.h).  A replay's state is its struct replay, found
+ * from the fs by the allocation hooks (fs->priv_data): any number of
+ * replays may run in one process, even nested (not in threads).
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 #include "fc_replay_int.h"
 
-/* ---- small helpers shared with fc_apply.c ---------------------------- */
-
-errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
-			  struct ext2_inode_large *in)
-{
-	memset(in, 0, sizeof(*in));
-	return ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)in,
-				      sizeof(*in));
-}
-
-errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
-			   struct ext2_inode_large *in)
-{
-	return ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)in,
-				       sizeof(*in));
-}
-
-int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
-		    struct ext2_inode_large *in)
-{
-	if (!ino || ino > fs->super->s_inodes_count)
-		return 0;
-	if (e2fc_read_inode(fs, ino, in))
-		return 0;
-	return in->i_links_count && in->i_mode;
-}
-
-errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
-		       ext2_ino_t ino)
-{
-	errcode_t err;
-
-	if (*n >= *cap) {
-		unsigned nc = *cap ? *cap * 2 : 64;
-
-		err = ext2fs_resize_array(sizeof(**arr), *cap, nc, arr);
-		if (err)
-			return err;
-		*cap = nc;
-	}
-	(*arr)[(*n)++] = ino;
-	return 0;
-}
-
-void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
-{
-	ext2_filsys fs = r->fs;
-	blk64_t end = blk + count, b;
-	errcode_t err;
-
-	if (blk < fs->super->s_first_data_block ||
-	    end > ext2fs_blocks_count(fs->super) || end <= blk)
-		return;
-	err = e2fc_load_blocks(r, blk, count);
-	if (err) {
-		e2fc_replay_fail(r, err);
-		return;
-	}
-	if (use) {
-		ext2fs_mark_block_bitmap_range2(fs->block_map, blk, count);
-		if (r->settling)
-			ext2fs_mark_block_bitmap_range2(r->owned, blk, count);
-	} else if (!r->settling) {
-		/* keep it allocated until the end: the kernel frees it at
-		 * once and may hand it to a new directory block while
-		 * another inode still maps it (it is marked again at the
-		 * end); here it is only freed if nothing maps it then */
-		ext2fs_mark_block_bitmap_range2(r->released, blk, count);
-		return;
-	} else {
-		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, count);
-	}
-	for (b = blk; b < end; b += fs->super->s_blocks_per_group)
-		r->touched[ext2fs_group_of_blk2(fs, b)] = 1;
-	r->touched[ext2fs_group_of_blk2(fs, end - 1)] = 1;
-	ext2fs_mark_bb_dirty(fs);
-}
-
-void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
-{
-	ext2_filsys fs = r->fs;
-	errcode_t err;
-
-	if (!ino || ino > fs->super->s_inodes_count)
-		return;
-	err = e2fc_load_inode_group(r, ext2fs_group_of_ino(fs, ino));
-	if (err) {
-		e2fc_replay_fail(r, err);
-		return;
-	}
-	if (use)
-		ext2fs_mark_inode_bitmap2(fs->inode_map, ino);
-	else
-		ext2fs_unmark_inode_bitmap2(fs->inode_map, ino);
-	r->touched[ext2fs_group_of_ino(fs, ino)] = 1;
-	ext2fs_mark_ib_dirty(fs);
-}
-
-/* remember whether ino was a directory in use before we changed it */
-errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
-{
-	struct ext2_inode_large in;
-	struct ino_note *n;
-	errcode_t err;
-
-	if (!ino || ino > r->fs->super->s_inodes_count ||
-	    ext2fs_test_inode_bitmap2(r->seen, ino))
-		return 0;
-	if (r->nnotes >= r->capnotes) {
-		unsigned nc = r->capnotes ? r->capnotes * 2 : 64;
-
-		err = ext2fs_resize_array(sizeof(*r->notes), r->capnotes, nc,
-					  &r->notes);
-		if (err)
-			return err;
-		r->capnotes = nc;
-	}
-	ext2fs_mark_inode_bitmap2(r->seen, ino);
-	n = &r->notes[r->nnotes++];
-	n->ino = ino;
-	n->was_dir = e2fc_ino_in_use(r, ino) &&
-		     e2fc_inode_live(r->fs, ino, &in) &&
-		     LINUX_S_ISDIR(in.i_mode);
-	return 0;
-}
-
 /* ---- hostile input ------------------------------------------------------ */
-
-static errcode_t meta_add(struct meta_map *m, blk64_t start, blk64_t len)
-{
-	errcode_t err;
-
-	if (!len)
-		return 0;
-	if (m->n >= m->cap) {
-		unsigned nc = m->cap ? m->cap * 2 : 256;
-
-		err = ext2fs_resize_array(sizeof(*m->r), m->cap, nc, &m->r);
-		if (err)
-			return err;
-		m->cap = nc;
-	}
-	m->r[m->n].start = start;
-	m->r[m->n].end = start + len;
-	m->n++;
-	return 0;
-}
-
-static int meta_cmp(const void *a, const void *b)
-{
-	const struct meta_range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* sort, then merge overlapping and adjacent ranges: disjoint and sorted,
- * one binary search answers meta_overlaps() */
-static void meta_merge(struct meta_map *m)
-{
-	unsigned i, out = 0;
-
-	qsort(m->r, m->n, sizeof(*m->r), meta_cmp);
-	for (i = 0; i < m->n; i++) {
-		if (out && m->r[i].start <= m->r[out - 1].end) {
-			if (m->r[i].end > m->r[out - 1].end)
-				m->r[out - 1].end = m->r[i].end;
-			continue;
-		}
-		m->r[out++] = m->r[i];
-	}
-	m->n = out;
-}
-
-static void journal_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
-{
-	meta_add(arg, blk, count);
-}
-
-/* every block the file system's own metadata and journal occupy */
-errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
-{
-	blk64_t super, old_desc, new_desc;
-	blk_t used;
-	dgrp_t g;
-	errcode_t err = 0;
-
-	memset(m, 0, sizeof(*m));
-	for (g = 0; g < fs->group_desc_count && !err; g++) {
-		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc,
-					  &used);
-		if (super || g == 0)
-			err = meta_add(m, super ? super :
-				       fs->super->s_first_data_block, 1);
-		if (!err && old_desc)
-			err = meta_add(m, old_desc, fs->desc_blocks +
-				       fs->super->s_reserved_gdt_blocks);
-		if (!err && new_desc)
-			err = meta_add(m, new_desc, 1);
-		if (!err)
-			err = meta_add(m, ext2fs_block_bitmap_loc(fs, g), 1);
-		if (!err)
-			err = meta_add(m, ext2fs_inode_bitmap_loc(fs, g), 1);
-		if (!err)
-			err = meta_add(m, ext2fs_inode_table_loc(fs, g),
-				       fs->inode_blocks_per_group);
-	}
-	if (!err && fs->super->s_journal_inum &&
-	    fs->super->s_journal_inum <= fs->super->s_inodes_count) {
-		struct ext2_inode_large j;
-
-		if (!e2fc_read_inode(fs, fs->super->s_journal_inum, &j))
-			err = e2fc_walk_blocks(fs, fs->super->s_journal_inum,
-					       (struct ext2_inode *)&j,
-					       journal_cb, m);
-	}
-	if (!err && m->n)
-		meta_merge(m);
-	return err;
-}
-
-void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,
-		    blk64_t first, blk64_t last)
-{
-	unsigned lo = 0, hi = m->n;
-	blk64_t s, e;
-
-	while (lo < hi) {	/* the first range ending after first */
-		unsigned mid = (lo + hi) / 2;
-
-		if (m->r[mid].end <= first)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < m->n && m->r[lo].start <= last; lo++) {
-		s = m->r[lo].start > first ? m->r[lo].start : first;
-		e = m->r[lo].end - 1 < last ? m->r[lo].end - 1 : last;
-		ext2fs_mark_block_bitmap_range2(map, s, e - s + 1);
-	}
-}
-
-int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
-{
-	unsigned lo = 0, hi = m->n;
-
-	/* the first range starting at or after start + len; only the one
-	 * before it can overlap (the ranges are disjoint and sorted) */
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-
-		if (m->r[mid].start < start + len)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo > 0 && m->r[lo - 1].end > start;
-}
 
 static int ino_ok(ext2_filsys fs, uint32_t ino)
 {
@@ -415,11 +164,14 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 	return err;
 }
 
-/* drop the in-memory fs without writing it back, open it again */
+/* drop the in-memory fs without writing it back, open it again; an
+ * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 {
 	ext2_filsys fs = *fsp, nfs;
 	io_manager mgr = fs->io->manager;
+	io_channel hold = NULL;
+	const char *opts = e2fc_overlay_reopen_options(fs->io);
 	char *name = NULL;
 	int flags = fs->flags & (EXT2_FLAG_RW | EXT2_FLAG_64BITS |
 				 EXT2_FLAG_EXCLUSIVE);
@@ -429,11 +181,17 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 	if (err)
 		return err;
 	strcpy(name, fs->device_name);
+	if (opts) {
+		hold = fs->io;
+		io_channel_bumpcount(hold);
+	}
 	fs->flags &= ~EXT2_FLAG_DIRTY;
 	ext2fs_free(fs);
 	*fsp = NULL;
-	err = ext2fs_open(name, flags, 0, 0, mgr, &nfs);
+	err = ext2fs_open2(name, opts, flags, 0, 0, mgr, &nfs);
 	ext2fs_free_mem(&name);
+	if (hold)
+		io_channel_close(hold);
 	if (err)
 		return err;
 	*fsp = nfs;
@@ -832,9 +590,9 @@ static uint32_t replay_time(ext2_filsys fs, const struct e2fc_fc *fc,
 			const struct e2fc_tag *tg = &fc->tags[cm->first_tag + k];
 
 			if (tg->tag != EXT4_FC_TAG_INODE ||
-			    tg->u.inode.raw_len < 16)
+			    tg->u.inode.raw_len < RI_CTIME + 4)
 				continue;
-			c = e2fc_get_le32(tg->u.inode.raw + 12);	/* i_ctime */
+			c = e2fc_get_le32(tg->u.inode.raw + RI_CTIME);
 			if (c > t)
 				t = c;
 		}

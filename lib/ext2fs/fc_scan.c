@@ -132,37 +132,7 @@ const char *e2fc_fc_state_name(enum e2fc_fc_state s)
 
 /* ---- inode ---------------------------------------------------------- */
 
-/* raw inode offsets (ext4 on-disk inode, little-endian) */
-#define RI_MODE		0x00
-#define RI_UID		0x02
-#define RI_SIZE_LO	0x04
-#define RI_ATIME	0x08
-#define RI_CTIME	0x0C
-#define RI_MTIME	0x10
-#define RI_DTIME	0x14
-#define RI_GID		0x18
-#define RI_LINKS	0x1A
-#define RI_BLOCKS_LO	0x1C
-#define RI_FLAGS	0x20
-#define RI_BLOCK	0x28
-#define RI_BLOCK_LEN	60
-#define RI_GENERATION	0x64
-#define RI_FILE_ACL_LO	0x68
-#define RI_SIZE_HI	0x6C
-#define RI_BLOCKS_HI	0x74
-#define RI_FILE_ACL_HI	0x76
-#define RI_UID_HI	0x78
-#define RI_GID_HI	0x7A
-#define RI_CSUM_LO	0x7C
-#define RI_EXTRA_ISIZE	0x80
-#define RI_CSUM_HI	0x82
-#define RI_CTIME_EXTRA	0x84
-#define RI_MTIME_EXTRA	0x88
-#define RI_ATIME_EXTRA	0x8C
-#define RI_CRTIME	0x90
-#define RI_CRTIME_EXTRA	0x94
-#define RI_GOOD_OLD	128
-
+/* raw inode offsets: RI_* in e2fc_disk.h */
 #define TIME_EPOCH_MASK	3U
 
 /* is the extra field at off (size bytes) present in this inode? */
@@ -185,6 +155,23 @@ static void decode_time(const uint8_t *raw, unsigned base, int have_extra,
 	*nsec = extra >> 2;
 }
 
+/* one extent-tree entry: a leaf (length with its unwritten bit, start)
+ * or an index (child block) */
+static void decode_extent(const uint8_t *e, int leaf, uint32_t *lblk,
+			  uint16_t *len, uint64_t *pblk)
+{
+	*lblk = e2fc_get_le32(e + EXT4_EXT_LBLK);
+	if (leaf) {
+		*len = e2fc_get_le16(e + EXT4_EXT_LEN);
+		*pblk = ((uint64_t)e2fc_get_le16(e + EXT4_EXT_START_HI) << 32) |
+			e2fc_get_le32(e + EXT4_EXT_START_LO);
+	} else {
+		*len = 0;
+		*pblk = ((uint64_t)e2fc_get_le16(e + EXT4_IDX_LEAF_HI) << 32) |
+			e2fc_get_le32(e + EXT4_IDX_LEAF_LO);
+	}
+}
+
 static void decode_extent_root(struct e2fc_inode *ino)
 {
 	const uint8_t *h = ino->i_block;
@@ -193,26 +180,14 @@ static void decode_extent_root(struct e2fc_inode *ino)
 	if (e2fc_get_le16(h) != EXT4_EXT_MAGIC)
 		return;
 	ino->eh_valid = 1;
-	ino->eh_entries = e2fc_get_le16(h + 2);
-	ino->eh_max = e2fc_get_le16(h + 4);
-	ino->eh_depth = e2fc_get_le16(h + 6);
+	ino->eh_entries = e2fc_get_le16(h + EXT4_EXT_HDR_ENTRIES);
+	ino->eh_max = e2fc_get_le16(h + EXT4_EXT_HDR_MAX);
+	ino->eh_depth = e2fc_get_le16(h + EXT4_EXT_HDR_DEPTH);
 	n = ino->eh_entries < 4 ? ino->eh_entries : 4;
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = h + EXT4_EXT_HDR_SIZE +
-				   i * EXT4_EXT_ENTRY_SIZE;
-
-		ino->eh_ent[i].lblk = e2fc_get_le32(e);
-		if (ino->eh_depth == 0) {
-			ino->eh_ent[i].len = e2fc_get_le16(e + 4);
-			ino->eh_ent[i].pblk =
-				((uint64_t)e2fc_get_le16(e + 6) << 32) |
-				e2fc_get_le32(e + 8);
-		} else {
-			ino->eh_ent[i].pblk =
-				((uint64_t)e2fc_get_le16(e + 8) << 32) |
-				e2fc_get_le32(e + 4);
-		}
-	}
+	for (i = 0; i < n; i++)
+		decode_extent(h + EXT4_EXT_HDR_SIZE + i * EXT4_EXT_ENTRY_SIZE,
+			      ino->eh_depth == 0, &ino->eh_ent[i].lblk,
+			      &ino->eh_ent[i].len, &ino->eh_ent[i].pblk);
 }
 
 void e2fc_inode_decode(const uint8_t *raw, unsigned len,
@@ -464,43 +439,41 @@ static void decode_value(struct e2fc_tag *t)
 
 	switch (t->tag) {
 	case EXT4_FC_TAG_HEAD:
-		t->u.head.features = e2fc_get_le32(v);
-		t->u.head.tid = e2fc_get_le32(v + 4);
+		t->u.head.features = e2fc_get_le32(v + EXT4_FC_HEAD_FEATURES);
+		t->u.head.tid = e2fc_get_le32(v + EXT4_FC_HEAD_TID);
 		break;
 	case EXT4_FC_TAG_ADD_RANGE:
-		t->u.add.ino = e2fc_get_le32(v);
-		t->u.add.lblk = e2fc_get_le32(v + 4);
-		elen = e2fc_get_le16(v + 8);
+		t->u.add.ino = e2fc_get_le32(v + EXT4_FC_ADD_RANGE_INO);
+		decode_extent(v + EXT4_FC_ADD_RANGE_EXTENT, 1, &t->u.add.lblk,
+			      &elen, &t->u.add.pblk);
 		t->u.add.unwritten = elen > EXT4_FC_EXT_MAX_INIT_LEN;
 		t->u.add.len = t->u.add.unwritten ?
 			       elen - EXT4_FC_EXT_MAX_INIT_LEN : elen;
-		t->u.add.pblk = ((uint64_t)e2fc_get_le16(v + 10) << 32) |
-				e2fc_get_le32(v + 12);
 		break;
 	case EXT4_FC_TAG_DEL_RANGE:
-		t->u.del.ino = e2fc_get_le32(v);
-		t->u.del.lblk = e2fc_get_le32(v + 4);
-		t->u.del.len = e2fc_get_le32(v + 8);
+		t->u.del.ino = e2fc_get_le32(v + EXT4_FC_DEL_RANGE_INO);
+		t->u.del.lblk = e2fc_get_le32(v + EXT4_FC_DEL_RANGE_LBLK);
+		t->u.del.len = e2fc_get_le32(v + EXT4_FC_DEL_RANGE_COUNT);
 		break;
 	case EXT4_FC_TAG_CREAT:
 	case EXT4_FC_TAG_LINK:
 	case EXT4_FC_TAG_UNLINK:
-		t->u.dentry.parent = e2fc_get_le32(v);
-		t->u.dentry.ino = e2fc_get_le32(v + 4);
+		t->u.dentry.parent = e2fc_get_le32(v + EXT4_FC_DENTRY_PARENT);
+		t->u.dentry.ino = e2fc_get_le32(v + EXT4_FC_DENTRY_INO);
 		t->u.dentry.name_len = t->len - EXT4_FC_DENTRY_HDR_LEN;
 		t->u.dentry.name = v + EXT4_FC_DENTRY_HDR_LEN;
 		break;
 	case EXT4_FC_TAG_INODE:
-		t->u.inode.ino = e2fc_get_le32(v);
-		t->u.inode.raw_len = t->len - 4;
-		t->u.inode.raw = v + 4;
+		t->u.inode.ino = e2fc_get_le32(v + EXT4_FC_INODE_INO);
+		t->u.inode.raw_len = t->len - EXT4_FC_INODE_RAW;
+		t->u.inode.raw = v + EXT4_FC_INODE_RAW;
 		break;
 	case EXT4_FC_TAG_PAD:
 		t->u.pad.len = t->len;
 		break;
 	case EXT4_FC_TAG_TAIL:
-		t->u.tail.tid = e2fc_get_le32(v);
-		t->u.tail.crc = e2fc_get_le32(v + 4);
+		t->u.tail.tid = e2fc_get_le32(v + EXT4_FC_TAIL_TID);
+		t->u.tail.crc = e2fc_get_le32(v + EXT4_FC_TAIL_CRC);
 		break;
 	}
 }

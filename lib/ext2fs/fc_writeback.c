@@ -135,7 +135,7 @@ static errcode_t changed_blocks(struct writeback *c, const struct e2fc_log *log,
 	int in_log;
 	errcode_t err;
 
-	err = e2fc_overlay_blocks(c->ofs->device_name, bs, &all, &nall);
+	err = e2fc_overlay_blocks(c->ofs->io, bs, &all, &nall);
 	if (!err)
 		err = journal_blocks(c, &jmap);
 	if (!err)
@@ -325,8 +325,8 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 	err = e2fc_recover(fsp, j, log, fc, opts, stats);
 	if (err)
 		return err;
-	if (!e2fc_overlay_units((*fsp)->device_name) &&
-	    !(j && j->external && e2fc_overlay_units(j->ext_name)))
+	if (!e2fc_overlay_units((*fsp)->io) &&
+	    !(j && j->external && e2fc_overlay_units(j->ext_io)))
 		return 0;	/* nothing to do: nothing written */
 	return e2fc_writeback(*fsp, j, log, stats->fc_commits > 0, writer,
 			   jwriter, cs);

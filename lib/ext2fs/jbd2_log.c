@@ -79,13 +79,49 @@ unsigned e2fc_jbd2_tag_bytes(const struct e2fc_jsb *sb)
 	unsigned sz;
 
 	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3))
-		return 16;
-	sz = 8;
+		return JBD2_TAG3_SIZE;
+	sz = JBD2_TAG_SIZE;
 	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V2))
 		sz += 2;
 	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT))
 		sz += 4;
 	return sz;
+}
+
+void e2fc_jbd2_tag_get(const struct e2fc_jsb *sb, const uint8_t *p,
+		       struct e2fc_jbd2_tag *t)
+{
+	t->target = e2fc_get_be32(p + JBD2_TAG_BLOCKNR);
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3)) {
+		t->flags = e2fc_get_be32(p + JBD2_TAG3_FLAGS);
+		t->target |= (uint64_t)e2fc_get_be32(p + JBD2_TAG3_BLOCKNR_HIGH)
+			     << 32;
+		t->csum = e2fc_get_be32(p + JBD2_TAG3_CSUM);
+		return;
+	}
+	t->flags = e2fc_get_be16(p + JBD2_TAG_FLAGS);
+	t->csum = e2fc_get_be16(p + JBD2_TAG_CSUM);
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT))
+		t->target |= (uint64_t)e2fc_get_be32(p + JBD2_TAG_BLOCKNR_HIGH)
+			     << 32;
+}
+
+void e2fc_jbd2_tag_put(const struct e2fc_jsb *sb, uint8_t *p,
+		       const struct e2fc_jbd2_tag *t)
+{
+	e2fc_put_be32(p + JBD2_TAG_BLOCKNR, (uint32_t)t->target);
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3)) {
+		e2fc_put_be32(p + JBD2_TAG3_FLAGS, t->flags);
+		e2fc_put_be32(p + JBD2_TAG3_BLOCKNR_HIGH,
+			      (uint32_t)(t->target >> 32));
+		e2fc_put_be32(p + JBD2_TAG3_CSUM, t->csum);
+		return;
+	}
+	e2fc_put_be16(p + JBD2_TAG_CSUM, (uint16_t)t->csum);
+	e2fc_put_be16(p + JBD2_TAG_FLAGS, (uint16_t)t->flags);
+	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT))
+		e2fc_put_be32(p + JBD2_TAG_BLOCKNR_HIGH,
+			      (uint32_t)(t->target >> 32));
 }
 
 /* crc32c of b[0..bs) with the 4 bytes at off taken as zero */
@@ -206,9 +242,7 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 {
 	const struct e2fc_jsb *sb = s->sb;
 	unsigned tb = e2fc_jbd2_tag_bytes(sb), off = JBD2_HDR_SIZE, end = s->bs;
-	int v3 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3);
 	int v23 = e2fc_jsb_csum_v23(sb);
-	int is64 = e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT);
 	uint8_t *tags = s->tagbuf;	/* copy: data blocks may evict b */
 	unsigned ntag_bytes;
 	errcode_t err;
@@ -228,15 +262,11 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 	s->blk = e2fc_log_next(sb, s->blk);
 	s->visited++;
 	for (off = 0; off + tb <= ntag_bytes; ) {
-		const uint8_t *tg = tags + off;
-		uint32_t flags = v3 ? e2fc_get_be32(tg + 4) :
-				 e2fc_get_be16(tg + 6);
-		uint64_t target = e2fc_get_be32(tg);
+		struct e2fc_jbd2_tag tg;
 		struct e2fc_log_block *lb;
 		const uint8_t *data;
 
-		if (is64)
-			target |= (uint64_t)e2fc_get_be32(tg + 8) << 32;
+		e2fc_jbd2_tag_get(sb, tags + off, &tg);
 		if (s->visited >= sb->maxlen) {
 			*stop = E2FC_LOG_WRAPPED;
 			return 0;
@@ -246,10 +276,10 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 			return err;
 		lb = &s->log->blocks[s->log->nblocks];
 		memset(lb, 0, sizeof(*lb));
-		lb->target = target;
+		lb->target = tg.target;
 		lb->log_block = s->blk;
 		lb->tid = t->tid;
-		lb->escaped = !!(flags & JBD2_FLAG_ESCAPE);
+		lb->escaped = !!(tg.flags & JBD2_FLAG_ESCAPE);
 		lb->csum_ok = 1;
 		if (v23 || compat_csum(sb)) {
 			err = log_block(&s->r, s->blk, &data);
@@ -260,8 +290,7 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 			s->crc32_sum = ext2fs_crc32_be(s->crc32_sum, data,
 						       s->bs);
 		if (v23) {
-			lb->csum_stored = v3 ? e2fc_get_be32(tg + 12) :
-					  e2fc_get_be16(tg + 4);
+			lb->csum_stored = tg.csum;
 			lb->csum_ok = data_csum_ok(sb, data, s->bs, t->tid,
 						   lb->csum_stored);
 			if (!lb->csum_ok)
@@ -272,9 +301,9 @@ static errcode_t scan_descriptor(struct scan_state *s, const uint8_t *b,
 		s->blk = e2fc_log_next(sb, s->blk);
 		s->visited++;
 		off += tb;
-		if (!(flags & JBD2_FLAG_SAME_UUID))
-			off += 16;
-		if (flags & JBD2_FLAG_LAST_TAG)
+		if (!(tg.flags & JBD2_FLAG_SAME_UUID))
+			off += JBD2_TAG_UUID_SIZE;
+		if (tg.flags & JBD2_FLAG_LAST_TAG)
 			break;
 	}
 	return 0;
@@ -388,11 +417,11 @@ static errcode_t scan_loop(struct scan_state *s)
 			stop = E2FC_LOG_NO_MAGIC;
 			break;
 		}
-		if (e2fc_get_be32(b + 8) != tid) {
+		if (e2fc_get_be32(b + JBD2_HDR_SEQUENCE) != tid) {
 			stop = E2FC_LOG_SEQUENCE;
 			break;
 		}
-		type = e2fc_get_be32(b + 4);
+		type = e2fc_get_be32(b + JBD2_HDR_BLOCKTYPE);
 		if (type != JBD2_BT_DESCRIPTOR && type != JBD2_BT_COMMIT &&
 		    type != JBD2_BT_REVOKE) {
 			stop = E2FC_LOG_BAD_TYPE;

@@ -31,7 +31,7 @@ static uint32_t tags_per_desc(const struct e2fc_jsb *sb)
 
 	if (e2fc_jsb_csum_v23(sb))
 		space -= JBD2_BLOCK_TAIL_SIZE;
-	return 1 + (space - tb - 16) / tb;
+	return 1 + (space - tb - JBD2_TAG_UUID_SIZE) / tb;
 }
 
 uint32_t e2fc_txn_blocks(const struct e2fc_jsb *sb, uint32_t n)
@@ -93,31 +93,20 @@ static errcode_t put_block(struct txn *t, void *buf)
 
 static void header(uint8_t *b, uint32_t type, uint32_t tid)
 {
-	e2fc_put_be32(b, JBD2_MAGIC);
-	e2fc_put_be32(b + 4, type);
-	e2fc_put_be32(b + 8, tid);
+	e2fc_put_be32(b + JBD2_HDR_MAGIC, JBD2_MAGIC);
+	e2fc_put_be32(b + JBD2_HDR_BLOCKTYPE, type);
+	e2fc_put_be32(b + JBD2_HDR_SEQUENCE, tid);
 }
 
 /* fill one tag at p for data block d (already escaped) */
 static void put_tag(const struct txn *t, uint8_t *p, uint64_t target,
 		    uint32_t flags, const uint8_t *d)
 {
-	const struct e2fc_jsb *sb = t->sb;
-	uint32_t csum = 0;
+	struct e2fc_jbd2_tag tg = { .target = target, .flags = flags };
 
-	if (e2fc_jsb_csum_v23(sb))
-		csum = e2fc_jbd2_data_csum(sb, d, t->bs, t->tid);
-	e2fc_put_be32(p, (uint32_t)target);
-	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_CSUM_V3)) {
-		e2fc_put_be32(p + 4, flags);
-		e2fc_put_be32(p + 8, (uint32_t)(target >> 32));
-		e2fc_put_be32(p + 12, csum);
-		return;
-	}
-	e2fc_put_be16(p + 4, (uint16_t)csum);
-	e2fc_put_be16(p + 6, (uint16_t)flags);
-	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_64BIT))
-		e2fc_put_be32(p + 8, (uint32_t)(target >> 32));
+	if (e2fc_jsb_csum_v23(t->sb))
+		tg.csum = e2fc_jbd2_data_csum(t->sb, d, t->bs, t->tid);
+	e2fc_jbd2_tag_put(t->sb, p, &tg);
 }
 
 /* one descriptor and its n data blocks (in data, n * bs bytes) */
@@ -143,8 +132,8 @@ static errcode_t put_chunk(struct txn *t, uint8_t *desc, uint8_t *data,
 		put_tag(t, desc + off, targets[i], flags, d);
 		off += tb;
 		if (!i) {
-			memcpy(desc + off, t->sb->uuid, 16);
-			off += 16;
+			memcpy(desc + off, t->sb->uuid, JBD2_TAG_UUID_SIZE);
+			off += JBD2_TAG_UUID_SIZE;
 		}
 	}
 	if (e2fc_jsb_csum_v23(t->sb))

@@ -64,7 +64,7 @@ errcode_t e2fc_jsb_decode(const void *buf, struct e2fc_jsb *sb)
 	memset(sb, 0, sizeof(*sb));
 	if (e2fc_get_be32(b) != JBD2_MAGIC)
 		return E2FC_ERR_JSB_MAGIC;
-	sb->blocktype = e2fc_get_be32(b + 4);
+	sb->blocktype = e2fc_get_be32(b + JBD2_HDR_BLOCKTYPE);
 	if (sb->blocktype != JBD2_BT_SB_V1 && sb->blocktype != JBD2_BT_SB_V2)
 		return E2FC_ERR_JSB_VERSION;
 	sb->blocksize = e2fc_get_be32(b + JSB_BLOCKSIZE);
@@ -171,7 +171,7 @@ static errcode_t open_external(struct e2fc_journal *j, const char *name,
 			       int flags)
 {
 	ext2_filsys fs = j->fs;
-	struct ext2_super_block esb;
+	uint8_t esb[SB_SIZE];
 	errcode_t err;
 	unsigned bs = fs->blocksize;
 	int ioflags = (flags & E2FC_JOPEN_RW) ? IO_FLAG_RW : 0;
@@ -182,21 +182,21 @@ static errcode_t open_external(struct e2fc_journal *j, const char *name,
 	if (err)
 		return err;
 	j->ext_name = strdup(name);
-	err = io_channel_set_blksize(j->ext_io, 1024);
+	if (!j->ext_name)
+		return EXT2_ET_NO_MEMORY;
+	err = io_channel_set_blksize(j->ext_io, SB_SIZE);
 	if (!err)
-		err = io_channel_read_blk64(j->ext_io, 1, -(int)sizeof(esb),
-					    &esb);
+		err = io_channel_read_blk64(j->ext_io, 1, 1, esb);
 	if (err)
 		return err;
-#ifdef WORDS_BIGENDIAN
-	ext2fs_swap_super(&esb);
-#endif
-	if (esb.s_magic != EXT2_SUPER_MAGIC ||
-	    !ext2fs_has_feature_journal_dev(&esb))
+	if (e2fc_get_le16(esb + SB_MAGIC) != EXT2_SUPER_MAGIC ||
+	    !(e2fc_get_le32(esb + SB_FEATURE_INCOMPAT) &
+	      EXT3_FEATURE_INCOMPAT_JOURNAL_DEV))
 		return E2FC_ERR_EXT_JOURNAL_BAD;
-	if (memcmp(esb.s_uuid, fs->super->s_journal_uuid, 16))
+	if (memcmp(esb + SB_UUID, fs->super->s_journal_uuid, 16))
 		return E2FC_ERR_EXT_JOURNAL_UUID;
-	if ((1024U << esb.s_log_block_size) != bs)
+	if (e2fc_get_le32(esb + SB_LOG_BLOCK_SIZE) > 16 ||
+	    (1024U << e2fc_get_le32(esb + SB_LOG_BLOCK_SIZE)) != bs)
 		return E2FC_ERR_JSB_BLOCKSIZE;
 	return io_channel_set_blksize(j->ext_io, bs);
 }
@@ -361,7 +361,7 @@ void e2fc_jsb_set_start(uint8_t *buf, uint32_t start, uint32_t sequence)
 {
 	e2fc_put_be32(buf + JSB_START, start);
 	e2fc_put_be32(buf + JSB_SEQUENCE, sequence);
-	if (e2fc_get_be32(buf + 4) == JBD2_BT_SB_V2 &&
+	if (e2fc_get_be32(buf + JBD2_HDR_BLOCKTYPE) == JBD2_BT_SB_V2 &&
 	    (e2fc_get_be32(buf + JSB_FEATURE_INCOMPAT) &
 	     (JBD2_FEATURE_INCOMPAT_CSUM_V2 | JBD2_FEATURE_INCOMPAT_CSUM_V3)))
 		e2fc_put_be32(buf + JSB_CHECKSUM, jsb_csum(buf));

@@ -4,14 +4,18 @@
  *
  * The overlay is kept in 1024-byte units (every ext2 block size is a
  * multiple), in a hash table, so block-size changes and byte writes need
- * no special cases.  An overlay belongs to its name, not to the channel:
- * closing and reopening the same name sees the earlier writes, until
- * e2fc_overlay_discard(name).  e2fc_overlay_apply() writes the changed
- * units into another file (the --output copy).
+ * no special cases.  Every open makes a new, empty overlay: two opens of
+ * the same name never see each other's writes.  An overlay lives as long
+ * as a channel uses it.  A channel can take over the overlay of another
+ * one that is still open with the io option "e2fc_overlay=<id>" (what
+ * e2fc_overlay_reopen_options() returns): that is how e2fc_recover()
+ * reopens a file system without losing what it wrote.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +24,7 @@
 
 #define UNIT		1024
 #define UNIT_SHIFT	10
+#define OPTION		"e2fc_overlay"
 
 struct unit {
 	uint64_t	idx;
@@ -28,8 +33,9 @@ struct unit {
 };
 
 struct overlay {
-	char		*name;
-	struct overlay	*next;
+	uint64_t	id;		/* unique in the process */
+	char		opts[40];	/* OPTION=id */
+	struct overlay	*next;		/* live overlays */
 	struct unit	**tab;
 	size_t		size;		/* buckets, power of two */
 	size_t		count;		/* units held */
@@ -42,38 +48,38 @@ struct ov_chan {
 	struct struct_io_stats	stats;
 };
 
-static struct overlay *overlays;
+/* the live overlays, only so that an io option can name one; nothing is
+ * shared between two of them (not thread-safe) */
+static struct overlay *live;
+static uint64_t last_id;
 
-static struct overlay *ov_find(const char *name)
+static struct overlay *ov_find(uint64_t id)
 {
 	struct overlay *ov;
 
-	for (ov = overlays; ov; ov = ov->next)
-		if (!strcmp(ov->name, name))
+	for (ov = live; ov; ov = ov->next)
+		if (ov->id == id)
 			return ov;
 	return NULL;
 }
 
-static errcode_t ov_get(const char *name, struct overlay **out)
+static errcode_t ov_new(struct overlay **out)
 {
-	struct overlay *ov = ov_find(name);
+	struct overlay *ov;
 
-	if (!ov) {
-		ov = calloc(1, sizeof(*ov));
-		if (!ov)
-			return EXT2_ET_NO_MEMORY;
-		ov->name = strdup(name);
-		ov->size = 1024;
-		ov->tab = calloc(ov->size, sizeof(*ov->tab));
-		if (!ov->name || !ov->tab) {
-			free(ov->name);
-			free(ov->tab);
-			free(ov);
-			return EXT2_ET_NO_MEMORY;
-		}
-		ov->next = overlays;
-		overlays = ov;
+	ov = calloc(1, sizeof(*ov));
+	if (!ov)
+		return EXT2_ET_NO_MEMORY;
+	ov->size = 1024;
+	ov->tab = calloc(ov->size, sizeof(*ov->tab));
+	if (!ov->tab) {
+		free(ov);
+		return EXT2_ET_NO_MEMORY;
 	}
+	ov->id = ++last_id;
+	snprintf(ov->opts, sizeof(ov->opts), OPTION "=%" PRIu64, ov->id);
+	ov->next = live;
+	live = ov;
 	*out = ov;
 	return 0;
 }
@@ -130,20 +136,26 @@ static void ov_free_units(struct overlay *ov)
 	ov->count = 0;
 }
 
+/* drop a reference; the last one frees the overlay */
+static void ov_put(struct overlay *ov)
+{
+	struct overlay **pp;
+
+	if (--ov->refs > 0)
+		return;
+	for (pp = &live; *pp; pp = &(*pp)->next)
+		if (*pp == ov) {
+			*pp = ov->next;
+			break;
+		}
+	ov_free_units(ov);
+	free(ov->tab);
+	free(ov);
+}
+
 void e2fc_overlay_discard(const char *name)
 {
-	struct overlay **pp, *ov;
-
-	for (pp = &overlays; (ov = *pp); pp = &ov->next) {
-		if (strcmp(ov->name, name))
-			continue;
-		*pp = ov->next;
-		ov_free_units(ov);
-		free(ov->tab);
-		free(ov->name);
-		free(ov);
-		return;
-	}
+	/* nothing: an overlay goes with its last channel */
 }
 
 static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
@@ -323,7 +335,7 @@ static errcode_t ovio_open(const char *name, int flags, io_channel *chp)
 		err = errno;
 		goto fail;
 	}
-	err = ov_get(name, &c->ov);
+	err = ov_new(&c->ov);
 	if (err)
 		goto fail_fd;
 	c->ov->refs++;
@@ -352,7 +364,7 @@ static errcode_t ovio_close(io_channel ch)
 
 	if (--ch->refcount > 0)
 		return 0;
-	c->ov->refs--;
+	ov_put(c->ov);
 	close(c->fd);
 	free(c);
 	free(ch->name);
@@ -373,10 +385,33 @@ static errcode_t ovio_flush(io_channel ch)
 	return 0;
 }
 
+/* OPTION=id: use the overlay of a channel still open instead of our own
+ * (still empty: the option comes right after the open) */
 static errcode_t ovio_set_option(io_channel ch, const char *option,
 				 const char *arg)
 {
-	return EXT2_ET_INVALID_ARGUMENT;
+	struct ov_chan *c = ch->private_data;
+	struct overlay *ov;
+	char *end;
+	uint64_t id;
+
+	if (strcmp(option, OPTION) || !arg)
+		return EXT2_ET_INVALID_ARGUMENT;
+	errno = 0;
+	id = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end)
+		return EXT2_ET_INVALID_ARGUMENT;
+	ov = ov_find(id);
+	if (!ov || ov->refs < 1)
+		return EXT2_ET_INVALID_ARGUMENT;
+	if (ov == c->ov)
+		return 0;
+	if (c->ov->count)
+		return EXT2_ET_OP_NOT_SUPPORTED;
+	ov_put(c->ov);
+	c->ov = ov;
+	ov->refs++;
+	return 0;
 }
 
 static errcode_t ovio_get_stats(io_channel ch, io_stats *stats)
@@ -412,53 +447,26 @@ static struct struct_io_manager overlay_manager = {
 
 io_manager e2fc_overlay_io_manager = &overlay_manager;
 
-size_t e2fc_overlay_units(const char *name)
+/* the overlay of ch; NULL if ch is not an overlay channel */
+static struct overlay *ov_of(io_channel ch)
 {
-	struct overlay *ov = ov_find(name);
+	if (!ch || ch->manager != e2fc_overlay_io_manager)
+		return NULL;
+	return ((struct ov_chan *)ch->private_data)->ov;
+}
+
+size_t e2fc_overlay_units(io_channel ch)
+{
+	struct overlay *ov = ov_of(ch);
 
 	return ov ? ov->count : 0;
 }
 
-static errcode_t write_all(int fd, const uint8_t *p, size_t len, off_t off)
+const char *e2fc_overlay_reopen_options(io_channel ch)
 {
-	ssize_t n;
+	struct overlay *ov = ov_of(ch);
 
-	while (len) {
-		n = pwrite(fd, p, len, off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		p += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
-}
-
-errcode_t e2fc_overlay_apply(const char *name, const char *target)
-{
-	struct overlay *ov = ov_find(name);
-	struct unit *u;
-	errcode_t err = 0;
-	size_t i;
-	int fd;
-
-	if (!ov)
-		return 0;
-	fd = open(target, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	for (i = 0; i < ov->size && !err; i++)
-		for (u = ov->tab[i]; u && !err; u = u->next)
-			err = write_all(fd, u->data, UNIT,
-					(off_t)(u->idx << UNIT_SHIFT));
-	if (!err && fsync(fd) < 0)
-		err = errno;
-	if (close(fd) < 0 && !err)
-		err = errno;
-	return err;
+	return ov ? ov->opts : NULL;
 }
 
 static int blk_cmp(const void *a, const void *b)
@@ -468,10 +476,10 @@ static int blk_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-errcode_t e2fc_overlay_blocks(const char *name, unsigned blocksize,
+errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n)
 {
-	struct overlay *ov = ov_find(name);
+	struct overlay *ov = ov_of(ch);
 	size_t i, k = 0, out = 0;
 	blk64_t *arr = NULL;
 	struct unit *u;

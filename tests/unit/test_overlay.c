@@ -1,7 +1,8 @@
 /*
  * test_overlay.c -- the copy-on-write overlay io_manager: reads see the
- * base file under the writes, writes never reach the base, the overlay
- * survives a reopen of the same name, apply and sparse copy.
+ * base file under the writes, writes never reach the base, two opens of
+ * one name have separate overlays, a channel takes over the overlay of
+ * another with the reopen option (as e2fc_recover does), sparse copy.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static int base_byte(off_t off)
 
 static void test_read_write_reopen(void)
 {
-	io_channel ch;
+	io_channel ch, ch2;
 	uint8_t buf[4096], w[2048];
 
 	make_base();
@@ -53,41 +54,52 @@ static void test_read_write_reopen(void)
 	CU_ASSERT_EQUAL(io_channel_write_blk64(ch, 2, 1, w), 0);
 	/* byte write in the middle of a unit */
 	CU_ASSERT_EQUAL(io_channel_write_byte(ch, 100, 3, "xyz"), 0);
-	io_channel_close(ch);
 	CU_ASSERT_EQUAL(base_byte(4096), 5);	/* base untouched */
 	CU_ASSERT_EQUAL(base_byte(100), 1);
-	CU_ASSERT_EQUAL(e2fc_overlay_units(base), 3);
+	CU_ASSERT_EQUAL(e2fc_overlay_units(ch), 3);
 
-	/* reopen with another block size: the writes are still there */
-	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, 0, &ch), 0);
-	CU_ASSERT_EQUAL(io_channel_set_blksize(ch, 4096), 0);
-	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 1, 1, buf), 0);
+	/* another open of the name: its own, empty overlay */
+	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, 0, &ch2), 0);
+	CU_ASSERT_EQUAL(e2fc_overlay_units(ch2), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch2, 4, 1, buf), 0);
+	CU_ASSERT_EQUAL(buf[0], 5);
+
+	/* it takes over ch's overlay, which outlives ch */
+	CU_ASSERT_EQUAL(io_channel_set_options(ch2,
+				e2fc_overlay_reopen_options(ch)), 0);
+	io_channel_close(ch);
+	CU_ASSERT_EQUAL(e2fc_overlay_units(ch2), 3);
+	CU_ASSERT_EQUAL(io_channel_set_blksize(ch2, 4096), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch2, 1, 1, buf), 0);
 	CU_ASSERT_EQUAL(buf[0], 0xab);
 	CU_ASSERT_EQUAL(buf[2047], 0xab);
 	CU_ASSERT_EQUAL(buf[2048], 7);		/* base around the write */
-	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 0, 1, buf), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch2, 0, 1, buf), 0);
 	CU_ASSERT_EQUAL(memcmp(buf + 100, "xyz", 3), 0);
 	CU_ASSERT_EQUAL(buf[99], 1);
 	CU_ASSERT_EQUAL(buf[103], 1);
 	/* negative count: bytes */
-	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 0, -200, buf), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch2, 0, -200, buf), 0);
 	CU_ASSERT_EQUAL(buf[101], 'y');
-	io_channel_close(ch);
+	/* an overlay that is gone, or not a number, is refused */
+	CU_ASSERT_NOT_EQUAL(io_channel_set_options(ch2,
+				"e2fc_overlay=999999"), 0);
+	CU_ASSERT_NOT_EQUAL(io_channel_set_options(ch2, "e2fc_overlay=x"), 0);
+	CU_ASSERT_EQUAL(e2fc_overlay_reopen_options(NULL), NULL);
+	io_channel_close(ch2);
 
-	e2fc_overlay_discard(base);
-	CU_ASSERT_EQUAL(e2fc_overlay_units(base), 0);
+	/* the last channel took the writes with it */
 	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, 0, &ch), 0);
-	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 10, 1, buf), 0);
-	CU_ASSERT_EQUAL(buf[0], 11);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(ch, 2, 1, buf), 0);
+	CU_ASSERT_EQUAL(buf[0], 3);
 	io_channel_close(ch);
 	unlink(base);
 }
 
-static void test_apply_and_copy(void)
+static void test_sparse_copy(void)
 {
 	char copy[] = "/tmp/e2fc-ovc.XXXXXX";
-	io_channel ch;
-	uint8_t w[1024];
+	uint8_t w[1];
 	struct stat st;
 	int fd;
 
@@ -95,20 +107,12 @@ static void test_apply_and_copy(void)
 	fd = mkstemp(copy);
 	close(fd);
 	CU_ASSERT_EQUAL(e2fc_copy_sparse(base, copy), 0);
-	CU_ASSERT_EQUAL_FATAL(e2fc_overlay_io_manager->open(base, IO_FLAG_RW,
-							    &ch), 0);
-	memset(w, 0x5a, sizeof(w));
-	CU_ASSERT_EQUAL(io_channel_write_blk64(ch, 3, 1, w), 0);
-	io_channel_close(ch);
-	CU_ASSERT_EQUAL(e2fc_overlay_apply(base, copy), 0);
 	fd = open(copy, O_RDONLY);
-	CU_ASSERT(pread(fd, w, 1, 3 * 1024) == 1 && w[0] == 0x5a);
+	CU_ASSERT(pread(fd, w, 1, 3 * 1024) == 1 && w[0] == 4);
 	CU_ASSERT(pread(fd, w, 1, 5 * 1024) == 1 && w[0] == 6);
 	fstat(fd, &st);
 	CU_ASSERT_EQUAL(st.st_size, 16384);
 	close(fd);
-	CU_ASSERT_EQUAL(base_byte(3 * 1024), 4);
-	e2fc_overlay_discard(base);
 	unlink(copy);
 	unlink(base);
 }
@@ -123,7 +127,7 @@ static void test_missing_file(void)
 
 static CU_TestInfo overlay_tests[] = {
 	{ "overlay: read, write, reopen", test_read_write_reopen },
-	{ "overlay: apply and sparse copy", test_apply_and_copy },
+	{ "overlay: sparse copy", test_sparse_copy },
 	{ "overlay: missing file", test_missing_file },
 	CU_TEST_INFO_NULL
 };

@@ -1,0 +1,247 @@
+/*
+ * fc_meta.c -- the file system as the replay engine sees it, below
+ * everything else: inodes read and written whole, the blocks an inode
+ * owns, and the map of the blocks its own metadata and journal occupy
+ * (which no fast-commit range may touch).  Calls only libext2fs.
+ */
+#include <string.h>
+#include "fc_meta.h"
+
+/* ---- inodes -------------------------------------------------------------- */
+
+errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
+			  struct ext2_inode_large *in)
+{
+	memset(in, 0, sizeof(*in));
+	return ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)in,
+				      sizeof(*in));
+}
+
+errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in)
+{
+	return ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)in,
+				       sizeof(*in));
+}
+
+int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
+		    struct ext2_inode_large *in)
+{
+	if (!ino || ino > fs->super->s_inodes_count)
+		return 0;
+	if (e2fc_read_inode(fs, ino, in))
+		return 0;
+	return in->i_links_count && in->i_mode;
+}
+
+errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
+		       ext2_ino_t ino)
+{
+	errcode_t err;
+
+	if (*n >= *cap) {
+		unsigned nc = *cap ? *cap * 2 : 64;
+
+		err = ext2fs_resize_array(sizeof(**arr), *cap, nc, arr);
+		if (err)
+			return err;
+		*cap = nc;
+	}
+	(*arr)[(*n)++] = ino;
+	return 0;
+}
+
+/* ---- the blocks of an inode --------------------------------------------- */
+
+struct walk_ctx {
+	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
+	void	*arg;
+};
+
+static int walk_indirect(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t
+			 blockcnt, blk64_t ref_blk, int ref_offset,
+			 void *priv)
+{
+	struct walk_ctx *w = priv;
+
+	if (*blocknr)
+		w->fn(fs, *blocknr, 1, w->arg);
+	return 0;
+}
+
+/* call fn for every block the inode owns: data, extent tree or indirect
+ * blocks, and its extended attribute block */
+errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode,
+			   void (*fn)(ext2_filsys fs, blk64_t blk,
+				      blk64_t count, void *arg),
+			   void *arg)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	struct walk_ctx w = { fn, arg };
+	errcode_t err;
+	int op = EXT2_EXTENT_ROOT;
+	blk64_t acl = ext2fs_file_acl_block(fs, inode);
+
+	if (acl && acl < ext2fs_blocks_count(fs->super))
+		fn(fs, acl, 1, arg);
+	if (inode->i_flags & EXT4_INLINE_DATA_FL)
+		return 0;
+	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
+								       inode))
+		return 0;
+	if (!(inode->i_flags & EXT4_EXTENTS_FL))
+		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
+					     walk_indirect, &w);
+	err = ext2fs_extent_open2(fs, ino, inode, &h);
+	if (err)
+		return err;
+	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
+		op = EXT2_EXTENT_NEXT;
+		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
+			continue;
+		if (e.e_flags & EXT2_EXTENT_FLAGS_LEAF) {
+			if (e.e_len)
+				fn(fs, e.e_pblk, e.e_len, arg);
+		} else {
+			fn(fs, e.e_pblk, 1, arg);	/* child node */
+		}
+	}
+	ext2fs_extent_free(h);
+	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
+	       0 : err;
+}
+
+/* ---- the metadata map ---------------------------------------------------- */
+
+static errcode_t meta_add(struct meta_map *m, blk64_t start, blk64_t len)
+{
+	errcode_t err;
+
+	if (!len)
+		return 0;
+	if (m->n >= m->cap) {
+		unsigned nc = m->cap ? m->cap * 2 : 256;
+
+		err = ext2fs_resize_array(sizeof(*m->r), m->cap, nc, &m->r);
+		if (err)
+			return err;
+		m->cap = nc;
+	}
+	m->r[m->n].start = start;
+	m->r[m->n].end = start + len;
+	m->n++;
+	return 0;
+}
+
+static int meta_cmp(const void *a, const void *b)
+{
+	const struct meta_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* sort, then merge overlapping and adjacent ranges: disjoint and sorted,
+ * one binary search answers meta_overlaps() */
+static void meta_merge(struct meta_map *m)
+{
+	unsigned i, out = 0;
+
+	qsort(m->r, m->n, sizeof(*m->r), meta_cmp);
+	for (i = 0; i < m->n; i++) {
+		if (out && m->r[i].start <= m->r[out - 1].end) {
+			if (m->r[i].end > m->r[out - 1].end)
+				m->r[out - 1].end = m->r[i].end;
+			continue;
+		}
+		m->r[out++] = m->r[i];
+	}
+	m->n = out;
+}
+
+static void journal_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
+{
+	meta_add(arg, blk, count);
+}
+
+/* every block the file system's own metadata and journal occupy */
+errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
+{
+	blk64_t super, old_desc, new_desc;
+	blk_t used;
+	dgrp_t g;
+	errcode_t err = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (g = 0; g < fs->group_desc_count && !err; g++) {
+		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc,
+					  &used);
+		if (super || g == 0)
+			err = meta_add(m, super ? super :
+				       fs->super->s_first_data_block, 1);
+		if (!err && old_desc)
+			err = meta_add(m, old_desc, fs->desc_blocks +
+				       fs->super->s_reserved_gdt_blocks);
+		if (!err && new_desc)
+			err = meta_add(m, new_desc, 1);
+		if (!err)
+			err = meta_add(m, ext2fs_block_bitmap_loc(fs, g), 1);
+		if (!err)
+			err = meta_add(m, ext2fs_inode_bitmap_loc(fs, g), 1);
+		if (!err)
+			err = meta_add(m, ext2fs_inode_table_loc(fs, g),
+				       fs->inode_blocks_per_group);
+	}
+	if (!err && fs->super->s_journal_inum &&
+	    fs->super->s_journal_inum <= fs->super->s_inodes_count) {
+		struct ext2_inode_large j;
+
+		if (!e2fc_read_inode(fs, fs->super->s_journal_inum, &j))
+			err = e2fc_walk_blocks(fs, fs->super->s_journal_inum,
+					       (struct ext2_inode *)&j,
+					       journal_cb, m);
+	}
+	if (!err && m->n)
+		meta_merge(m);
+	return err;
+}
+
+void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,
+		    blk64_t first, blk64_t last)
+{
+	unsigned lo = 0, hi = m->n;
+	blk64_t s, e;
+
+	while (lo < hi) {	/* the first range ending after first */
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->r[mid].end <= first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n && m->r[lo].start <= last; lo++) {
+		s = m->r[lo].start > first ? m->r[lo].start : first;
+		e = m->r[lo].end - 1 < last ? m->r[lo].end - 1 : last;
+		ext2fs_mark_block_bitmap_range2(map, s, e - s + 1);
+	}
+}
+
+int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
+{
+	unsigned lo = 0, hi = m->n;
+
+	/* the first range starting at or after start + len; only the one
+	 * before it can overlap (the ranges are disjoint and sorted) */
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->r[mid].start < start + len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && m->r[lo - 1].end > start;
+}
+

@@ -1,0 +1,58 @@
+/*
+ * fc_meta.h -- the lowest layer of the replay engine (fc_meta.c): inode
+ * I/O, block walks and the metadata map.  Not installed.
+ *
+ * The engine's layers, each calling only the ones below it:
+ *   fc_replay.c   plan check, jbd2 log replay, driver, final consistency
+ *   fc_apply.c    one fast-commit tag applied
+ *   fc_bitmaps.c  bitmaps loaded per group, allocation hooks  (fc_replay_int.h)
+ *   fc_names.c    directory name cache                        (fc_names.h)
+ *   fc_meta.c     inodes, block walks, metadata map           (this file)
+ */
+#ifndef E2FC_META_H
+#define E2FC_META_H
+
+#include "e2fc.h"
+
+/* sorted, disjoint block ranges of the fs's metadata and journal */
+struct meta_range {
+	blk64_t	start, end;	/* [start, end) */
+};
+
+struct meta_map {
+	struct meta_range	*r;
+	unsigned		n, cap;
+};
+
+/* the inode's blocks are an extent tree (not inline data, not indirect) */
+static inline int e2fc_extent_mapped(const struct ext2_inode_large *in)
+{
+	return (in->i_flags & EXT4_EXTENTS_FL) &&
+	       !(in->i_flags & EXT4_INLINE_DATA_FL);
+}
+
+errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
+			  struct ext2_inode_large *in);
+errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in);
+/* the kernel's iget: an inode in range with links and a mode */
+int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
+		    struct ext2_inode_large *in);
+errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
+		       ext2_ino_t ino);
+/* call fn for every block the inode owns: data, extent tree or indirect
+ * blocks, and its extended attribute block */
+errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode,
+			   void (*fn)(ext2_filsys fs, blk64_t blk,
+				      blk64_t count, void *arg),
+			   void *arg);
+
+/* every block the file system's own metadata and journal occupy */
+errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m);
+int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len);
+/* mark in map every metadata block in [first, last] */
+void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,
+		    blk64_t first, blk64_t last);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * fc_names.h -- the replay's cache of directory names (fc_names.c).
+ * Not installed.
+ */
+#ifndef E2FC_NAMES_H
+#define E2FC_NAMES_H
+
+#include "e2fc.h"
+
+struct e2fc_names;
+
+errcode_t e2fc_names_init(struct e2fc_names **np);
+void e2fc_names_free(struct e2fc_names *n);
+errcode_t e2fc_names_lookup(ext2_filsys fs, struct e2fc_names *n,
+			    ext2_ino_t dir, const char *name, unsigned len,
+			    ext2_ino_t *ino);
+errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
+			 const char *name, unsigned len, ext2_ino_t ino);
+void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
+
+#endif
