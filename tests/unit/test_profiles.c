@@ -5,6 +5,8 @@
  *
  *   quota     e2fc leaves the quota files alone; the usage the replay
  *             changes is what a full system e2fsck pass repairs.
+ *   bigalloc  (the corpus has kernel images too) i_blocks and the free
+ *             counts in clusters, a cluster partly unmapped kept.
  *   casefold  a name the replay adds to a casefolded, indexed directory
  *             is hashed as the kernel does (through libext2fs, with the
  *             file system's encoding): e2fsck finds the index right.
@@ -255,6 +257,72 @@ static void test_quota(void)
 	pimg_remove(&p);
 }
 
+/* ---- bigalloc ---------------------------------------------------------- */
+
+/*
+ * 1k blocks, 16-block clusters.  The empty file f (inode 12) gets, by
+ * fast commits, blocks 0-2 at the start of a free cluster A, blocks 20-21
+ * at offsets 4-5 of a free cluster B (the kernel keeps the offset of the
+ * logical block), then block 1 is unmapped again.  The kernel counts two
+ * clusters in i_blocks (64 sectors) and keeps A in use for blocks 0 and
+ * 2; the free counts are in clusters.  e2fsck -fn checks all of it.
+ */
+static void test_bigalloc(void)
+{
+	struct ext2_inode_large in;
+	struct e2fc_replay_stats st;
+	uint8_t raw[256];
+	char cmds[64];
+	blk64_t a = 0, b = 0, len = 0, pblk = 0;
+	struct pimg p;
+	unsigned isz;
+
+	if (!have_tools()) {
+		printf("SKIP: bigalloc (mke2fs, debugfs or e2fsck missing)\n");
+		return;
+	}
+	CU_ASSERT_FATAL(write_cmds(cmds, sizeof(cmds), "write /dev/null f\n"));
+	CU_ASSERT_FATAL(pimg_make(&p, "bigalloc,fast_commit -C 16384", cmds));
+	unlink(cmds);
+	CU_ASSERT_FATAL(pimg_open(&p));
+	CU_ASSERT_FATAL(EXT2FS_CLUSTER_RATIO(p.fs) == 16);
+	CU_ASSERT_FATAL(!ext2fs_read_bitmaps(p.fs));
+	CU_ASSERT_FATAL(!ext2fs_new_range(p.fs, EXT2_NEWRANGE_MIN_LENGTH,
+					  2048, 32, p.fs->block_map, &a, &len));
+	CU_ASSERT_FATAL(!(a & 15));
+	b = a + 16 + 4;
+	isz = EXT2_INODE_SIZE(p.fs->super);
+	CU_ASSERT_FATAL(isz <= sizeof(raw));
+	CU_ASSERT_FATAL(raw_inode(p.fs, 12, raw, isz));
+	memcpy(&in, raw, sizeof(in) < isz ? sizeof(in) : isz);
+	in.i_size = 22 * p.fs->blocksize;
+	memcpy(raw, &in, sizeof(in) < isz ? sizeof(in) : isz);
+	CU_ASSERT_EQUAL(fcw_add_range(p.w, 12, 0, 3, a, 0), 0);
+	CU_ASSERT_EQUAL(fcw_add_range(p.w, 12, 20, 2, b, 0), 0);
+	CU_ASSERT_EQUAL(fcw_del_range(p.w, 12, 1, 1), 0);
+	CU_ASSERT_EQUAL(fcw_inode(p.w, 12, raw, isz), 0);
+	CU_ASSERT_EQUAL(pimg_recover(&p, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 1);
+	pimg_close(&p);
+
+	CU_ASSERT_FATAL(!ext2fs_open(p.path, EXT2_FLAG_64BITS, 0, 0,
+				     unix_io_manager, &p.fs));
+	CU_ASSERT_FATAL(!ext2fs_read_bitmaps(p.fs));
+	CU_ASSERT(!ext2fs_read_inode_full(p.fs, 12, (struct ext2_inode *)&in,
+					  sizeof(in)));
+	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(p.fs, (struct ext2_inode *)&in),
+			2 * 16 * p.fs->blocksize / 512);
+	CU_ASSERT(!ext2fs_bmap2(p.fs, 12, (struct ext2_inode *)&in, NULL, 0, 1,
+				NULL, &pblk) && pblk == 0);
+	CU_ASSERT(!ext2fs_bmap2(p.fs, 12, (struct ext2_inode *)&in, NULL, 0, 2,
+				NULL, &pblk) && pblk == a + 2);
+	CU_ASSERT(ext2fs_test_block_bitmap2(p.fs->block_map, a));
+	CU_ASSERT(ext2fs_test_block_bitmap2(p.fs->block_map, b));
+	pimg_close(&p);
+	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, ">/dev/null 2>&1"), 0);
+	pimg_remove(&p);
+}
+
 /* ---- casefold ---------------------------------------------------------- */
 
 #define CF_NAMES	120
@@ -325,6 +393,7 @@ static void test_casefold(void)
 
 static CU_TestInfo tests[] = {
 	{ "quota: files untouched, e2fsck repairs the usage", test_quota },
+	{ "bigalloc: i_blocks and free counts in clusters", test_bigalloc },
 	{ "casefold: a linked name hashed into the right leaf",
 	  test_casefold },
 	CU_TEST_INFO_NULL
