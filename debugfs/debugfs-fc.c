@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <ss/ss.h>
 #include "e2fc.h"
+#include "libe2fc.h"
 
 extern ss_request_table debug_cmds;
 
@@ -589,7 +590,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("%s 0.1.0\n", prog);
+			printf("%s %s (libext2fs %s)\n", prog, e2fc_version(),
+			       e2fc_ext2fs_version());
 			return 0;
 		default:
 			usage(stderr);
@@ -600,7 +602,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	sci_idx = ss_create_invocation(prog, "0.1.0", NULL, &debug_cmds, &err);
+	sci_idx = ss_create_invocation(prog, E2FC_VERSION, NULL, &debug_cmds, &err);
 	if (err) {
 		com_err(prog, err, "while creating the command shell");
 		return 1;

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <sys/wait.h>
 #include "e2fc.h"
+#include "libe2fc.h"
 
 #define EXIT_OK		0
 #define EXIT_UNCORRECTED 4
@@ -185,7 +186,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(EXIT_OK);
 		case 'V':
-			printf("%s 0.1.0\n", prog);
+			printf("%s %s (libext2fs %s)\n", prog, e2fc_version(),
+			       e2fc_ext2fs_version());
 			exit(EXIT_OK);
 		default:
 			return -1;

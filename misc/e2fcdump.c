@@ -11,6 +11,7 @@
 #include <string.h>
 #include <getopt.h>
 #include "e2fc.h"
+#include "e2fc_version.h"
 
 #define EXIT_OK		0
 #define EXIT_CORRUPT	1
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("%s 0.1.0 (libext2fs %s)\n", prog,
+			printf("%s %s (libext2fs %s)\n", prog, E2FC_VERSION,
 			       e2fc_libext2fs_version());
 			return EXIT_OK;
 		default:

@@ -45,5 +45,12 @@ if [ -x "$srcdir/kernel/run-corpus.sh" ]; then
 	count "$out" corpus
 fi
 
+# 4. libe2fc: Python module, make install, example, uninstall
+if [ -x "$srcdir/lib/run-lib-tests.sh" ]; then
+	"$srcdir/lib/run-lib-tests.sh" >"$out" 2>&1
+	cat "$out"
+	count "$out" library
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

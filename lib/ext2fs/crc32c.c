@@ -115,20 +115,3 @@ uint32_t e2fc_crc32c(uint32_t crc, const void *buf, size_t len)
 #endif
 	return e2fc_crc32c_sw(crc, buf, len);
 }
-
-/*
- * libext2fs computes every metadata checksum it reads or writes (inodes,
- * directory blocks, bitmaps, group descriptors, extent blocks) with
- * ext2fs_crc32c_le, a table walk in the 1.47.0 shared library: about an
- * eighth of an e2fsck-fc replay of 15,000 fast commits on a metadata_csum
- * file system was spent there.  Its own calls go through the library's
- * PLT, so a definition in the program takes their place (ELF symbol
- * interposition, as with malloc): every program linked with libe2fc gets
- * the hardware path.  Same function: raw crc32c, the caller's seed, no
- * inversion (tests/unit/test_crc32c.c checks it against the library's
- * own).
- */
-uint32_t ext2fs_crc32c_le(uint32_t crc, unsigned char const *p, size_t len)
-{
-	return e2fc_crc32c(crc, p, len);
-}
