@@ -402,7 +402,7 @@ static errcode_t save_changed(const struct e2fc_image *img, int fd)
 	char *buf = NULL;
 	errcode_t err;
 
-	err = e2fc_overlay_blocks(img->path, bs, &list, &n);
+	err = e2fc_overlay_blocks(img->fs->io, bs, &list, &n);
 	if (err)
 		return err;
 	err = ext2fs_get_mem(bs, &buf);
