@@ -436,11 +436,6 @@ static void mark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 	e2fc_touch_block(arg, blk, count, 1);
 }
 
-static void count_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
-{
-	*(blk64_t *)arg += count;
-}
-
 /* free what was unmapped during the replay and is not mapped now */
 static void settle_released(struct replay *r)
 {
@@ -616,7 +611,7 @@ static errcode_t fix_iblocks(ext2_filsys fs, ext2_ino_t ino,
 	blk64_t n = 0;
 	errcode_t err;
 
-	err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)in, count_cb, &n);
+	err = e2fc_count_iblocks(fs, ino, (struct ext2_inode *)in, &n);
 	if (!err)
 		err = ext2fs_iblk_set(fs, (struct ext2_inode *)in, n);
 	if (!err)
@@ -779,7 +774,8 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
 		else
 			free_ino++;
 	}
-	ext2fs_bg_free_blocks_count_set(fs, g, last - first + 1 - used);
+	ext2fs_bg_free_blocks_count_set(fs, g,
+					e2fc_free_clusters(fs, first, last, used));
 	ext2fs_bg_free_inodes_count_set(fs, g, free_ino);
 	ext2fs_bg_flags_clear(fs, g, EXT2_BG_BLOCK_UNINIT);
 	if (highest)
