@@ -53,22 +53,13 @@ void e2fc_free(void *p)
 
 /* ---- open, scan ---------------------------------------------------- */
 
-static void discard_overlays(struct e2fc_image *img)
-{
-	e2fc_overlay_discard(img->path);
-	if (img->journal)
-		e2fc_overlay_discard(img->journal);
-}
-
 void e2fc_image_close(struct e2fc_image *img)
 {
 	if (!img)
 		return;
 	e2fc_unload(&img->ld);
-	if (img->fs)
+	if (img->fs)		/* the overlays go with their channels */
 		ext2fs_close_free(&img->fs);
-	if (img->path)
-		discard_overlays(img);
 	free(img->path);
 	free(img->journal);
 	free(img);

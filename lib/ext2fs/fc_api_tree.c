@@ -402,7 +402,7 @@ static errcode_t save_changed(const struct e2fc_image *img, int fd)
 	char *buf = NULL;
 	errcode_t err;
 
-	err = e2fc_overlay_blocks(img->path, bs, &list, &n);
+	err = e2fc_overlay_blocks(img->fs->io, bs, &list, &n);
 	if (err)
 		return err;
 	err = ext2fs_get_mem(bs, &buf);
@@ -503,9 +503,6 @@ errcode_t e2fc_apply(const char *path, const char *journal,
 	e2fc_unload(&a.ld);
 	if (a.fs)
 		ext2fs_close_free(&a.fs);
-	e2fc_overlay_discard(path);
-	if (journal)
-		e2fc_overlay_discard(journal);
 	if (res)
 		copy_result(res, &st);
 	return err;

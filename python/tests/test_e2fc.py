@@ -248,13 +248,6 @@ class TestReplay(Base):
         self.assertEqual((sha1(image), sha1(journal)), sums)
 
 
-# STUB: until helper arch's engine without process-global state is on
-# main (the overlay of a file is shared by every handle on it)
-ARCH_PENDING = "two replays in one process need the engine without " \
-    "global state (helper arch), not on main yet"
-
-
-@unittest.skip(ARCH_PENDING)
 class TestTwoImages(Base):
     """Two images in one process: each its own replay (the engine and
     the overlay keep no process-global state)."""
