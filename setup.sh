@@ -4,6 +4,7 @@
 #   ./setup.sh build   install the Debian packages, autoreconf, configure, make
 #   ./setup.sh demo    build, then inspect and recover the bundled crash image
 #   ./setup.sh check   build, then run the whole test suite (make check)
+#   ./setup.sh fuzz    build, install clang and libFuzzer, build fuzz/
 #
 # Everything is built in place: misc/e2fcdump, e2fsck/e2fsck-fc,
 # debugfs/debugfs-fc.
@@ -13,9 +14,12 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make autoconf pkg-config libext2fs-dev comerr-dev ss-dev
 	  libcunit1-dev e2fsprogs python3 gzip"
 
+# only for ./setup.sh fuzz (issue 13): clang and its libFuzzer runtime
+FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
+
 install_packages() {
 	local missing="" p
-	for p in $PACKAGES; do
+	for p in $PACKAGES ${EXTRA_PACKAGES:-}; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
@@ -63,5 +67,7 @@ case "${1:-demo}" in
 build)	build ;;
 demo)	build; demo ;;
 check)	build; make check ;;
-*)	echo "usage: $0 build|demo|check" >&2; exit 2 ;;
+fuzz)	EXTRA_PACKAGES=$FUZZ_PACKAGES build
+	make fuzz CC=clang-14 ;;
+*)	echo "usage: $0 build|demo|check|fuzz" >&2; exit 2 ;;
 esac

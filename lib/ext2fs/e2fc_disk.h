@@ -153,6 +153,9 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define JBD2_CRC32C_CHKSUM		4
 
 #define JBD2_DEFAULT_FC_BLOCKS		256
+/* s_maxlen - FC blocks below this: the kernel and e2fsck refuse the
+ * journal */
+#define JBD2_MIN_JOURNAL_BLOCKS		1024
 
 /*
  * descriptor block tag.  csum v3: 16 bytes, be32 blocknr, be32 flags,

@@ -43,6 +43,88 @@ static int ino_ok(ext2_filsys fs, uint32_t ino)
 	return ino == EXT2_ROOT_INO || ino >= EXT2_FIRST_INO(fs->super);
 }
 
+/* a run the replay would read or write: outside the file system or on its
+ * metadata (superblocks, descriptors, bitmaps, inode tables, journal) */
+static int blocks_bad(ext2_filsys fs, const struct meta_map *m, blk64_t b,
+		      blk64_t len)
+{
+	blk64_t total = ext2fs_blocks_count(fs->super);
+
+	return b < fs->super->s_first_data_block || len > total ||
+	       b > total - len || e2fc_meta_overlaps(m, b, len);
+}
+
+/* the extent root of a logged inode: leaf ranges, or child nodes */
+static int extent_root_bad(ext2_filsys fs, const struct meta_map *m,
+			   const struct e2fc_inode *in)
+{
+	unsigned i, n = in->eh_entries < 4 ? in->eh_entries : 4;
+	blk64_t len;
+
+	if (!in->eh_valid)
+		return 0;	/* the replay starts an empty root */
+	for (i = 0; i < n; i++) {
+		len = in->eh_depth ? 1 : in->eh_ent[i].len;
+		if (!in->eh_depth && len > EXT4_FC_EXT_MAX_INIT_LEN)
+			len -= EXT4_FC_EXT_MAX_INIT_LEN;	/* unwritten */
+		if (len && blocks_bad(fs, m, in->eh_ent[i].pblk, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* i_block read as the 12 direct and 3 indirect block pointers */
+static int pointers_bad(ext2_filsys fs, const struct meta_map *m,
+			const uint8_t *i_block)
+{
+	unsigned i;
+	blk64_t b;
+
+	for (i = 0; i < EXT2_N_BLOCKS; i++) {
+		b = e2fc_get_le32(i_block + 4 * i);
+		if (b && blocks_bad(fs, m, b, 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The blocks an INODE tag makes the replay use: its xattr block (marked
+ * in use, freed with the inode) and the blocks its i_block names: the
+ * logged extent root, or the logged block pointers of a block-mapped file
+ * or directory.  The replay keeps the on-disk i_block of an inode of the
+ * same generation: read as block pointers where the logged flags say so,
+ * it is checked too (an extent root read as pointers names any block).
+ */
+static errcode_t check_inode_blocks(ext2_filsys fs, const struct meta_map *m,
+				    const struct e2fc_tag *t)
+{
+	struct ext2_inode_large cur;
+	struct e2fc_inode in;
+	blk64_t acl;
+
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	acl = in.file_acl;
+	if (!ext2fs_has_feature_64bit(fs->super))
+		acl &= 0xffffffffULL;
+	if (acl && blocks_bad(fs, m, acl, 1))
+		return E2FC_ERR_BAD_BLOCK;
+	if (in.inline_data)
+		return 0;
+	if (in.has_extents)
+		return extent_root_bad(fs, m, &in) ? E2FC_ERR_BAD_BLOCK : 0;
+	if (!LINUX_S_ISREG(in.mode) && !LINUX_S_ISDIR(in.mode))
+		return 0;	/* fast symlinks and devices hold no pointers */
+	if (pointers_bad(fs, m, in.i_block))
+		return E2FC_ERR_BAD_BLOCK;
+	if (e2fc_read_inode(fs, t->u.inode.ino, &cur) || !cur.i_mode ||
+	    cur.i_generation != in.generation ||
+	    (cur.i_flags & EXT4_INLINE_DATA_FL))
+		return 0;
+	return pointers_bad(fs, m, (const uint8_t *)cur.i_block) ?
+	       E2FC_ERR_BAD_BLOCK : 0;
+}
+
 static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 			   const struct e2fc_tag *t)
 {
@@ -90,7 +172,7 @@ static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 		if (t->u.inode.raw_len < EXT2_GOOD_OLD_INODE_SIZE ||
 		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super))
 			return E2FC_ERR_BAD_INODE;
-		return 0;
+		return check_inode_blocks(fs, m, t);
 	}
 	return 0;
 }

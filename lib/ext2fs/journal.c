@@ -41,7 +41,12 @@ static errcode_t jsb_geometry(struct e2fc_jsb *sb)
 	if (e2fc_jsb_has_incompat(sb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT))
 		sb->num_fc_blks = sb->num_fc_blks_raw ?
 			sb->num_fc_blks_raw : JBD2_DEFAULT_FC_BLOCKS;
-	/* the normal log must keep at least a few blocks (jbd2 wants 32) */
+	/* the normal log must keep JBD2_MIN_JOURNAL_BLOCKS blocks: the
+	 * kernel (jbd2_journal_initialize_fast_commit) and e2fsck refuse a
+	 * journal whose FC area leaves fewer */
+	if (sb->num_fc_blks &&
+	    sb->maxlen < (uint64_t)sb->num_fc_blks + JBD2_MIN_JOURNAL_BLOCKS)
+		return E2FC_ERR_JSB_FC_SIZE;
 	if (sb->num_fc_blks >= sb->maxlen - sb->first)
 		return E2FC_ERR_JSB_GEOMETRY;
 	sb->log_end = sb->maxlen - sb->num_fc_blks;

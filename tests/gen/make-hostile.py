@@ -8,6 +8,8 @@ KIND: sb-block   ADD_RANGE maps onto block 1 (superblock, descriptors)
       past-end   ADD_RANGE maps past the end of the file system
       ino-zero   CREAT names inode 0
       reserved   INODE rewrites reserved inode 7
+      acl-itable INODE whose i_file_acl is the first inode table block
+      eh-itable  INODE whose extent root maps the first inode table block
 """
 import struct, subprocess, sys
 
@@ -51,6 +53,16 @@ while pos < off + bs:
         done = True
     if not done and tag == 6 and kind == 'reserved':
         img[val:val + 4] = struct.pack('<I', 7)
+        done = True
+    if not done and tag == 6 and kind == 'acl-itable':
+        img[val + 4 + 0x68:val + 4 + 0x6c] = struct.pack('<I', itable)
+        done = True
+    if not done and tag == 6 and kind == 'eh-itable':
+        # header: magic, 1 entry, max 4, depth 0; entry: lblk 0, len 1
+        img[val + 4 + 0x28:val + 4 + 0x34] = struct.pack('<HHHHI', 0xF30A,
+                                                         1, 4, 0, 0)
+        img[val + 4 + 0x34:val + 4 + 0x40] = struct.pack('<IHHI', 0, 1, 0,
+                                                         itable)
         done = True
     if tag == 8:
         crc = crc32c(crc, img[pos:pos + 8])

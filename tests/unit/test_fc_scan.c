@@ -1541,7 +1541,7 @@ static int scan_both(const uint8_t *a, uint32_t n, uint32_t bs)
 	int ret = -1;
 	unsigned i;
 
-	jbdw_init(&jw, bs, n + 40, 0, n + 1);
+	jbdw_init(&jw, bs, n + 1 + JBD2_MIN_JOURNAL_BLOCKS, 0, n + 1);
 	jbdw_sb(&jw, TID, 1);
 	memcpy(jbdw_block(&jw, jw.maxlen - n), a, (size_t)n * bs);
 	memcpy(copy, a, (size_t)n * bs);

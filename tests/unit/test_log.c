@@ -42,7 +42,7 @@ static void two_transactions(uint32_t incompat, int flags)
 			  300 };
 	uint64_t t2[] = { 400 };
 
-	jbdw_init(&s.w, 1024, 512, incompat, 16);
+	jbdw_init(&s.w, 1024, 1040, incompat, 16);
 	jbdw_trans(&s.w, 7, t1, 3, 0x20, NULL, 0, flags);
 	jbdw_trans(&s.w, 8, t2, 1, 0x40, NULL, 0, flags);
 	jbdw_sb(&s.w, 7, 1);
@@ -200,20 +200,21 @@ static void test_wrap(void)
 	struct scanned s;
 	uint64_t t[] = { 1, 2, 3, 4 };
 
-	/* log blocks 1..47 (48..63 are the FC area); start near the end */
-	jbdw_init(&s.w, 1024, 64, V3_64, 16);
-	s.w.pos = 45;
+	/* log blocks 1..1023 (1024..1039 are the FC area, the smallest
+	 * journal the kernel accepts with 16 FC blocks); start near the end */
+	jbdw_init(&s.w, 1024, 1040, V3_64, 16);
+	s.w.pos = 1021;
 	jbdw_trans(&s.w, 20, t, 4, 9, NULL, 0, 0);
-	jbdw_sb(&s.w, 20, 45);
+	jbdw_sb(&s.w, 20, 1021);
 	if (scan(&s)) {
 		CU_ASSERT_EQUAL(s.log->ntrans, 1);
 		CU_ASSERT_EQUAL(s.log->expected_tid, 21);
-		CU_ASSERT_EQUAL(s.log->blocks[0].log_block, 46);
-		CU_ASSERT_EQUAL(s.log->blocks[1].log_block, 47);
+		CU_ASSERT_EQUAL(s.log->blocks[0].log_block, 1022);
+		CU_ASSERT_EQUAL(s.log->blocks[1].log_block, 1023);
 		CU_ASSERT_EQUAL(s.log->blocks[2].log_block, 1);
 		CU_ASSERT_EQUAL(s.log->trans[0].commit_block, 3);
-		CU_ASSERT_EQUAL(s.j->sb.log_end, 48);
-		CU_ASSERT_EQUAL(s.j->sb.fc_first, 49);
+		CU_ASSERT_EQUAL(s.j->sb.log_end, 1024);
+		CU_ASSERT_EQUAL(s.j->sb.fc_first, 1025);
 		CU_ASSERT_EQUAL(s.j->sb.fc_blocks, 15);
 	}
 	done(&s);
@@ -405,7 +406,19 @@ static void test_sb_invalid(void)
 	w.nfc = 200;
 	w.incompat |= JBD2_FEATURE_INCOMPAT_FAST_COMMIT;
 	jbdw_sb(&w, 1, 0);
-	CU_ASSERT_EQUAL(e2fc_jsb_decode(w.buf, &sb), E2FC_ERR_JSB_GEOMETRY);
+	CU_ASSERT_EQUAL(e2fc_jsb_decode(w.buf, &sb), E2FC_ERR_JSB_FC_SIZE);
+	/* the kernel's minimum: s_maxlen - FC blocks >= 1024 */
+	w.maxlen = 1224;
+	jbdw_sb(&w, 1, 0);
+	CU_ASSERT_EQUAL(e2fc_jsb_decode(w.buf, &sb), 0);
+	w.maxlen = 1223;
+	jbdw_sb(&w, 1, 0);
+	CU_ASSERT_EQUAL(e2fc_jsb_decode(w.buf, &sb), E2FC_ERR_JSB_FC_SIZE);
+	w.nfc = 0xffffffffU;	/* no wrap-around in the subtraction */
+	w.maxlen = 2000;
+	jbdw_sb(&w, 1, 0);
+	CU_ASSERT_EQUAL(e2fc_jsb_decode(w.buf, &sb), E2FC_ERR_JSB_FC_SIZE);
+	w.maxlen = 128;
 	w.nfc = 0;
 	w.incompat = 0x80;
 	jbdw_sb(&w, 1, 0);
@@ -561,7 +574,9 @@ static void test_fuzz(void)
 		struct scanned s;
 		errcode_t err;
 
-		jbdw_init(&s.w, 1024, 40, feats[it % 4], it & 1 ? 8 : 0);
+		/* with an FC area, the smallest journal the kernel takes */
+		jbdw_init(&s.w, 1024, it & 1 ? 1032 : 40, feats[it % 4],
+			  it & 1 ? 8 : 0);
 		s.w.compat = it % 5 == 0 ? JBD2_FEATURE_COMPAT_CHECKSUM : 0;
 		for (k = 0; k < 6; k++) {
 			jbdw_trans(&s.w, 3 + 2 * k, t1, 3, 0xc0, NULL, 0, 0);
