@@ -2,7 +2,7 @@
  * fc_scan_rate.c -- how fast libe2fc decodes a fast-commit area.
  *
  * Builds a synthetic FC area in memory with its own small encoder (the
- * layout of shared/DESIGN.md section 2: HEAD first, commits starting on a
+ * layout of doc/format.md: HEAD first, commits starting on a
  * fresh block, PAD to the block end when the next TLV does not fit, TAIL
  * running to its block end, raw crc32c over every TLV and the TAIL's
  * header and tid), then times, over several rounds:

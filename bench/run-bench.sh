@@ -1,5 +1,5 @@
 #!/bin/bash
-# run-bench.sh -- the e2fc benchmarks of shared/DESIGN.md section 3, each
+# run-bench.sh -- the e2fc benchmarks (targets: doc/design.md), each
 # measured against its peers in the same run (run by `make bench`, which
 # builds the bench programs first; this script builds nothing).
 #

@@ -58,6 +58,11 @@ static int open_image(const char *image, const char *extj)
 	}
 	cur.image = strdup(image);
 	cur.extj = extj ? strdup(extj) : NULL;
+	if (!cur.image || (extj && !cur.extj)) {
+		com_err(prog, EXT2_ET_NO_MEMORY, "while opening %s", image);
+		close_image();
+		return -1;
+	}
 	cur.cwd = EXT2_ROOT_INO;
 	return 0;
 }
@@ -444,6 +449,10 @@ static void rdump_inode(ext2_ino_t ino, const char *name, const char *dir,
 	if (depth > 256 || read_inode(ino, &in))
 		return;
 	path = malloc(len);
+	if (!path) {
+		com_err(prog, EXT2_ET_NO_MEMORY, "while dumping %s", name);
+		return;
+	}
 	snprintf(path, len, "%s/%s", dir, name);
 	if (LINUX_S_ISDIR(in.i_mode)) {
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {

@@ -101,6 +101,11 @@ static int parse_extended(struct opts *o, const char *arg)
 	char *copy = strdup(arg), *tok, *save = NULL;
 	int ret = 0;
 
+	if (!copy) {
+		com_err(prog, EXT2_ET_NO_MEMORY,
+			"while parsing the extended options");
+		return -1;
+	}
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "journal_only")) {
@@ -204,13 +209,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* the transactions a replay applies */
 static unsigned log_complete(const struct e2fc_log *log)
 {
-	unsigned i, n = 0;
-
-	for (i = 0; log && i < log->ntrans; i++)
-		n += log->trans[i].complete;
-	return n;
+	return e2fc_log_replayed_trans(log);
 }
 
 /* open target and read journal, log and FC area */
@@ -254,6 +256,24 @@ static unsigned fc_planned(const struct state *s)
 	return n < s->o->until_commit ? n : s->o->until_commit;
 }
 
+/* what the replay does with the blocks of t (e2fc_log_block_fate) */
+static void print_plan_trans(struct state *s, const struct e2fc_log_trans *t)
+{
+	blk64_t nblocks = ext2fs_blocks_count(s->fs->super);
+	unsigned b, n[E2FC_LB_OUTSIDE + 1] = { 0 };
+
+	for (b = t->first_lb; b < t->first_lb + t->ndata; b++)
+		n[e2fc_log_block_fate(s->log, &s->log->blocks[b], nblocks)]++;
+	fprintf(s->out, "  transaction %u: write %u blocks (%u revoked",
+		t->tid, n[E2FC_LB_WRITE], n[E2FC_LB_REVOKED]);
+	if (n[E2FC_LB_BAD_CSUM])
+		fprintf(s->out, ", %u with a bad checksum",
+			n[E2FC_LB_BAD_CSUM]);
+	if (n[E2FC_LB_OUTSIDE])
+		fprintf(s->out, ", %u past the end", n[E2FC_LB_OUTSIDE]);
+	fputs(")\n", s->out);
+}
+
 static void print_plan(struct state *s)
 {
 	const struct e2fc_log *log = s->log;
@@ -266,19 +286,8 @@ static void print_plan(struct state *s)
 		n, fc ? fc->ncommits : 0,
 		fc ? e2fc_fc_state_name(fc->state) : "none");
 	fputs("Replay plan:\n", f);
-	for (i = 0; log && i < log->ntrans; i++) {
-		const struct e2fc_log_trans *t = &log->trans[i];
-		unsigned b, revoked = 0;
-
-		if (!t->complete)
-			continue;
-		for (b = t->first_lb; b < t->first_lb + t->ndata; b++)
-			revoked += e2fc_log_is_revoked(log,
-						       log->blocks[b].target,
-						       t->tid);
-		fprintf(f, "  transaction %u: write %u blocks (%u revoked)\n",
-			t->tid, t->ndata - revoked, revoked);
-	}
+	for (i = 0; i < log_complete(log); i++)
+		print_plan_trans(s, &log->trans[i]);
 	for (i = 0; i < n; i++) {
 		const struct e2fc_commit *c = &fc->commits[i];
 
@@ -339,6 +348,11 @@ static int prepare_output(struct state *s)
 	if (s->o->extj) {	/* the journal is reset: copy it too */
 		len = strlen(s->o->output) + sizeof(".journal");
 		s->jcopy = malloc(len);
+		if (!s->jcopy) {
+			com_err(prog, EXT2_ET_NO_MEMORY, "while copying %s",
+				s->o->extj);
+			return EXIT_ERROR;
+		}
 		snprintf(s->jcopy, len, "%s.journal", s->o->output);
 		err = e2fc_copy_sparse(s->o->extj, s->jcopy);
 		if (err) {

@@ -120,7 +120,6 @@ enum e2fc_log_stop {
 	E2FC_LOG_BAD_TYPE,	/* unknown block type */
 	E2FC_LOG_CSUM,		/* descriptor/commit/revoke checksum bad */
 	E2FC_LOG_TRUNCATED,	/* transaction without a commit block */
-	E2FC_LOG_BAD_BLOCK,	/* log block outside the journal */
 	E2FC_LOG_WRAPPED,	/* went all the way round */
 };
 const char *e2fc_log_stop_name(enum e2fc_log_stop s);
@@ -217,6 +216,21 @@ errcode_t e2fc_txn_write(struct e2fc_journal *j, io_channel io, uint32_t at,
 					   void *buf),
 			 void *arg, uint64_t commit_sec, uint32_t commit_nsec);
 void e2fc_log_free(struct e2fc_log *log);
+/*
+ * Which log blocks a replay writes -- the one statement of the rule, for
+ * the replay, the write-back and the -n plan.  A replay applies the
+ * transactions before the first incomplete one (e2fc_log_replayed_trans
+ * of them), block by block in log order; the fate of each: */
+enum e2fc_lb_fate {
+	E2FC_LB_WRITE,		/* written to its target */
+	E2FC_LB_REVOKED,	/* revoked by its own or a later transaction */
+	E2FC_LB_BAD_CSUM,	/* its data checksum fails: skipped */
+	E2FC_LB_OUTSIDE,	/* target past the end of the fs: skipped */
+};
+unsigned e2fc_log_replayed_trans(const struct e2fc_log *log);
+enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
+				      const struct e2fc_log_block *b,
+				      blk64_t fs_blocks);
 /* 1 if block is revoked by a record of a transaction with tid >= blk_tid
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
@@ -378,9 +392,7 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags);
-/* print one tag on one line (no newline), text form */
-void e2fc_print_tag(FILE *f, const struct e2fc_tag *t);
-/* s as a quoted JSON string */
+/* s as a quoted JSON string, escaped as names are (any bytes: valid JSON) */
 void e2fc_print_json_string(FILE *f, const char *s);
 /* what replaying t changes, in words, no newline; 0 (nothing printed)
  * for HEAD, PAD and TAIL */
@@ -401,17 +413,13 @@ struct e2fc_replay_opts {
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;
-	/* optional plan callback: called for every FC tag applied, with
-	 * a one-line description of its effect (the -n plan, --json) */
-	void		(*describe)(void *arg, unsigned commit,
-				    const struct e2fc_tag *t, const char *what);
-	void		*describe_arg;
 };
 
 struct e2fc_replay_stats {
 	unsigned	log_trans;	/* full transactions replayed */
 	unsigned	log_blocks;	/* blocks written from the log */
 	unsigned	log_revoked;	/* blocks skipped as revoked */
+	unsigned	log_bad_csum;	/* blocks skipped: bad checksum */
 	unsigned	fc_commits;	/* FC commits replayed */
 	unsigned	fc_tags;	/* FC tags applied */
 	unsigned	bitmaps_read;	/* block and inode bitmaps read

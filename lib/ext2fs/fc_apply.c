@@ -22,6 +22,7 @@
  */
 #include <string.h>
 #include "fc_replay_int.h"
+#include "fc_array.h"
 
 static void unmark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 {
@@ -120,15 +121,10 @@ static errcode_t add_pending(struct replay *r, const struct e2fc_tag *t)
 {
 	errcode_t err;
 
-	if (r->npend >= r->cappend) {
-		unsigned nc = r->cappend ? r->cappend * 2 : 32;
-
-		err = ext2fs_resize_array(sizeof(*r->pending), r->cappend, nc,
-					  &r->pending);
-		if (err)
-			return err;
-		r->cappend = nc;
-	}
+	err = e2fc_array_grow(&r->pending, &r->cappend, r->npend + 1,
+			      sizeof(*r->pending));
+	if (err)
+		return err;
 	r->pending[r->npend++] = t;
 	return 0;
 }

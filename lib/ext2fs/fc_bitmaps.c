@@ -29,6 +29,7 @@
  */
 #include <string.h>
 #include "fc_replay_int.h"
+#include "fc_array.h"
 
 /* libext2fs's hooks get only the fs: while they are set, fs->priv_data
  * is the replay (as e2fsck keeps its context there) */
@@ -202,15 +203,10 @@ errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
 	if (!ino || ino > r->fs->super->s_inodes_count ||
 	    ext2fs_test_inode_bitmap2(r->seen, ino))
 		return 0;
-	if (r->nnotes >= r->capnotes) {
-		unsigned nc = r->capnotes ? r->capnotes * 2 : 64;
-
-		err = ext2fs_resize_array(sizeof(*r->notes), r->capnotes, nc,
-					  &r->notes);
-		if (err)
-			return err;
-		r->capnotes = nc;
-	}
+	err = e2fc_array_grow(&r->notes, &r->capnotes, r->nnotes + 1,
+			      sizeof(*r->notes));
+	if (err)
+		return err;
 	ext2fs_mark_inode_bitmap2(r->seen, ino);
 	n = &r->notes[r->nnotes++];
 	n->ino = ino;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "fc_meta.h"
+#include "fc_array.h"
 
 /* ---- inodes -------------------------------------------------------------- */
 
@@ -39,14 +40,9 @@ errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
 {
 	errcode_t err;
 
-	if (*n >= *cap) {
-		unsigned nc = *cap ? *cap * 2 : 64;
-
-		err = ext2fs_resize_array(sizeof(**arr), *cap, nc, arr);
-		if (err)
-			return err;
-		*cap = nc;
-	}
+	err = e2fc_array_grow(arr, cap, *n + 1, sizeof(**arr));
+	if (err)
+		return err;
 	(*arr)[(*n)++] = ino;
 	return 0;
 }
@@ -121,14 +117,9 @@ static errcode_t meta_add(struct meta_map *m, blk64_t start, blk64_t len)
 
 	if (!len)
 		return 0;
-	if (m->n >= m->cap) {
-		unsigned nc = m->cap ? m->cap * 2 : 256;
-
-		err = ext2fs_resize_array(sizeof(*m->r), m->cap, nc, &m->r);
-		if (err)
-			return err;
-		m->cap = nc;
-	}
+	err = e2fc_array_grow(&m->r, &m->cap, m->n + 1, sizeof(*m->r));
+	if (err)
+		return err;
 	m->r[m->n].start = start;
 	m->r[m->n].end = start + len;
 	m->n++;

@@ -1,13 +1,15 @@
 /*
  * fc_print.c -- the one printer of journal, log and fast-commit area, as
  * text for people and as JSON for scripts (schema: doc/e2fcdump-json.md).
- * Every program prints through here; none formats tags on its own.
+ * Every program prints through here; none formats tags on its own.  The
+ * formatting of numbers, times and strings is in fc_fmt.h.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
 #include <e2p/e2p.h>
 #include "e2fc.h"
+#include "fc_fmt.h"
 
 /* ---- shared helpers ---------------------------------------------------- */
 
@@ -40,300 +42,9 @@ const char *e2fc_reason_name(errcode_t code)
 	return "other";
 }
 
-/*
- * The output buffer.  A 15,000-commit area prints 60,000 tag lines (and
- * --raw a hundred MB of hex): every field is formatted by hand into a
- * large buffer that goes to the stream with one fwrite per fill, instead
- * of a printf per field.  The output is exactly what the printf formats
- * named next to each helper would give.
- */
-struct ob {
-	FILE	*f;
-	char	*p;		/* next free byte */
-	char	*end;		/* end of the buffer */
-	char	*buf;
-	/* the last " %" PRId64 ".%09u" a timestamp printed: an INODE tag
-	 * mostly repeats one time in all its fields, and the next tag too */
-	int64_t		t_sec;
-	uint32_t	t_ns;
-	unsigned	t_len;		/* 0: nothing cached */
-	char		t_str[40];
-};
-
-/* the longest single item a helper reserves at once (a 64-bit number,
- * a sign, a prefix) */
-#define OB_ITEM		32
-#define OB_BIG		(1U << 18)
-
-static const char hexdig[] = "0123456789abcdef";
-
-static const char dec2[] =
-	"00010203040506070809" "10111213141516171819"
-	"20212223242526272829" "30313233343536373839"
-	"40414243444546474849" "50515253545556575859"
-	"60616263646566676869" "70717273747576777879"
-	"80818283848586878889" "90919293949596979899";
-
-static void ob_init(struct ob *o, FILE *f, char *buf, size_t size)
-{
-	o->f = f;
-	o->buf = o->p = buf;
-	o->end = buf + size;
-	o->t_len = 0;
-}
-
-static void ob_flush(struct ob *o)
-{
-	if (o->p > o->buf)
-		fwrite(o->buf, 1, o->p - o->buf, o->f);
-	o->p = o->buf;
-}
-
-static inline void ob_room(struct ob *o, size_t n)
-{
-	if ((size_t)(o->end - o->p) < n)
-		ob_flush(o);
-}
-
-static inline void ob_putc(struct ob *o, char c)
-{
-	ob_room(o, 1);
-	*o->p++ = c;
-}
-
-static void ob_mem_slow(struct ob *o, const char *s, size_t n)
-{
-	ob_flush(o);
-	if (n > (size_t)(o->end - o->buf)) {
-		fwrite(s, 1, n, o->f);
-		return;
-	}
-	memcpy(o->p, s, n);
-	o->p += n;
-}
-
-static inline void ob_mem(struct ob *o, const char *s, size_t n)
-{
-	if ((size_t)(o->end - o->p) < n) {
-		ob_mem_slow(o, s, n);
-		return;
-	}
-	memcpy(o->p, s, n);
-	o->p += n;
-}
-
-/* a string literal, without a strlen */
-#define ob_lit(o, s)	ob_mem((o), "" s, sizeof(s) - 1)
-
-static inline void ob_str(struct ob *o, const char *s)
-{
-	ob_mem(o, s, strlen(s));
-}
-
-static const uint32_t pow10_32[] = {
-	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000,
-};
-
-static inline unsigned dec_digits32(uint32_t v)
-{
-	/* log10 from log2: bits * 1233 / 4096, then one step up (v | 1:
-	 * 0 has one digit too; no power of ten but 1 is odd) */
-	unsigned t = ((32 - __builtin_clz(v | 1)) * 1233) >> 12;
-
-	return t + ((v | 1) >= pow10_32[t]);
-}
-
-static inline unsigned dec_digits64(uint64_t v)
-{
-	unsigned n = 1;
-
-	while (v >= 100) {
-		v /= 100;
-		n += 2;
-	}
-	return n + (v >= 10);
-}
-
-/* the n digits of v ending just before q, written backwards */
-static inline void dec_fill32(char *q, uint32_t v, unsigned n)
-{
-	while (n >= 2) {
-		unsigned r = (v % 100) * 2;
-
-		v /= 100;
-		q -= 2;
-		q[0] = dec2[r];
-		q[1] = dec2[r + 1];
-		n -= 2;
-	}
-	if (n)
-		*--q = '0' + v;
-}
-
-/* %u */
-static inline void ob_u32(struct ob *o, uint32_t v)
-{
-	unsigned n;
-
-	ob_room(o, OB_ITEM);
-	if (v < 10) {
-		*o->p++ = '0' + v;
-		return;
-	}
-	n = dec_digits32(v);
-	dec_fill32(o->p + n, v, n);
-	o->p += n;
-}
-
-/* %0<width>u */
-static void ob_u32w(struct ob *o, uint32_t v, unsigned width)
-{
-	unsigned n = dec_digits32(v);
-
-	ob_room(o, OB_ITEM);
-	while (width > n) {
-		*o->p++ = '0';
-		width--;
-	}
-	dec_fill32(o->p + n, v, n);
-	o->p += n;
-}
-
-static void ob_u64_big(struct ob *o, uint64_t v)
-{
-	unsigned n = dec_digits64(v);
-	char *q;
-
-	ob_room(o, OB_ITEM);
-	q = o->p + n;
-	while (v > UINT32_MAX) {
-		unsigned r = (v % 100) * 2;
-
-		v /= 100;
-		q -= 2;
-		q[0] = dec2[r];
-		q[1] = dec2[r + 1];
-	}
-	dec_fill32(q, v, q - o->p);
-	o->p += n;
-}
-
-/* %" PRIu64 " */
-static inline void ob_u64(struct ob *o, uint64_t v)
-{
-	if (v <= UINT32_MAX)
-		ob_u32(o, v);
-	else
-		ob_u64_big(o, v);
-}
-
-/* %" PRId64 " */
-static void ob_s64(struct ob *o, int64_t v)
-{
-	if (v < 0) {
-		ob_putc(o, '-');
-		ob_u64(o, (uint64_t)0 - (uint64_t)v);
-	} else {
-		ob_u64(o, v);
-	}
-}
-
-/* %x, or %0<width>x */
-static void ob_hex32w(struct ob *o, uint32_t v, unsigned width)
-{
-	unsigned n = 1;
-	char *q;
-
-	while (n < 8 && (v >> (4 * n)))
-		n++;
-	if (width > n)
-		n = width;
-	ob_room(o, OB_ITEM);
-	for (q = o->p + n; q > o->p; v >>= 4)
-		*--q = hexdig[v & 15];
-	o->p += n;
-}
-
-/* %o */
-static void ob_oct32(struct ob *o, uint32_t v)
-{
-	unsigned n = 1;
-	char *q;
-
-	while (n < 11 && (v >> (3 * n)))
-		n++;
-	ob_room(o, OB_ITEM);
-	for (q = o->p + n; q > o->p; v >>= 3)
-		*--q = '0' + (v & 7);
-	o->p += n;
-}
-
-/* %02x per byte */
-static void ob_hex_bytes(struct ob *o, const uint8_t *p, unsigned len)
-{
-	while (len) {
-		size_t room = (o->end - o->p) / 2;
-		unsigned n, i;
-
-		if (!room) {
-			ob_flush(o);
-			continue;
-		}
-		n = len < room ? len : room;
-		for (i = 0; i < n; i++) {
-			o->p[0] = hexdig[p[i] >> 4];
-			o->p[1] = hexdig[p[i] & 15];
-			o->p += 2;
-		}
-		p += n;
-		len -= n;
-	}
-}
-
-/* n bytes of zeros in hex: "00" n times */
-static void ob_hex_zeros(struct ob *o, unsigned n)
-{
-	size_t left = (size_t)n * 2;
-
-	while (left) {
-		size_t room = o->end - o->p, k;
-
-		if (!room) {
-			ob_flush(o);
-			continue;
-		}
-		k = left < room ? left : room;
-		memset(o->p, '0', k);
-		o->p += k;
-		left -= k;
-	}
-}
-
 static const char *yesno(int v)
 {
 	return v ? "true" : "false";
-}
-
-/* printable ASCII stays, everything else (and the backslash) is \xNN */
-static void ob_name(struct ob *o, const uint8_t *name, unsigned len)
-{
-	unsigned i;
-
-	for (i = 0; i < len; i++) {
-		uint8_t c = name[i];
-
-		ob_room(o, 4);
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			*o->p++ = c;
-		} else {
-			o->p[0] = '\\';
-			o->p[1] = 'x';
-			o->p[2] = hexdig[c >> 4];
-			o->p[3] = hexdig[c & 15];
-			o->p += 4;
-		}
-	}
 }
 
 void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
@@ -346,30 +57,6 @@ void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
 	ob_flush(&o);
 }
 
-/* '"' and '\\' escaped with a backslash, control characters as \u00NN */
-static void ob_json_string(struct ob *o, const char *s)
-{
-	ob_putc(o, '"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		ob_room(o, 6);
-		if (c == '"' || c == '\\') {
-			o->p[0] = '\\';
-			o->p[1] = c;
-			o->p += 2;
-		} else if (c < 0x20) {
-			memcpy(o->p, "\\u00", 4);
-			o->p[4] = hexdig[c >> 4];
-			o->p[5] = hexdig[c & 15];
-			o->p += 6;
-		} else {
-			*o->p++ = c;
-		}
-	}
-	ob_putc(o, '"');
-}
-
 void e2fc_print_json_string(FILE *f, const char *s)
 {
 	char buf[512];
@@ -378,34 +65,6 @@ void e2fc_print_json_string(FILE *f, const char *s)
 	ob_init(&o, f, buf, sizeof(buf));
 	ob_json_string(&o, s);
 	ob_flush(&o);
-}
-
-/* the escaped name (as e2fc_print_name gives it) as a JSON string */
-static void json_name(struct ob *o, const uint8_t *name, unsigned len)
-{
-	unsigned i;
-
-	ob_putc(o, '"');
-	for (i = 0; i < len; i++) {
-		uint8_t c = name[i];
-
-		ob_room(o, 5);
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-			*o->p++ = c;
-		} else if (c == '"') {
-			o->p[0] = '\\';
-			o->p[1] = '"';
-			o->p += 2;
-		} else {
-			o->p[0] = '\\';
-			o->p[1] = '\\';
-			o->p[2] = 'x';
-			o->p[3] = hexdig[c >> 4];
-			o->p[4] = hexdig[c & 15];
-			o->p += 5;
-		}
-	}
-	ob_putc(o, '"');
 }
 
 /* bytes from .. from+len-1 of a TLV (header included); the padding a
@@ -474,33 +133,6 @@ static const char *csum_word(int present, int ok)
 
 /* ---- text --------------------------------------------------------------- */
 
-/* " <what> %" PRId64 ".%09u" */
-static void print_time(struct ob *o, const char *what, size_t wlen,
-		       int64_t sec, uint32_t ns)
-{
-	char *start;
-
-	/* all of it at once: start must stay valid (no flush below) */
-	ob_room(o, 4 * OB_ITEM);
-	*o->p++ = ' ';
-	memcpy(o->p, what, wlen);
-	o->p += wlen;
-	if (o->t_len && sec == o->t_sec && ns == o->t_ns) {
-		memcpy(o->p, o->t_str, sizeof(o->t_str));
-		o->p += o->t_len;
-		return;
-	}
-	start = o->p;
-	*o->p++ = ' ';
-	ob_s64(o, sec);
-	*o->p++ = '.';
-	ob_u32w(o, ns, 9);
-	o->t_sec = sec;
-	o->t_ns = ns;
-	o->t_len = o->p - start;
-	memcpy(o->t_str, start, o->t_len);
-}
-
 static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 {
 	unsigned i, n;
@@ -519,11 +151,11 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 	ob_hex32w(o, in->flags, 0);
 	ob_lit(o, " blocks ");
 	ob_u64(o, in->blocks);
-	print_time(o, "atime", 5, in->atime, in->atime_ns);
-	print_time(o, "ctime", 5, in->ctime, in->ctime_ns);
-	print_time(o, "mtime", 5, in->mtime, in->mtime_ns);
+	ob_time(o, "atime", 5, in->atime, in->atime_ns);
+	ob_time(o, "ctime", 5, in->ctime, in->ctime_ns);
+	ob_time(o, "mtime", 5, in->mtime, in->mtime_ns);
 	if (in->has_crtime)
-		print_time(o, "crtime", 6, in->crtime, in->crtime_ns);
+		ob_time(o, "crtime", 6, in->crtime, in->crtime_ns);
 	if (in->inline_data) {
 		ob_lit(o, " inline");
 		return;
@@ -631,16 +263,6 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 		ob_lit(o, " len ");
 		ob_u32(o, t->len);
 	}
-}
-
-void e2fc_print_tag(FILE *f, const struct e2fc_tag *t)
-{
-	char buf[2048];
-	struct ob o;
-
-	ob_init(&o, f, buf, sizeof(buf));
-	print_tag(&o, t);
-	ob_flush(&o);
 }
 
 static void print_raw(struct ob *o, const struct e2fc_tag *t)
@@ -812,15 +434,11 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
-	char *buf = malloc(OB_BIG);
 	char small[1024];
 	struct ob o;
 	unsigned i;
 
-	if (buf)
-		ob_init(&o, f, buf, OB_BIG);
-	else
-		ob_init(&o, f, small, sizeof(small));
+	ob_open(&o, f, small, sizeof(small));
 	print_jsb_text(&o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
 		print_log_text(&o, log);
@@ -847,8 +465,7 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 	ob_lit(&o, " commits, ");
 	ob_u32(&o, fc->replay_tags);
 	ob_lit(&o, " tags\n");
-	ob_flush(&o);
-	free(buf);
+	ob_close(&o, small);
 }
 
 /*
@@ -998,7 +615,7 @@ static void json_tag(struct ob *o, const struct e2fc_tag *t, int flags)
 		kv_u32(o, ", \"parent\": ", t->u.dentry.parent);
 		kv_u32(o, ", \"ino\": ", t->u.dentry.ino);
 		ob_lit(o, ", \"name\": ");
-		json_name(o, t->u.dentry.name, t->u.dentry.name_len);
+		ob_json_bytes(o, t->u.dentry.name, t->u.dentry.name_len);
 		ob_lit(o, ", \"name_hex\": \"");
 		ob_hex_bytes(o, t->u.dentry.name, t->u.dentry.name_len);
 		ob_putc(o, '"');
@@ -1125,15 +742,11 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
-	char *buf = malloc(OB_BIG);
 	char small[1024];
 	struct ob o;
 	unsigned i;
 
-	if (buf)
-		ob_init(&o, f, buf, OB_BIG);
-	else
-		ob_init(&o, f, small, sizeof(small));
+	ob_open(&o, f, small, sizeof(small));
 	ob_lit(&o, "{\n");
 	json_journal(&o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
@@ -1162,6 +775,5 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		json_commit(&o, fc, &fc->commits[i], flags);
 	}
 	ob_lit(&o, "]}\n}\n");
-	ob_flush(&o);
-	free(buf);
+	ob_close(&o, small);
 }

@@ -205,41 +205,56 @@ errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 
 /* ---- step 2: the full jbd2 log ------------------------------------------ */
 
+/* one log block to its target, if the rule says so */
+static errcode_t replay_block(ext2_filsys fs, struct e2fc_journal *j,
+			      const struct e2fc_log *log,
+			      const struct e2fc_log_block *b, uint8_t *buf,
+			      struct e2fc_replay_stats *st)
+{
+	errcode_t err;
+
+	switch (e2fc_log_block_fate(log, b, ext2fs_blocks_count(fs->super))) {
+	case E2FC_LB_REVOKED:
+		st->log_revoked++;
+		return 0;
+	case E2FC_LB_BAD_CSUM:
+		st->log_bad_csum++;
+		return 0;
+	case E2FC_LB_OUTSIDE:
+		return 0;	/* the kernel fails this write */
+	case E2FC_LB_WRITE:
+		break;
+	}
+	err = e2fc_journal_read(j, b->log_block, 1, buf);
+	if (err)
+		return err;
+	if (b->escaped)
+		e2fc_put_be32(buf, JBD2_MAGIC);
+	st->log_blocks++;
+	return io_channel_write_blk64(fs->io, b->target, 1, buf);
+}
+
 static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 			    const struct e2fc_log *log,
 			    struct e2fc_replay_stats *st)
 {
+	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
 	uint8_t *buf;
-	unsigned i, t = 0;
 	errcode_t err;
 
 	err = ext2fs_get_mem(fs->blocksize, &buf);
 	if (err)
 		return err;
-	for (i = 0; i < log->nblocks && !err; i++) {
-		const struct e2fc_log_block *b = &log->blocks[i];
+	for (t = 0; t < ntrans && !err; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
 
-		while (t < log->ntrans && log->trans[t].tid != b->tid)
-			t++;
-		if (t >= log->ntrans || !log->trans[t].complete)
-			break;
-		if (e2fc_log_is_revoked(log, b->target, b->tid) ||
-		    !b->csum_ok) {
-			st->log_revoked++;
-			continue;
-		}
-		if (b->target >= ext2fs_blocks_count(fs->super))
-			continue;	/* the kernel fails this write */
-		err = e2fc_journal_read(j, b->log_block, 1, buf);
-		if (err)
-			break;
-		if (b->escaped)
-			e2fc_put_be32(buf, JBD2_MAGIC);
-		err = io_channel_write_blk64(fs->io, b->target, 1, buf);
-		st->log_blocks++;
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata && !err;
+		     i++)
+			err = replay_block(fs, j, log, &log->blocks[i], buf,
+					   st);
 	}
-	for (i = 0; i < log->ntrans; i++)
-		st->log_trans += log->trans[i].complete;
+	for (t = 0; t < log->ntrans; t++)
+		st->log_trans += log->trans[t].complete;
 	ext2fs_free_mem(&buf);
 	if (!err)
 		err = io_channel_flush(fs->io);
@@ -769,8 +784,6 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 				err = 0;
 			}
 			r->st->fc_tags++;
-			if (!err && opts && opts->describe)
-				opts->describe(opts->describe_arg, c, t, "");
 		}
 		r->st->fc_commits++;
 		if (opts && opts->progress)

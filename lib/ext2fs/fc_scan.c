@@ -2,7 +2,7 @@
  * fc_scan.c -- decode the fast-commit (FC) area of a jbd2 journal into tags
  * and commits, and give every commit and the whole area a verdict.
  *
- * One pass over the area, block by block.  Facts: shared/DESIGN.md section 2.
+ * One pass over the area, block by block.  Format: doc/format.md.
  *
  * TLV RULES (a TLV that breaks one "breaks the rules")
  *   header: le16 tag, le16 len; the value must end inside the block that
@@ -89,8 +89,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "e2fc.h"
+#include "fc_array.h"
 
 #define FC_MIN_BLOCKSIZE	64
 #define FC_MAX_BLOCKSIZE	65536
@@ -248,26 +248,9 @@ void e2fc_inode_decode(const uint8_t *raw, unsigned len,
  * instead of the whole area), and what is large (the store's slabs, the
  * arrays of tags and commits of a big area) is 2 MiB aligned and asked
  * for transparent huge pages: one fault per 2 MiB (measured: e2fc_load of
- * the 15,000-commit image 68 -> 46 ms).  A hint; where the kernel says no,
- * 4 KiB pages as before.  free() releases it either way.
+ * the 15,000-commit image 68 -> 46 ms): e2fc_big_alloc and
+ * e2fc_array_grow (fc_array.c).  free() releases it either way.
  */
-#define HUGE_SZ		((size_t)2 << 20)
-
-/* at least *len bytes, *len rounded up to whole huge pages */
-static void *big_alloc(size_t *len)
-{
-	void *p;
-
-	if (*len > ((size_t)-1) - HUGE_SZ)
-		return NULL;
-	*len = (*len + HUGE_SZ - 1) & ~(HUGE_SZ - 1);
-	if (posix_memalign(&p, HUGE_SZ, *len))
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, *len, MADV_HUGEPAGE);
-#endif
-	return p;
-}
 
 /*
  * Slabs, filled in order and never moved (tags point into them).  The
@@ -275,7 +258,7 @@ static void *big_alloc(size_t *len)
  * the next ones are huge pages.
  */
 #define FIRST_SLAB	((size_t)64 << 10)
-#define SLAB_SIZE	HUGE_SZ
+#define SLAB_SIZE	E2FC_HUGE_SZ
 
 struct slab {
 	struct slab	*next;
@@ -295,7 +278,7 @@ static uint8_t *store_alloc(struct e2fc_fc *fc, size_t n)
 		} else {
 			size = sizeof(*sl) +
 			       (n > SLAB_SIZE / 2 ? n : SLAB_SIZE / 2);
-			sl = big_alloc(&size);
+			sl = e2fc_big_alloc(&size);
 		}
 		if (!sl)
 			return NULL;
@@ -345,45 +328,6 @@ struct scan {
 	uint32_t	gap_block, gap_off;
 	errcode_t	first_bad;	/* defect of the first invalid commit */
 };
-
-/* arrays of at least this many bytes get huge pages (big_alloc) */
-#define BIG_ARRAY	(HUGE_SZ / 2)
-
-static errcode_t grow(void **arr, unsigned *cap, unsigned need, size_t elt)
-{
-	unsigned ncap;
-	size_t len;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 64;
-	while (ncap < need) {
-		if (ncap > (~0U >> 1))
-			return EXT2_ET_NO_MEMORY;
-		ncap *= 2;
-	}
-	if ((size_t)ncap > ((size_t)-1) / elt)
-		return EXT2_ET_NO_MEMORY;
-	len = (size_t)ncap * elt;
-	if (len < BIG_ARRAY) {
-		p = realloc(*arr, len);
-		if (!p)
-			return EXT2_ET_NO_MEMORY;
-	} else {
-		p = big_alloc(&len);
-		if (!p)
-			return EXT2_ET_NO_MEMORY;
-		if (len / elt <= (~0U >> 1))
-			ncap = len / elt;	/* the rounding is room too */
-		if (*arr)
-			memcpy(p, *arr, (size_t)*cap * elt);
-		free(*arr);
-	}
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
 
 static void set_stop(struct scan *s, errcode_t why, uint32_t blk, uint32_t off)
 {
@@ -507,7 +451,7 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	struct e2fc_commit *c;
 	errcode_t err, defect;
 
-	err = grow((void **)&fc->commits, &s->commit_cap, fc->ncommits + 1,
+	err = e2fc_array_grow(&fc->commits, &s->commit_cap, fc->ncommits + 1,
 		   sizeof(*fc->commits));
 	if (err)
 		return err;
@@ -634,7 +578,7 @@ static errcode_t add_tag(struct scan *s, uint16_t tag, uint16_t len,
 	struct e2fc_tag *t;
 	errcode_t err;
 
-	err = grow((void **)&fc->tags, &s->tag_cap, fc->ntags + 1,
+	err = e2fc_array_grow(&fc->tags, &s->tag_cap, fc->ntags + 1,
 		   sizeof(*fc->tags));
 	if (err)
 		return err;
@@ -777,9 +721,9 @@ static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 	 * move; pages never written cost nothing.  More is grown as needed.
 	 */
 	if (nblocks > 64 && nblocks <= (1U << 24) &&
-	    (grow((void **)&fc->tags, &s->tag_cap, nblocks * 8,
+	    (e2fc_array_grow(&fc->tags, &s->tag_cap, nblocks * 8,
 		  sizeof(*fc->tags)) ||
-	     grow((void **)&fc->commits, &s->commit_cap, nblocks * 2,
+	     e2fc_array_grow(&fc->commits, &s->commit_cap, nblocks * 2,
 		  sizeof(*fc->commits)))) {
 		e2fc_fc_free(fc);
 		return EXT2_ET_NO_MEMORY;

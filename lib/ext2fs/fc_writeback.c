@@ -87,26 +87,27 @@ static errcode_t log_targets(const struct e2fc_log *log, int fc_replayed,
 
 /*
  * What a new run's replay of the log (ours aside) leaves in block target,
- * into buf: *found 0 when the log does not write it.  The blocks
- * replay_log() (fc_replay.c) writes: those of complete transactions, not
- * revoked, with a good checksum; the last one wins.
+ * into buf: *found 0 when the log does not write it.  The blocks the
+ * replay writes (e2fc_log_block_fate); the last one wins.
  */
 static errcode_t log_version(struct writeback *c, const struct e2fc_log *log,
 			     blk64_t target, void *buf, int *found)
 {
 	const struct e2fc_log_block *b, *last = NULL;
-	unsigned i, t = 0;
+	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
+	blk64_t nblocks = ext2fs_blocks_count(c->ofs->super);
 	errcode_t err;
 
-	for (i = 0; i < log->nblocks; i++) {
-		b = &log->blocks[i];
-		while (t < log->ntrans && log->trans[t].tid != b->tid)
-			t++;
-		if (t >= log->ntrans || !log->trans[t].complete)
-			break;
-		if (b->target == target && b->csum_ok &&
-		    !e2fc_log_is_revoked(log, target, b->tid))
-			last = b;
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			b = &log->blocks[i];
+			if (b->target == target &&
+			    e2fc_log_block_fate(log, b, nblocks) ==
+			    E2FC_LB_WRITE)
+				last = b;
+		}
 	}
 	*found = last != NULL;
 	if (!last)

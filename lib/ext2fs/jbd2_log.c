@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "e2fc.h"
+#include "fc_array.h"
 
 #define FIRST_CHUNK	16
 #define CHUNK		256
@@ -187,18 +188,9 @@ static int data_csum_ok(const struct e2fc_jsb *sb, const uint8_t *data,
 	return c == (stored & 0xffff);
 }
 
-#define GROW(arr, n, cap)						\
-	({								\
-		errcode_t _e = 0;					\
-		if ((n) >= (cap)) {					\
-			unsigned _nc = (cap) ? (cap) * 2 : 64;		\
-			_e = ext2fs_resize_array(sizeof(*(arr)), (cap),	\
-						 _nc, &(arr));		\
-			if (!_e)					\
-				(cap) = _nc;				\
-		}							\
-		_e;							\
-	})
+/* room for one more element in arr, which holds n of cap */
+#define GROW(arr, n, cap) e2fc_array_grow(&(arr), &(cap), (n) + 1,	\
+					  sizeof(*(arr)))
 
 struct scan_state {
 	struct e2fc_log		*log;
@@ -549,6 +541,28 @@ int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
 	return 0;
 }
 
+unsigned e2fc_log_replayed_trans(const struct e2fc_log *log)
+{
+	unsigned t;
+
+	for (t = 0; log && t < log->ntrans && log->trans[t].complete; t++)
+		;
+	return t;
+}
+
+enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
+				      const struct e2fc_log_block *b,
+				      blk64_t fs_blocks)
+{
+	if (e2fc_log_is_revoked(log, b->target, b->tid))
+		return E2FC_LB_REVOKED;
+	if (!b->csum_ok)
+		return E2FC_LB_BAD_CSUM;
+	if (b->target >= fs_blocks)
+		return E2FC_LB_OUTSIDE;
+	return E2FC_LB_WRITE;
+}
+
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
 {
 	struct log_priv *lp;
@@ -622,7 +636,6 @@ const char *e2fc_log_stop_name(enum e2fc_log_stop s)
 		[E2FC_LOG_BAD_TYPE] = "bad-type",
 		[E2FC_LOG_CSUM] = "checksum",
 		[E2FC_LOG_TRUNCATED] = "truncated",
-		[E2FC_LOG_BAD_BLOCK] = "bad-block",
 		[E2FC_LOG_WRAPPED] = "wrapped",
 	};
 
