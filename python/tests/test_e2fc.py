@@ -147,6 +147,18 @@ class TestReplay(Base):
                          ["fill2_%d" % i for i in range(8)])
         self.assertUnchanged()
 
+    def test_plan(self):
+        with e2fc.Image(self.image) as img:
+            plan = img.plan()
+            self.assertEqual(img.plan(until_commit=1)["fc_commits"], 1)
+            self.assertNotIn("fill2_0", img.listdir("/"))   # nothing done
+            st = img.replay()
+            self.assertEqual(img.plan()["fc_commits"], 0)   # replayed
+        for k in ("log_trans", "log_blocks", "log_revoked", "log_bad_csum",
+                  "fc_commits", "fc_tags"):
+            self.assertEqual(plan[k], st[k], k)
+        self.assertUnchanged()
+
     def test_until_commit(self):
         with e2fc.Image(self.image) as img:
             st = img.replay(until_commit=1)
