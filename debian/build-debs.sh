@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-debs.sh -- build the Debian packages e2fc, libe2fc0, libe2fc-dev
 # and python3-e2fc from this tree (its tracked and new, not ignored,
 # files) with `dpkg-buildpackage -us -uc -b` in a scratch copy, check

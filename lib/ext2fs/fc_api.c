@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_api.c -- the public interface of libe2fc (libe2fc.h): opaque image
  * handles over the internal library (e2fc.h).  The image is opened

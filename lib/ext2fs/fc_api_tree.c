@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_api_tree.c -- the public interface, second half: plan and replay
  * (in memory), the tree the replay leaves (lookup, stat, read, readlink,

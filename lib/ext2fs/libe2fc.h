@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * libe2fc.h -- the public interface of libe2fc: read the fast-commit area
  * of an ext4 image's jbd2 journal, replay it in memory, read the tree the

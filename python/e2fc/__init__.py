@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.0-or-later
 """e2fc: read and replay the ext4 fast-commit journal of an image.
 
 A thin ctypes layer over libe2fc.so (libe2fc(3)).  Nothing here writes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Unit tests of the Python module e2fc, run by `make check` against the
 built tree (tests/lib/run-lib-tests.sh sets E2FC_LIBRARY and PYTHONPATH;
 E2FCDUMP names the built e2fcdump, CORPUS tests/kernel/corpus).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-lib-tests.sh -- libe2fc as a library: the Python module's unittest
 # tests against the built tree, then `make install` into a DESTDIR: every
 # file in place, man pages clean under groff -ww, doc/e2fc-example.c
