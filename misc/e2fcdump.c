@@ -7,6 +7,7 @@
  * is corrupt (invalid commits where a replayable log should continue),
  * 8 operational error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,11 @@ static const char *e2fc_libext2fs_version(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-j extjournal] [--json] [--all] [--raw] IMAGE\n"
+		"Usage: %s [-j extjournal] [-o superblock=N] [-o blocksize=N]"
+		"\n\t[--json] [--all] [--raw] IMAGE\n"
 		"  -j, --journal DEV  external journal device\n"
+		"  -o superblock=N    read this backup superblock\n"
+		"  -o blocksize=N     its block size (any when not given)\n"
 		"      --json         machine-readable output "
 		"(doc/e2fcdump-json.md)\n"
 		"  -a, --all          also the journal superblock's jbd2 log\n"
@@ -46,7 +50,57 @@ static void usage(FILE *f)
 struct dump {
 	ext2_filsys		fs;
 	struct e2fc_loaded	ld;
+	unsigned long		superblock, blocksize;	/* -o */
 };
+
+/* -o superblock=N, -o blocksize=N (debugfs's and dumpe2fs's names) */
+static int parse_o(struct dump *d, const char *arg)
+{
+	unsigned long *v = NULL, max = 0;
+	const char *val = strchr(arg, '=');
+	char *end;
+
+	if (val && !strncmp(arg, "superblock=", 11)) {
+		v = &d->superblock;
+		max = ~0UL >> 1;
+	} else if (val && !strncmp(arg, "blocksize=", 10)) {
+		v = &d->blocksize;
+		max = 65536;
+	}
+	if (!v) {
+		fprintf(stderr, "%s: unknown -o option: %s\n", prog, arg);
+		return -1;
+	}
+	errno = 0;
+	*v = strtoul(val + 1, &end, 0);
+	if (!val[1] || *end || errno || val[1] == '-' || !*v || *v > max ||
+	    (v == &d->blocksize && (*v < 1024 || (*v & (*v - 1))))) {
+		fprintf(stderr, "%s: invalid value in -o %s\n", prog, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* the primary, or -o superblock= (with each block size when no
+ * blocksize= is given) */
+static errcode_t open_image(struct dump *d, const char *image)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK;
+	unsigned long bs;
+	errcode_t err = EXT2_ET_BAD_MAGIC;
+
+	if (!d->superblock)
+		return ext2fs_open(image, flags, 0, 0, unix_io_manager, &d->fs);
+	for (bs = 1024; bs <= 65536; bs <<= 1) {
+		if (d->blocksize && bs != d->blocksize)
+			continue;
+		err = ext2fs_open(image, flags, (int)d->superblock, (int)bs,
+				  unix_io_manager, &d->fs);
+		if (!err)
+			break;
+	}
+	return err;
+}
 
 static void dump_free(struct dump *d)
 {
@@ -60,8 +114,7 @@ static int load(struct dump *d, const char *image, const char *extj)
 	const char *what;
 	errcode_t err;
 
-	err = ext2fs_open(image, EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK,
-			  0, 0, unix_io_manager, &d->fs);
+	err = open_image(d, image);
 	if (err) {
 		com_err(prog, err, "while opening %s", image);
 		return EXIT_ERROR;
@@ -91,10 +144,14 @@ int main(int argc, char **argv)
 
 	initialize_e2fc_error_table();
 	initialize_ext2_error_table();
-	while ((c = getopt_long(argc, argv, "j:arhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:o:arhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			extj = optarg;
+			break;
+		case 'o':
+			if (parse_o(&d, optarg))
+				return EXIT_USAGE;
 			break;
 		case 'J':
 			json = 1;
