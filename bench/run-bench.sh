@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-bench.sh -- the e2fc benchmarks (targets: doc/design.md), each
 # measured against its peers in the same run (run by `make bench`, which
 # builds the bench programs first; this script builds nothing).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * debugfs-fc.c -- a debugfs-like shell for the fast-commit area: dump the
  * journal (logdump), replay it into memory (fc_replay) and look at the

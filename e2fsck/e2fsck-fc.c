@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fsck-fc.c -- e2fsck front end: recover an unclean ext4 image with
  * libe2fc (full jbd2 replay, then the fast commits), then run the system

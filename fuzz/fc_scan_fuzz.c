@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_scan_fuzz.c -- harness 1: the fast-commit area decoder on raw bytes.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * log_scan_fuzz.c -- harness 2: the jbd2 log scan on a raw journal.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * recover_fuzz.c -- harness 3: the whole recovery on an image in memory.
  *

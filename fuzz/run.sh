@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh HARNESS [SECONDS] -- run one harness nice'd in the background
 # fashion the machine allows (one job, -nice 19), seeded from out/seeds,
 # keeping its corpus in out/corpus/HARNESS, its log in out/logs and any

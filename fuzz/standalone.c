@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * standalone.c -- run a harness on files, without libFuzzer: how `make
  * check` replays the regression inputs (and how a finding is debugged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * e2fc.h -- libe2fc: offline inspection and replay of the ext4 fast-commit
  * area of the jbd2 journal, on top of the system libext2fs.

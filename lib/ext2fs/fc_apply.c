@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_apply.c -- apply one fast-commit tag to the file system, with the
  * kernel's effect (doc/design.md, doc/format.md):

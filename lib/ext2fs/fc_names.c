@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_names.c -- the names in the directories a replay touches, in a hash
  * table, so that CREAT/LINK/UNLINK do not each scan the whole directory

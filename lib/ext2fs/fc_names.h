@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_names.h -- the replay's cache of directory names (fc_names.c).
  * Not installed.

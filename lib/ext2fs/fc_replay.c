@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_replay.c -- recovery: the full jbd2 log first, then the valid fast
  * commits, then the metadata made consistent and the journal reset.

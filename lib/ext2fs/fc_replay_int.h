@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_replay_int.h -- the state of one replay, shared by the driver
  * (fc_replay.c), the tag handlers (fc_apply.c) and the bitmaps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_writeback.c -- write a replay held in the overlay back to the device,
  * so that a power cut at any point still recovers to the same bytes.

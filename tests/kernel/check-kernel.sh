@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-kernel.sh -- `make check-kernel`: kernel-differential test on fresh
 # crash images.  Needs root and loop devices (else it skips).
 #

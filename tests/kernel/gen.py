@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen.py -- make kernel crash images of ext4 fast commits (needs root).
 
   gen.py --seed S --profile P --out DIR [--ops N] [--snaps K] [--fill]

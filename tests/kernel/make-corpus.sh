@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-corpus.sh -- regenerate the kernel regression corpus
 # tests/kernel/corpus/<case>/{image.gz,[journal.gz],listing,live,meta}.
 # Needs root and loop devices.  Run from a build directory (or set BUILD)

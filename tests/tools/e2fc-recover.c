@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fc-recover.c -- test driver of the replay (used by
  * tests/kernel/run-corpus.sh when e2fsck-fc is not built, and by the
