@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # flood.sh [MiB...] -- the bounds of issue 13: hostile but valid FC areas
 # (tests/tools/e2fc-flood: INODE records changing a generation, CREATs
 # into one directory, ADD_RANGEs of 32768 blocks past EOF) of the given

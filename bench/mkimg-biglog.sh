@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mkimg-biglog.sh OUT KIND [SIZE]
 #
 # Make a crash image whose jbd2 log is full of committed transactions, then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # plot.sh BENCH_DIR OUT_DIR -- the PNGs of run-bench.sh's curve and biglog
 # cases, from BENCH_DIR/curve.dat and BENCH_DIR/biglog.dat (gnuplot):
 #   OUT_DIR/bench-curve.png   replay time against file-system size, log-log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * debugfs-fc.h -- what the request families of debugfs-fc share: the open
  * file system, the filespec parser and debugfs's argument checks.

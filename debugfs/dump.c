@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * dump.c -- copy files out of the (replayed) file system: cat, dump [-p],
  * rdump, which keeps mode, owner and times as debugfs does.  Nothing is

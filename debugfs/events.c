@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * events.c -- fc_events: the timeline of the fast-commit area (which
  * file was created, linked, renamed, written, truncated, deleted, in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * htree.c -- htree_dump: a hash-indexed directory, its index nodes and
  * leaf blocks with each name's hash, as debugfs 1.47.0 prints it.  The

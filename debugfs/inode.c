@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * inode.c -- stat, dump_extents, blocks, bmap, imap, inode_dump: one inode
  * shown as debugfs 1.47.0 shows it, byte for byte.

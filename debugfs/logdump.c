@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * logdump.c -- the journal.  "logdump --fc [--json] [--raw] [--all]"
  * prints the fast-commit area with e2fcdump's printer; with debugfs's

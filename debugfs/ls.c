@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ls.c -- directories as debugfs 1.47.0 prints them: ls (-c -d -l -p -r),
  * cd, pwd, dirsearch, htree_dump.

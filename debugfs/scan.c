@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * scan.c -- the requests that walk every inode: ncheck (inode to names),
  * icheck (block to inode), lsdel (deleted inodes), as debugfs 1.47.0

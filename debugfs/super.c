@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * super.c -- the superblock, group and bitmap requests: stats, testi,
  * testb, ffb, ffi, as debugfs 1.47.0 prints them.

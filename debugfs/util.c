@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * util.c -- debugfs's conventions, shared by every request of debugfs-fc:
  * "<ino>" or path filespecs, argument checks and their messages, times in

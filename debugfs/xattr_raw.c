@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * xattr_raw.c -- "block_dump -x" and "inode_dump -x": the extended
  * attribute entries of an xattr block or of an inode's extra space,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debugfs-compare.sh -- sourced by the tests/debugfs-* scripts: a request
 # of debugfs-fc after "fc_replay" must print, byte for byte, what the
 # system debugfs prints on the image recovered to a copy by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_cluster.c -- block counts of the replay on bigalloc file systems
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_events.c -- the timeline of the fast-commit area: what each commit
  * did, as events (create, link, unlink, rename, write, punch, truncate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_events_int.h -- shared by the event timeline's files.  Not installed.
  */

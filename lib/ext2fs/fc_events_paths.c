@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_events_paths.c -- the paths of the timeline's events.
  *

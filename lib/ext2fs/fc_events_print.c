@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_events_print.c -- the timeline as JSON Lines, CSV or a TSK 3.x
  * bodyfile (doc/e2fc-events.md), and the one-call entry point

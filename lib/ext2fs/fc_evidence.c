@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_evidence.c -- what an examiner records next to a report: which tool
  * and library made it, from which input (path, size, optionally its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_imap.c -- a small open-addressing map from inode numbers to pointers
  * (the event timeline's inode states and names).

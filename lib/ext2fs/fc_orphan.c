@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_orphan.c -- the orphans, once the log and the fast commits are
  * replayed: what the kernel's mount does next (fs/ext4/orphan.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * sha256.c -- SHA-256 (FIPS 180-4) for the --hash evidence of an image.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fc-flood.c -- write a hostile but valid fast-commit area (the bounds
  * tests of issue 13, tests/fsck-flood, bench/flood.sh).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_events.c -- the event timeline (lib/ext2fs/fc_events*.c) on
  * hand-made fast-commit areas (fcw.h) over a small image whose tree is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_orphan.c -- the orphan list and the orphan file after the replay
  * (fc_orphan.c), on small file systems made here by mke2fs -d from a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_profiles.c -- the replay on file system features this machine's
  * kernel cannot mount (no CONFIG_QUOTA, no CONFIG_UNICODE), so the kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_sha256.c -- lib/ext2fs/sha256.c against the FIPS 180-4 examples.
  */
