@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fcsk.h -- what the parts of e2fsck-fc share: its exit codes and the
  * safety checks (fcsk_safe.c) and undo merge (fcsk_undo.c) it makes

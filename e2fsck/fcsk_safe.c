@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fcsk_safe.c -- the checks e2fsck-fc makes before it writes anything:
  * same-file refusals, e2fsck's mount and terminal rules, a lock that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fcsk_undo.c -- one undo file for the whole e2fsck-fc run.
  *
