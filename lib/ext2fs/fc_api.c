@@ -264,15 +264,18 @@ errcode_t e2fc_image_json(const struct e2fc_image *img, char **text,
 	return mem_close(f, 0, text, len);
 }
 
-/*
- * STUB until helper "evt"'s e2fc_events_print_file() is on main: the
- * events are not built yet.  Python's Image.events() and its test skip
- * on EXT2_ET_OP_NOT_SUPPORTED.
- */
+/* the events of the FC area, JSON Lines, through the events printer
+ * (fc_events*.c), which opens the image on its own */
 errcode_t e2fc_image_events_json(const struct e2fc_image *img, char **text,
 				 size_t *len)
 {
-	*text = NULL;
-	*len = 0;
-	return EXT2_ET_OP_NOT_SUPPORTED;
+	errcode_t err;
+	FILE *f;
+
+	err = mem_open(&f, text, len);
+	if (err)
+		return err;
+	err = e2fc_events_print_file(img->path, img->journal, E2FC_EV_JSONL,
+				     f);
+	return mem_close(f, err, text, len);
 }

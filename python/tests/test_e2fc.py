@@ -120,15 +120,14 @@ class TestScan(Base):
 
     def test_events(self):
         with e2fc.Image(self.image) as img:
-            try:
-                ev = img.events()
-            except e2fc.Error as e:
-                if e.code == 2133571456 + 0 or "not supported" in str(e):
-                    self.skipTest("e2fc_events_print_file is not on main "
-                                  "yet (helper evt): events() is a stub")
-                raise
+            ev = img.events()
         self.assertTrue(ev)
         self.assertTrue(all(isinstance(e, dict) for e in ev))
+        for e in ev:
+            for k in ("commit", "tid", "stale", "action", "ino", "path"):
+                self.assertIn(k, e)
+            self.assertTrue(e["path"].startswith("/"))
+        self.assertTrue(any(e["action"] == "create" for e in ev))
 
 
 class TestReplay(Base):
