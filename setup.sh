@@ -12,7 +12,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc make autoconf pkg-config libext2fs-dev comerr-dev ss-dev
-	  libcunit1-dev e2fsprogs python3 gzip"
+	  libcunit1-dev e2fsprogs python3 gzip
+	  sleuthkit"	# mactime for tests/events-bodyfile
 
 # only for ./setup.sh fuzz (issue 13): clang and its libFuzzer runtime
 FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"

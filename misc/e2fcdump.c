@@ -6,6 +6,7 @@
  * is corrupt (invalid commits where a replayable log should continue),
  * 8 operational error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,21 +32,85 @@ static const char *e2fc_libext2fs_version(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-j extjournal] [--json] [--all] [--raw] IMAGE\n"
+		"Usage: %s [-j extjournal] [-o superblock=N] [-o blocksize=N]"
+		"\n\t[--json [--hash]] [--all] [--raw] IMAGE\n"
+		"       %s --events [--json [--hash]|--csv|--bodyfile] "
+		"[-j extjournal] IMAGE\n"
 		"  -j, --journal DEV  external journal device\n"
+		"  -o superblock=N    read this backup superblock\n"
+		"  -o blocksize=N     its block size (any when not given)\n"
 		"      --json         machine-readable output "
 		"(doc/e2fcdump-json.md)\n"
+		"      --hash         with --json: the image's SHA-256 too "
+		"(reads all of it)\n"
+		"  -e, --events       the timeline of the fast commits, "
+		"JSON Lines by default\n"
+		"                     (doc/e2fc-events.md)\n"
+		"      --csv          with --events: CSV with a header\n"
+		"      --bodyfile     with --events: a TSK 3.x bodyfile "
+		"(mactime -b)\n"
 		"  -a, --all          also the journal superblock's jbd2 log\n"
 		"  -r, --raw          also the hex bytes of every tag\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      version\n"
-		"Exit: 0 fine, 1 fast-commit area corrupt, 8 error.\n", prog);
+		"Exit: 0 fine, 1 fast-commit area corrupt, 8 error, "
+		"16 usage.\n", prog, prog);
 }
 
 struct dump {
 	ext2_filsys		fs;
 	struct e2fc_loaded	ld;
+	unsigned long		superblock, blocksize;	/* -o */
 };
+
+/* -o superblock=N, -o blocksize=N (debugfs's and dumpe2fs's names) */
+static int parse_o(struct dump *d, const char *arg)
+{
+	unsigned long *v = NULL, max = 0;
+	const char *val = strchr(arg, '=');
+	char *end;
+
+	if (val && !strncmp(arg, "superblock=", 11)) {
+		v = &d->superblock;
+		max = ~0UL >> 1;
+	} else if (val && !strncmp(arg, "blocksize=", 10)) {
+		v = &d->blocksize;
+		max = 65536;
+	}
+	if (!v) {
+		fprintf(stderr, "%s: unknown -o option: %s\n", prog, arg);
+		return -1;
+	}
+	errno = 0;
+	*v = strtoul(val + 1, &end, 0);
+	if (!val[1] || *end || errno || val[1] == '-' || !*v || *v > max ||
+	    (v == &d->blocksize && (*v < 1024 || (*v & (*v - 1))))) {
+		fprintf(stderr, "%s: invalid value in -o %s\n", prog, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* the primary, or -o superblock= (with each block size when no
+ * blocksize= is given) */
+static errcode_t open_image(struct dump *d, const char *image)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK;
+	unsigned long bs;
+	errcode_t err = EXT2_ET_BAD_MAGIC;
+
+	if (!d->superblock)
+		return ext2fs_open(image, flags, 0, 0, unix_io_manager, &d->fs);
+	for (bs = 1024; bs <= 65536; bs <<= 1) {
+		if (d->blocksize && bs != d->blocksize)
+			continue;
+		err = ext2fs_open(image, flags, (int)d->superblock, (int)bs,
+				  unix_io_manager, &d->fs);
+		if (!err)
+			break;
+	}
+	return err;
+}
 
 static void dump_free(struct dump *d)
 {
@@ -59,8 +124,7 @@ static int load(struct dump *d, const char *image, const char *extj)
 	const char *what;
 	errcode_t err;
 
-	err = ext2fs_open(image, EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK,
-			  0, 0, unix_io_manager, &d->fs);
+	err = open_image(d, image);
 	if (err) {
 		com_err(prog, err, "while opening %s", image);
 		return EXIT_ERROR;
@@ -73,6 +137,48 @@ static int load(struct dump *d, const char *image, const char *extj)
 	return EXIT_OK;
 }
 
+static void evidence(struct dump *d, const char *image, int hash,
+		     struct e2fc_evidence *ev)
+{
+	errcode_t err;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->tool = prog;
+	ev->tool_version = E2FC_VERSION;
+	err = e2fc_evidence_input(ev, image, hash);
+	if (err)
+		com_err(prog, err, "while reading %s for its evidence metadata",
+			image);
+	e2fc_evidence_journal(ev, d->ld.j);
+}
+
+/* --events: in JSON Lines the evidence first, then the events */
+static int print_events(struct dump *d, const char *image, const char *extj,
+			enum e2fc_ev_format fmt, int hash)
+{
+	struct e2fc_events *e = NULL;
+	struct e2fc_evidence ev;
+	errcode_t err;
+
+	err = e2fc_events_collect(d->fs, &d->ld, image, extj, &e);
+	if (err) {
+		com_err(prog, err, "while building the events of %s", image);
+		return EXIT_ERROR;
+	}
+	if (e->replay_err)
+		com_err(prog, e->replay_err, "while replaying %s in memory "
+			"(paths are from the tree before the replay)", image);
+	if (fmt == E2FC_EV_JSONL) {
+		evidence(d, image, hash, &ev);
+		fputs("{\"record\": \"evidence\", ", stdout);
+		e2fc_evidence_print_json(stdout, &ev);
+		fputs("}\n", stdout);
+	}
+	err = e2fc_events_print(stdout, e, fmt);
+	e2fc_events_free(e);
+	return err ? EXIT_ERROR : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -80,20 +186,29 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "events", no_argument, NULL, 'e' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "bodyfile", no_argument, NULL, 'B' },
+		{ "hash", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dump d = { 0 };
 	const char *extj = NULL;
-	int c, json = 0, flags = 0, ret;
+	int c, json = 0, flags = 0, ret, events = 0, hash = 0;
+	enum e2fc_ev_format fmt = E2FC_EV_JSONL;
 
 	initialize_e2fc_error_table();
 	initialize_ext2_error_table();
-	while ((c = getopt_long(argc, argv, "j:arhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:o:arehV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			extj = optarg;
+			break;
+		case 'o':
+			if (parse_o(&d, optarg))
+				return EXIT_USAGE;
 			break;
 		case 'J':
 			json = 1;
@@ -103,6 +218,18 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			flags |= E2FC_PRINT_RAW;
+			break;
+		case 'e':
+			events = 1;
+			break;
+		case 'C':
+			fmt = E2FC_EV_CSV;
+			break;
+		case 'B':
+			fmt = E2FC_EV_BODYFILE;
+			break;
+		case 'H':
+			hash = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -116,22 +243,33 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	/* --csv and --bodyfile only with --events, --hash only with JSON */
+	if (optind != argc - 1 || (fmt != E2FC_EV_JSONL && (!events || json))
+	    || (hash && (fmt != E2FC_EV_JSONL || !(json || events)))) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	/* a 15,000-commit area prints 60,000 lines: the printer formats
 	 * them into its own large buffer and writes that in big chunks;
 	 * a stdio buffer on top would only copy every byte once more */
-	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!events)
+		setvbuf(stdout, NULL, _IONBF, 0);
 	ret = load(&d, argv[optind], extj);
-	if (ret == EXIT_OK) {
-		if (json)
-			e2fc_print_json(stdout, d.ld.j, d.ld.log, d.ld.fc,
-					flags);
-		else
+	if (ret == EXIT_OK && events) {
+		ret = print_events(&d, argv[optind], extj, fmt, hash);
+		if (!ret && d.ld.fc->state == E2FC_FC_CORRUPT)
+			ret = EXIT_CORRUPT;
+	} else if (ret == EXIT_OK) {
+		struct e2fc_evidence ev;
+
+		if (json) {
+			evidence(&d, argv[optind], hash, &ev);
+			e2fc_print_json_ev(stdout, d.ld.j, d.ld.log, d.ld.fc,
+					   flags, &ev);
+		} else {
 			e2fc_print_text(stdout, d.ld.j, d.ld.log, d.ld.fc,
 					flags);
+		}
 		if (d.ld.fc->state == E2FC_FC_CORRUPT)
 			ret = EXIT_CORRUPT;
 	}

@@ -431,6 +431,12 @@ struct e2fc_replay_stats {
 					 * be read (e.g. bad checksum) */
 	unsigned	inodes_freed;
 	uint64_t	blocks_freed, blocks_allocated;
+	/* fc_orphan.c: the orphan list and orphan file after the replay */
+	unsigned	orphans_freed;		/* links 0: inode freed */
+	unsigned	orphans_truncated;	/* links > 0: cut to i_size */
+	unsigned	orphans_bad;		/* entries or blocks skipped */
+	errcode_t	orphan_err;		/* why the first was skipped */
+	ext2_ino_t	orphan_ino;		/* and its inode */
 };
 
 /* check a plan without changing anything: every tag of the replayable
@@ -453,6 +459,13 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       const struct e2fc_log *log, const struct e2fc_fc *fc,
 		       const struct e2fc_replay_opts *opts,
 		       struct e2fc_replay_stats *stats);
+
+/* fc_orphan.c: the orphans on the list and in the orphan file of fs as
+ * the replay of log (j and log may be NULL: the device only) leaves them,
+ * for a plan; changes nothing; a loop ends after one pass */
+errcode_t e2fc_orphans_count(ext2_filsys fs, struct e2fc_journal *j,
+			     const struct e2fc_log *log, unsigned *list,
+			     unsigned *file);
 
 /* ===================================================================== */
 /* fc_writeback.c: write a replay made in the overlay back, crash-safely     */
@@ -509,5 +522,153 @@ errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
+
+/* ===================================================================== */
+/* sha256.c: SHA-256 (FIPS 180-4), for the --hash evidence               */
+/* ===================================================================== */
+struct e2fc_sha256 {
+	uint32_t	h[8];
+	uint64_t	len;
+	uint8_t		buf[64];
+	unsigned	nbuf;
+};
+void e2fc_sha256_init(struct e2fc_sha256 *s);
+void e2fc_sha256_update(struct e2fc_sha256 *s, const void *data, size_t len);
+void e2fc_sha256_final(struct e2fc_sha256 *s, uint8_t out[32]);
+/* SHA-256 of everything read from fd until its end */
+errcode_t e2fc_sha256_fd(int fd, uint8_t out[32]);
+
+/* ===================================================================== */
+/* fc_evidence.c: evidence metadata of every JSON form                    */
+/* ===================================================================== */
+/* version of the JSON forms (doc/e2fcdump-json.md, doc/e2fc-events.md,
+ * doc/e2fsck-fc-json.md) */
+#define E2FC_JSON_SCHEMA_VERSION	1
+
+struct e2fc_evidence {
+	const char	*tool, *tool_version;	/* not copied */
+	const char	*input;			/* not copied */
+	uint64_t	input_size;		/* bytes (file or device) */
+	int		have_sha256;
+	uint8_t		sha256[32];
+	int		have_journal;
+	uint8_t		journal_uuid[16];	/* of the jbd2 superblock */
+	int32_t		journal_errno;
+};
+
+/* input's size, and with hash its SHA-256 (reads it all) */
+errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *input,
+			      int hash);
+/* the journal's UUID and errno (j may be NULL: no journal) */
+void e2fc_evidence_journal(struct e2fc_evidence *ev,
+			   const struct e2fc_journal *j);
+/* all of it for a program that holds no open journal: opens input
+ * read-only; a journal that cannot be read leaves have_journal 0 */
+errcode_t e2fc_evidence_get(struct e2fc_evidence *ev, const char *tool,
+			    const char *version, const char *input,
+			    const char *ext_journal, int hash);
+/* the members "schema_version": N, "evidence": {...} (no braces around,
+ * no comma after) */
+void e2fc_evidence_print_json(FILE *f, const struct e2fc_evidence *ev);
+/* e2fc_print_json with the evidence first (ev may be NULL) */
+void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev);
+
+/* ===================================================================== */
+/* fc_events.c: the timeline of the fast-commit area                      */
+/* ===================================================================== */
+enum e2fc_ev_format { E2FC_EV_JSONL, E2FC_EV_CSV, E2FC_EV_BODYFILE };
+
+enum e2fc_ev_action {
+	E2FC_EV_CREATE, E2FC_EV_LINK, E2FC_EV_UNLINK, E2FC_EV_RENAME,
+	E2FC_EV_WRITE, E2FC_EV_PUNCH, E2FC_EV_TRUNCATE, E2FC_EV_INODE,
+};
+const char *e2fc_ev_action_name(enum e2fc_ev_action a);
+
+/* bits of e2fc_event.changed (action inode) */
+#define E2FC_EV_CH_MODE		0x001
+#define E2FC_EV_CH_UID		0x002
+#define E2FC_EV_CH_GID		0x004
+#define E2FC_EV_CH_SIZE		0x008
+#define E2FC_EV_CH_LINKS	0x010
+#define E2FC_EV_CH_ATIME	0x020
+#define E2FC_EV_CH_MTIME	0x040
+#define E2FC_EV_CH_CTIME	0x080
+#define E2FC_EV_CH_CRTIME	0x100
+#define E2FC_EV_CH_FLAGS	0x200
+
+struct e2fc_ev_range {
+	uint64_t	offset, length;	/* bytes */
+	uint64_t	pblk;		/* write: first physical block */
+	int		unwritten;	/* write: preallocated, reads zeros */
+};
+
+struct e2fc_event {
+	unsigned		commit;		/* index in the FC area */
+	uint32_t		tid;
+	int			stale;		/* leftover of an older
+						 * transaction */
+	int			replayed;	/* in the replayable prefix */
+	enum e2fc_ev_action	action;
+	ext2_ino_t		ino;
+	uint64_t		phys_offset;	/* device byte offset of the
+						 * (first) tag it comes from */
+	unsigned		tag;		/* index of that tag in
+						 * e2fc_fc.tags */
+	char			*path;		/* starts with '/' */
+	char			*old_path;	/* rename: the old name */
+	/* create, link, unlink, rename (new name; old_* for rename) */
+	ext2_ino_t		parent, old_parent;
+	char			*name, *old_name;	/* escaped */
+	/* write, punch, truncate */
+	unsigned		nranges;
+	struct e2fc_ev_range	*ranges;
+	/* inode: what changed against old (the inode before this commit) */
+	unsigned		changed;
+	int			have_old;
+	struct e2fc_inode	old;
+	/* the inode after this commit, with its times (have_state 0: not
+	 * known, no INODE tag and no inode on disk) */
+	int			have_state;
+	struct e2fc_inode	state;
+};
+
+struct e2fc_events {
+	unsigned		n;
+	struct e2fc_event	*ev;
+	int			replayed;	/* paths from a replayed tree */
+	errcode_t		replay_err;	/* why not, when it failed */
+};
+
+/*
+ * Build the timeline of fc (scanned from the journal j of pre, the file
+ * system before any replay; log, when not NULL, gives the inodes as the
+ * full jbd2 log leaves them, the fast commits' starting point): one event per CREAT/LINK/UNLINK tag (a LINK
+ * and an UNLINK of one inode in one commit make one rename), one write,
+ * punch or truncate per inode and commit with its ranges, one inode event
+ * per INODE tag that changes something.  Paths are resolved against post
+ * (the tree after the replay; NULL: pre) and, for names no longer there,
+ * through their parent's path.
+ */
+errcode_t e2fc_events_build(ext2_filsys pre, ext2_filsys post,
+			    const struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct e2fc_fc *fc,
+			    struct e2fc_events **evp);
+/* the same, replaying into an overlay of image (its own, freed before
+ * returning) when the journal needs recovery; pre and ld as e2fc_load()
+ * left them */
+errcode_t e2fc_events_collect(ext2_filsys pre, const struct e2fc_loaded *ld,
+			      const char *image, const char *ext_journal,
+			      struct e2fc_events **evp);
+void e2fc_events_free(struct e2fc_events *e);
+/* print the events: JSON Lines (one object a line), CSV with a header,
+ * or a TSK 3.x bodyfile; 0 or the errno of a failed write */
+errcode_t e2fc_events_print(FILE *f, const struct e2fc_events *e,
+			    enum e2fc_ev_format fmt);
+/* open image read-only, collect the events and print them */
+errcode_t e2fc_events_print_file(const char *image, const char *ext_journal,
+				 enum e2fc_ev_format fmt, FILE *out);
 
 #endif /* E2FC_H */

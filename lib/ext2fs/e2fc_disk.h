@@ -285,4 +285,58 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define RI_CRTIME_EXTRA	RI_OFF(i_crtime_extra)
 #define RI_GOOD_OLD	EXT2_GOOD_OLD_INODE_SIZE
 
+/* ---- e2undo file (e2fsprogs undo_io, "E2UNDO02"), for e2fsck-fc ------ */
+/* header, 512 bytes at offset 0 of undo block 0 */
+#define E2UNDO_MAGIC			"E2UNDO02"	/* 8 bytes @0 */
+#define E2UNDO_HDR_NUM_KEYS		8	/* le64 */
+#define E2UNDO_HDR_SUPER_OFFSET		16	/* le64, undo block */
+#define E2UNDO_HDR_KEY_OFFSET		24	/* le64, undo block */
+#define E2UNDO_HDR_BLOCK_SIZE		32	/* le32, undo block size */
+#define E2UNDO_HDR_FS_BLOCK_SIZE	36	/* le32, unit of key fsblk */
+#define E2UNDO_HDR_SB_CRC		40	/* le32 */
+#define E2UNDO_HDR_STATE		44	/* le32 */
+#define E2UNDO_HDR_F_COMPAT		48	/* le32 */
+#define E2UNDO_HDR_F_INCOMPAT		52	/* le32 */
+#define E2UNDO_HDR_F_ROCOMPAT		56	/* le32 */
+#define E2UNDO_HDR_FS_OFFSET		64	/* le64 */
+#define E2UNDO_HDR_CRC			508	/* le32 crc32c of bytes 0..507 */
+#define E2UNDO_HDR_SIZE			512
+#define E2UNDO_STATE_FINISHED		0x1
+#define E2UNDO_MIN_BLOCK_SIZE		1024
+#define E2UNDO_MAX_BLOCK_SIZE		1048576
+#define E2UNDO_MAX_EXTENT_BLOCKS	512	/* key size <= this * block */
+/* the superblock copy (1024 bytes) is stored with s_magic (le16 @56)
+ * inverted; sb_crc is the crc32c of the real one */
+#define E2UNDO_SB_MAGIC_OFF		56
+/* key block: le32 magic @0, le32 crc32c of the block (crc zero) @4,
+ * le64 zero @8, then keys of 16 bytes: le64 fsblk, le32 crc32c of the
+ * data, le32 size in bytes; each key's data follows the key block in
+ * whole undo blocks, in key order */
+#define E2UNDO_KEYBLOCK_MAGIC		0xCADECADEU
+#define E2UNDO_KEYBLOCK_HDR		16
+#define E2UNDO_KEY_SIZE			16
+
+static inline uint64_t e2fc_get_le64(const void *p)
+{
+	return (uint64_t)e2fc_get_le32(p) |
+	       ((uint64_t)e2fc_get_le32((const uint8_t *)p + 4) << 32);
+}
+
+static inline void e2fc_put_le64(void *p, uint64_t v)
+{
+	e2fc_put_le32(p, (uint32_t)v);
+	e2fc_put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+/* ---- orphans (fc_orphan.c) -------------------------------------------- */
+#define E2FC_SB_OFFSET			1024	/* primary superblock, bytes */
+#define E2FC_SB_LAST_ORPHAN		0xE8	/* le32, in the superblock */
+#define E2FC_INODE_DTIME		0x14	/* le32: next orphan on the list */
+#define E2FC_ORPHAN_BLOCK_MAGIC		0x0b10ca04U
+/* an orphan file block: le32 inode numbers, then the tail: le32 magic,
+ * le32 checksum (crc32c of the file's inode seed, the le64 block
+ * number and the entries) */
+#define E2FC_ORPHAN_TAIL_SIZE		8
+#define E2FC_ORPHAN_TAIL_MAGIC		8	/* bytes before the block end */
+
 #endif /* E2FC_DISK_H */

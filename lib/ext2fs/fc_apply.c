@@ -837,6 +837,16 @@ static void dentry_name(const struct e2fc_tag *t, char *name)
 	name[t->u.dentry.name_len] = 0;
 }
 
+/* in use, with a mode but no links: an O_TMPFILE file (or one unlinked
+ * while open) that linkat() named and fsynced.  The kernel's lookup
+ * (ext4_iget) refuses an inode without links; the name is added here
+ * (else e2fsck finds the inode unattached) */
+static int unnamed_inode(struct replay *r, ext2_ino_t ino,
+			 const struct ext2_inode_large *in)
+{
+	return in->i_mode && !in->i_links_count && e2fc_ino_in_use(r, ino);
+}
+
 static errcode_t apply_link(struct replay *r, const struct e2fc_tag *t,
 			    int creat)
 {
@@ -852,7 +862,9 @@ static errcode_t apply_link(struct replay *r, const struct e2fc_tag *t,
 		return err;
 	if (creat)
 		e2fc_touch_inode(r, ino, 1);
-	if (!e2fc_inode_live(fs, ino, &in))
+	memset(&in, 0, sizeof(in));
+	if (!e2fc_inode_live(fs, ino, &in) &&
+	    (creat || !unnamed_inode(r, ino, &in)))
 		return 0;
 	dentry_name(t, name);
 	if (creat && LINUX_S_ISDIR(in.i_mode)) {

@@ -434,28 +434,28 @@ static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 
 /*
  * Both reports write through one buffer: the body formats into it and
- * ob_close() flushes it to f.
+ * ob_close() flushes it to f.  ev, the evidence header, is for JSON.
  */
 typedef void (*report_fn)(struct ob *o, const struct e2fc_journal *j,
 			  const struct e2fc_log *log, const struct e2fc_fc *fc,
-			  int flags);
+			  int flags, const struct e2fc_evidence *ev);
 
 static void print_report(FILE *f, report_fn body,
 			 const struct e2fc_journal *j,
 			 const struct e2fc_log *log, const struct e2fc_fc *fc,
-			 int flags)
+			 int flags, const struct e2fc_evidence *ev)
 {
 	char small[1024];
 	struct ob o;
 
 	ob_open(&o, f, small, sizeof(small));
-	body(&o, j, log, fc, flags);
+	body(&o, j, log, fc, flags, ev);
 	ob_close(&o, small);
 }
 
 static void report_text(struct ob *o, const struct e2fc_journal *j,
 			const struct e2fc_log *log, const struct e2fc_fc *fc,
-			int flags)
+			int flags, const struct e2fc_evidence *ev)
 {
 	unsigned i;
 
@@ -491,7 +491,7 @@ void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
-	print_report(f, report_text, j, log, fc, flags);
+	print_report(f, report_text, j, log, fc, flags, NULL);
 }
 
 /*
@@ -607,7 +607,17 @@ static void json_inode(struct ob *o, const struct e2fc_inode *in)
 	ob_lit(o, "\"}");
 }
 
-static void json_tag(struct ob *o, const struct e2fc_tag *t, int flags)
+/* device byte offset of logical journal block blk, offset off */
+static uint64_t phys_offset(const struct e2fc_journal *j, uint32_t blk,
+			    uint32_t off)
+{
+	if (!j->map || blk >= j->sb.maxlen)
+		return 0;
+	return (uint64_t)j->map[blk] * j->blocksize + off;
+}
+
+static void json_tag(struct ob *o, const struct e2fc_journal *j,
+		     const struct e2fc_tag *t, int flags)
 {
 	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
@@ -618,6 +628,7 @@ static void json_tag(struct ob *o, const struct e2fc_tag *t, int flags)
 	kv_u32(o, ", \"value_len\": ", t->len);
 	kv_u32(o, ", \"block\": ", t->block);
 	kv_u32(o, ", \"offset\": ", t->offset);
+	kv_u64(o, ", \"phys_offset\": ", phys_offset(j, t->block, t->offset));
 	switch (t->tag) {
 	case EXT4_FC_TAG_HEAD:
 		kv_u32(o, ", \"features\": ", t->u.head.features);
@@ -669,8 +680,9 @@ static void json_tag(struct ob *o, const struct e2fc_tag *t, int flags)
 	ob_putc(o, '}');
 }
 
-static void json_commit(struct ob *o, const struct e2fc_fc *fc,
-			const struct e2fc_commit *c, int flags)
+static void json_commit(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_fc *fc, const struct e2fc_commit *c,
+			int flags)
 {
 	unsigned k;
 
@@ -693,7 +705,7 @@ static void json_commit(struct ob *o, const struct e2fc_fc *fc,
 			ob_lit(o, "\n      ");
 		else
 			ob_lit(o, ",\n      ");
-		json_tag(o, &fc->tags[k], flags);
+		json_tag(o, j, &fc->tags[k], flags);
 	}
 	ob_lit(o, "]}");
 }
@@ -764,13 +776,41 @@ static void json_log(struct ob *o, const struct e2fc_log *log)
 	ob_lit(o, "]},\n");
 }
 
+/* where the FC blocks read are on the device: runs of contiguous blocks */
+static void json_block_map(struct ob *o, const struct e2fc_journal *j,
+			   const struct e2fc_fc *fc)
+{
+	uint32_t b, start, end = fc->fc_first + fc->nblocks;
+	unsigned n = 0;
+
+	ob_lit(o, ", \"block_map\": [");
+	for (b = fc->fc_first; b < end && b < j->sb.maxlen; b = start) {
+		for (start = b + 1; start < end && start < j->sb.maxlen &&
+		     j->map[start] == j->map[start - 1] + 1; start++)
+			;
+		if (n++)
+			ob_lit(o, ", ");
+		kv_u32(o, "{\"block\": ", b);
+		kv_u32(o, ", \"count\": ", start - b);
+		kv_u64(o, ", \"phys_offset\": ", phys_offset(j, b, 0));
+		ob_putc(o, '}');
+	}
+	ob_putc(o, ']');
+}
+
 static void report_json(struct ob *o, const struct e2fc_journal *j,
 			const struct e2fc_log *log, const struct e2fc_fc *fc,
-			int flags)
+			int flags, const struct e2fc_evidence *ev)
 {
 	unsigned i;
 
 	ob_lit(o, "{\n");
+	if (ev) {
+		ob_lit(o, "  ");
+		ob_flush(o);
+		e2fc_evidence_print_json(o->f, ev);
+		ob_lit(o, ",\n");
+	}
 	json_journal(o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
 		json_log(o, log);
@@ -779,6 +819,7 @@ static void report_json(struct ob *o, const struct e2fc_journal *j,
 	ob_json_string(o, e2fc_fc_state_name(fc->state));
 	kv_u32(o, ", \"replay_commits\": ", fc->replay_commits);
 	kv_u32(o, ", \"replay_tags\": ", fc->replay_tags);
+	json_block_map(o, j, fc);
 	ob_lit(o, ", \"stop\": ");
 	if (fc->stop_reason) {
 		ob_lit(o, "{\"reason\": ");
@@ -795,7 +836,7 @@ static void report_json(struct ob *o, const struct e2fc_journal *j,
 			ob_lit(o, ",\n    ");
 		else
 			ob_lit(o, "\n    ");
-		json_commit(o, fc, &fc->commits[i], flags);
+		json_commit(o, j, fc, &fc->commits[i], flags);
 	}
 	ob_lit(o, "]}\n}\n");
 }
@@ -804,5 +845,12 @@ void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
-	print_report(f, report_json, j, log, fc, flags);
+	e2fc_print_json_ev(f, j, log, fc, flags, NULL);
+}
+
+void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	print_report(f, report_json, j, log, fc, flags, ev);
 }

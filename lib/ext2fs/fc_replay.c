@@ -14,8 +14,10 @@
  *     kernel does the same), so a directory or extent-tree block allocated
  *     during replay never lands on data the log is about to map.
  *  4. The blocks of every modified inode are marked in use, its i_blocks is
- *     recomputed from its real block map; inodes whose links fell to 0 and
- *     the orphan list are freed; the counts and flags of every touched
+ *     recomputed from its real block map; the orphans on the orphan list
+ *     and in the orphan file are freed or truncated (fc_orphan.c, also
+ *     when there is no fast commit), inodes whose links fell to 0 are
+ *     freed; the counts and flags of every touched
  *     group and the superblock free counts are recomputed; needs_recovery
  *     is cleared and the journal reset (s_start 0, next tid).
  *
@@ -502,45 +504,16 @@ static errcode_t free_inode(struct replay *r, ext2_ino_t ino)
 	return err;
 }
 
-/* inodes whose links fell to 0, and the on-disk orphan list */
+/* the on-disk orphans (fc_orphan.c), then inodes whose links fell to 0 */
 static errcode_t settle_orphans(struct replay *r)
 {
-	ext2_filsys fs = r->fs;
-	struct ext2_inode_large in;
-	ext2_ino_t ino = fs->super->s_last_orphan;
-	unsigned i, guard = 0;
+	unsigned i;
 	errcode_t err;
 
-	for (i = 0; i < r->norph; i++) {
+	err = e2fc_orphans_settle(r);
+	for (i = 0; !err && i < r->norph; i++)
 		err = free_inode(r, r->orphans[i]);
-		if (err)
-			return err;
-	}
-	while (ino && ino <= fs->super->s_inodes_count &&
-	       guard++ < fs->super->s_inodes_count) {
-		err = e2fc_read_inode(fs, ino, &in);
-		if (err)
-			return err;
-		if (in.i_links_count) {		/* still linked: keep */
-			ext2_ino_t next = in.i_dtime;
-
-			in.i_dtime = 0;
-			err = e2fc_write_inode(fs, ino, &in);
-			ino = next;
-		} else {
-			ext2_ino_t next = in.i_dtime;
-
-			err = free_inode(r, ino);
-			ino = next;
-		}
-		if (err)
-			return err;
-	}
-	if (fs->super->s_last_orphan) {
-		fs->super->s_last_orphan = 0;
-		ext2fs_mark_super_dirty(fs);
-	}
-	return 0;
+	return err;
 }
 
 /* directories created or removed change their group's used_dirs count */
@@ -849,7 +822,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	/* libext2fs stamps s_wtime (and new inodes) with fs->now or the
 	 * clock: keep the time the log left, so runs write the same bytes */
 	fs->now = fs->super->s_wtime;
-	if (ncommits) {
+	if (ncommits || fs->super->s_last_orphan ||
+	    ext2fs_has_feature_orphan_present(fs->super)) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
 		if (!err)
 			err = e2fc_hooks_set(&r);

@@ -78,6 +78,10 @@ void e2fc_replay_free(struct replay *r);
 /* ---- fc_apply.c: the tags ---------------------------------------------- */
 errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
 
+/* ---- fc_orphan.c: the orphan list and orphan file --------------------- */
+/* process and clear them after the tags (the kernel's orphan cleanup) */
+errcode_t e2fc_orphans_settle(struct replay *r);
+
 /* ---- fc_bitmaps.c: bitmaps and allocation ------------------------------- */
 errcode_t e2fc_bitmaps_init(struct replay *r);
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g);

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 #include "e2fc.h"
 
 #define UNIT		1024
@@ -506,7 +508,73 @@ errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 	return 0;
 }
 
-/* copy src to dst (created or truncated), keeping holes */
+static int all_zero(const uint8_t *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
+static errcode_t pwrite_all(int fd, const uint8_t *p, size_t len, off_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EXT2_ET_SHORT_WRITE;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+/* [data, hole) by read and write where copy_file_range cannot (another
+ * file system on older kernels, a block device): zero chunks stay holes */
+static errcode_t copy_rw(int in, int out, off_t data, off_t hole)
+{
+	size_t chunk = 1 << 20, len;
+	uint8_t *buf = malloc(chunk);
+	errcode_t err = 0;
+	ssize_t n;
+
+	if (!buf)
+		return EXT2_ET_NO_MEMORY;
+	for (; data < hole && !err; data += n) {
+		len = (size_t)(hole - data) < chunk ? (size_t)(hole - data) :
+		      chunk;
+		n = pread(in, buf, len, data);
+		if (n <= 0) {
+			err = n < 0 ? errno : EXT2_ET_SHORT_READ;
+			break;
+		}
+		if (!all_zero(buf, n))
+			err = pwrite_all(out, buf, n, data);
+	}
+	free(buf);
+	return err;
+}
+
+static errcode_t copy_range(int in, int out, off_t data, off_t hole)
+{
+	while (data < hole) {
+		loff_t a = data, b = data;
+		ssize_t n = copy_file_range(in, &a, out, &b,
+					    (size_t)(hole - data), 0);
+
+		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
+			      errno == EOPNOTSUPP || errno == ENOSYS))
+			return copy_rw(in, out, data, hole);
+		if (n <= 0)
+			return n < 0 ? errno : EXT2_ET_SHORT_READ;
+		data += n;
+	}
+	return 0;
+}
+
+/* copy src to dst (created or truncated), keeping holes; a reflink
+ * where the file system offers one */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst)
 {
 	struct stat st;
@@ -530,6 +598,8 @@ errcode_t e2fc_copy_sparse(const char *src, const char *dst)
 			goto out;
 		}
 	}
+	if (S_ISREG(st.st_mode) && ioctl(out, FICLONE, in) == 0)
+		goto sync;
 	if (ftruncate(out, end) < 0 && S_ISREG(st.st_mode)) {
 		err = errno;
 		goto out;
@@ -546,18 +616,11 @@ errcode_t e2fc_copy_sparse(const char *src, const char *dst)
 			if (hole < 0)
 				hole = end;
 		}
-		while (data < hole) {
-			loff_t a = data, b = data;
-			ssize_t n = copy_file_range(in, &a, out, &b,
-						    (size_t)(hole - data), 0);
-
-			if (n <= 0) {
-				err = n < 0 ? errno : EXT2_ET_SHORT_READ;
-				goto out;
-			}
-			data += n;
-		}
+		err = copy_range(in, out, data, hole);
+		if (err)
+			goto out;
 	}
+sync:
 	if (fsync(out) < 0)
 		err = errno;
 out:

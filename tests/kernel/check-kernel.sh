@@ -10,6 +10,9 @@
 # when the kernel's tree differs from it and fails e2fsck -fn), then
 # replayed and checked by run-corpus.sh (e2fc and, for the score, the system
 # e2fsck; a result equal to the live tree exactly passes too, with a NOTE).  Failing cases are kept under tests/kernel/failures/<SEED>/.
+# MIX (default all) is gen.py's --mix: base, real (the workloads of real
+# systems: open-unlinked files, O_TMPFILE, atomic saves, O_DIRECT, ...) or
+# all (both).
 # Last line: "check-kernel: N passed, N failed".
 set -u
 export PATH=$PATH:/sbin:/usr/sbin
@@ -43,7 +46,8 @@ for ((i = 0; i < n; i++)); do
 	name=$prof-s$s
 	g=$tmp/gen-$s
 	if ! python3 "$here/gen.py" --seed "$s" --profile "$prof" \
-		--ops "$ops" $fill --out "$g" >"$tmp/gen.log" 2>&1 ||
+		--ops "$ops" $fill --mix "${MIX:-all}" --out "$g" \
+		>"$tmp/gen.log" 2>&1 ||
 	   ! python3 "$here/oracle.py" kernel "$g/snap00" >"$tmp/oracle.log" 2>&1
 	then
 		echo "FAIL: kernel/$name (generator: $(tail -n 1 "$tmp/gen.log" \

@@ -2,6 +2,7 @@
 """gen.py -- make kernel crash images of ext4 fast commits (needs root).
 
   gen.py --seed S --profile P --out DIR [--ops N] [--snaps K] [--fill]
+         [--mix base|real|all]
 
 PROFILE: dash-separated tokens: 1k|2k|4k (block size), 128|256 (inode
 size), csum|nocsum (metadata_csum), 64|32 (64bit), optional ext
@@ -22,10 +23,16 @@ file while still mounted -- the disk after a power cut -- to
 DIR/snapNN/image (and the external journal to DIR/snapNN/journal), with
 DIR/snapNN/live (the live listing then, see oracle.py), meta (seed,
 profile, op count, fc_info) and oplog.  --fill: long runs of tiny
-fsynced appends so the FC area fills up.
+fsynced appends so the FC area fills up.  --mix: the base operations
+(default), the workloads of real systems (REAL_OPS: files unlinked or
+O_TMPFILE'd and still open at the copy, so on the orphan list or in the
+orphan file; O_TMPFILE + linkat, the atomic save, fdatasync, O_DIRECT,
+mmap + msync, RENAME_EXCHANGE, ZERO/COLLAPSE/INSERT range, chown,
+fragmented files, deep directory chains, writes far past EOF), or both.
 """
 import argparse
 import ctypes
+import mmap
 import os
 import random
 import re
@@ -100,6 +107,8 @@ class Gen:
         self.nop = 0
         self.snaps = 0
         self.fd_stamp = None
+        self.held = []		# open, unlinked: orphans at the cut
+        self.ops = None		# op_table(--mix), set by main()
 
     # --- file system -------------------------------------------------
     def mkfs(self):
@@ -141,6 +150,9 @@ class Gen:
         self.dev = os.path.basename(dev)
 
     def cleanup(self):
+        for fd in self.held:
+            os.close(fd)
+        self.held = []
         if self.fd_stamp is not None:
             os.close(self.fd_stamp)
             self.fd_stamp = None
@@ -436,11 +448,9 @@ class Gen:
             os.fsync(self.fd_stamp)
             self.log.append('%d fill %d' % (self.nop, n))
             return
-        names = [n for n, _ in self.OPS]
-        w = [x for _, x in self.OPS]
-        op = self.rnd.choices(names, w)[0]
+        op, fn, _ = self.rnd.choices(self.ops, [x[2] for x in self.ops])[0]
         try:
-            what = getattr(self, 'op_' + op)()
+            what = fn(self)
         except OSError as e:	# e.g. ENOSPC: a real outcome, keep going
             self.stamp()
             what = '%s failed: %s' % (op, e.strerror)
@@ -471,6 +481,276 @@ class Gen:
         return d
 
 
+# --- workloads of real systems (issue 8) ---------------------------------
+# Ops of their own, mixed in with --mix real (these only) or all (these and
+# Gen.OPS); each ends durable like the others.  Files unlinked or made with
+# O_TMPFILE and never linked stay open (Gen.held) until after the last
+# crash copy: they are on the orphan list or in the orphan file then, the
+# more so as some ops force a full commit (syncfs of this file system, or
+# an op the fast commit cannot log).
+FALLOC_COLLAPSE = 0x08
+FALLOC_ZERO = 0x10
+FALLOC_INSERT = 0x20
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+AT_SYMLINK_FOLLOW = 0x400
+libc.linkat.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                        ctypes.c_char_p, ctypes.c_int]
+libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                           ctypes.c_char_p, ctypes.c_uint]
+
+
+def syncfs(g):
+    fd = os.open(g.mnt, os.O_RDONLY)
+    try:
+        if libc.syncfs(fd) != 0:
+            raise OSError(ctypes.get_errno(), 'syncfs')
+    finally:
+        os.close(fd)
+
+
+def durable(g, d):
+    """namespace change in d: a dir fsync, a stamp or a full commit"""
+    k = g.rnd.random()
+    if k < 0.3:
+        syncfs(g)
+        return 'syncfs'
+    return g.sync_dir_or_stamp(d)
+
+
+def w_open_unlink(g):
+    n = g.newname()
+    fd = os.open(g.p(n), os.O_RDWR | os.O_CREAT, 0o644)
+    g.held.append(fd)
+    os.write(fd, g.data(g.rnd.choice([100, 5000, 40000])))
+    os.fsync(fd)
+    os.unlink(g.p(n))
+    how = durable(g, os.path.dirname(n) or '.')
+    if g.rnd.random() < 0.4:	# the program goes on writing to it
+        os.pwrite(fd, g.data(3000), 8192)
+        os.fsync(fd)
+        how += '+write'
+    return 'open-unlink %s (%s)' % (n, how)
+
+
+def w_tmpfile(g):
+    d = g.rnd.choice(g.dirs())
+    fd = os.open(g.p(d), os.O_TMPFILE | os.O_RDWR, 0o600)
+    try:
+        os.write(fd, g.data(g.rnd.choice([10, 3000, 20000])))
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        raise
+    if g.rnd.random() < 0.3:	# never linked: an orphan at the cut
+        g.held.append(fd)
+        how = durable(g, d)
+        return 'tmpfile in %s, kept open (%s)' % (d, how)
+    n = g.newname(d)
+    # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N (os.link calls link())
+    r = libc.linkat(AT_FDCWD, b'/proc/self/fd/%d' % fd, AT_FDCWD,
+                    g.p(n).encode(), AT_SYMLINK_FOLLOW)
+    e = ctypes.get_errno()
+    os.close(fd)
+    if r != 0:
+        raise OSError(e, os.strerror(e))
+    g.fsync_path(n)
+    return 'tmpfile+linkat %s' % n
+
+
+def w_atomic_save(g):
+    t = g.pick_file()
+    if t is None:
+        return g.op_create()
+    d = os.path.dirname(t) or '.'
+    tmp = os.path.join(d, '.%s.tmp%d' % (os.path.basename(t), g.nop))
+    with open(g.p(tmp), 'wb') as f:
+        f.write(g.data(g.rnd.choice([50, 2000, 9000])))
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(g.p(tmp), g.p(t))
+    g.fsync_path(d)
+    return 'atomic-save %s' % t
+
+
+def w_fdatasync(g):
+    f = g.pick_file()
+    if f is None:
+        return g.op_create()
+    fd = os.open(g.p(f), os.O_RDWR)
+    try:
+        sz = os.fstat(fd).st_size
+        off = g.rnd.choice([sz, g.rnd.randrange(sz + 1)])
+        n = os.pwrite(fd, g.data(g.rnd.choice([1, 700, 5000])), off)
+        os.fdatasync(fd)
+        if off + n <= sz:
+            # the size did not change: fdatasync leaves the new mtime
+            # behind (not data), the live tree would not be the oracle
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    return 'fdatasync %s @%d' % (f, off)
+
+
+def w_direct(g):
+    f = g.pick_file()
+    if f is None:
+        return g.op_create()
+    n = 4096 * g.rnd.choice([1, 2, 5])
+    buf = mmap.mmap(-1, n)	# page aligned, as O_DIRECT wants
+    buf.write(g.data(n))
+    fd = os.open(g.p(f), os.O_RDWR | os.O_DIRECT)
+    try:
+        sz = os.fstat(fd).st_size
+        off = (sz + 4095) // 4096 * 4096
+        if g.rnd.random() < 0.5 and sz >= 4096:
+            off = g.rnd.randrange(sz // 4096) * 4096
+        os.pwrite(fd, buf, off)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        buf.close()
+    return 'odirect %s %d@%d' % (f, n, off)
+
+
+def w_mmap(g):
+    f = g.pick_file()
+    if f is None:
+        return g.op_create()
+    fd = os.open(g.p(f), os.O_RDWR)
+    try:
+        sz = os.fstat(fd).st_size
+        if sz < 100:
+            sz = 9000
+            os.ftruncate(fd, sz)
+        off = g.rnd.randrange(sz)
+        d = g.data(min(3000, sz - off))
+        with mmap.mmap(fd, sz) as m:
+            m[off:off + len(d)] = d
+            m.flush()		# msync(MS_SYNC)
+    finally:
+        os.close(fd)
+    return 'mmap+msync %s %d@%d' % (f, len(d), off)
+
+
+def w_exchange(g):
+    a, b = g.pick_file(), g.pick_file()
+    if g.rnd.random() < 0.3:	# a file with a directory
+        ds = [d for d in g.dirs() if d != '.']
+        b = g.rnd.choice(ds) if ds else b
+    if a is None or b is None or a == b or \
+       b.startswith(a + '/') or a.startswith(b + '/'):
+        return g.op_create()
+    if libc.renameat2(AT_FDCWD, g.p(a).encode(), AT_FDCWD, g.p(b).encode(),
+                      RENAME_EXCHANGE) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    how = durable(g, os.path.dirname(a) or '.')
+    return 'rename-exchange %s %s (%s)' % (a, b, how)
+
+
+def w_range(g):
+    f = g.pick_file()
+    if f is None:
+        return g.op_create()
+    bs = g.prof['bs']
+    fd = os.open(g.p(f), os.O_RDWR)
+    try:
+        sz = os.fstat(fd).st_size
+        if sz < 6 * bs:
+            os.pwrite(fd, g.data(6 * bs - sz), sz)
+            os.fsync(fd)	# durable even if the range op fails
+            sz = 6 * bs
+        nb = sz // bs
+        mode = g.rnd.choice([FALLOC_ZERO, FALLOC_COLLAPSE, FALLOC_INSERT])
+        off = g.rnd.randrange(nb - 2) * bs
+        ln = g.rnd.choice([1, 2]) * bs
+        if mode == FALLOC_ZERO:
+            off += g.rnd.randrange(bs)	# need not be aligned
+            ln += g.rnd.choice([0, 100])
+        fallocate(fd, mode, off, ln)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    name = {FALLOC_ZERO: 'zero', FALLOC_COLLAPSE: 'collapse',
+            FALLOC_INSERT: 'insert'}[mode]
+    return '%s-range %s %d+%d' % (name, f, off, ln)
+
+
+def w_chown(g):
+    if g.rnd.random() < 0.5:
+        return g.op_attr()
+    ds = [d for d in g.dirs() if d != '.']
+    if not ds:
+        return g.op_mkdir()
+    d = g.rnd.choice(ds)
+    u, gid = g.rnd.randrange(5000), g.rnd.randrange(5000)
+    os.chown(g.p(d), u, gid)
+    # a fast commit of another file does not carry a directory's
+    # attributes: fsync the directory itself
+    g.fsync_path(d)
+    return 'chown %s %d:%d' % (d, u, gid)
+
+
+def w_fragment(g):
+    """one block in two punched out: an extent per block left, a tree
+    one level deep (two on 1k blocks)"""
+    n = g.newname()
+    bs = g.prof['bs']
+    nb = 700 if bs == 1024 else g.rnd.choice([60, 200])
+    with open(g.p(n), 'wb') as f:
+        f.write(g.data(nb * bs))
+        f.flush()
+        os.fsync(f.fileno())
+        try:
+            for i in range(1, nb, 2):
+                fallocate(f.fileno(), FALLOC_PUNCH, i * bs, bs)
+        finally:
+            os.fsync(f.fileno())
+    return 'fragment %s %d blocks' % (n, nb)
+
+
+def w_deepdir(g):
+    d = os.path.join(g.rnd.choice(g.dirs()), 'deep%d' % g.nop)
+    d = os.path.normpath(os.path.join(d, *['l%d' % i for i in
+                                          range(g.rnd.choice([8, 25]))]))
+    os.makedirs(g.p(d))
+    n = os.path.join(d, 'leaf')
+    with open(g.p(n), 'wb') as f:
+        f.write(g.data(300))
+        f.flush()
+        os.fsync(f.fileno())
+    return 'deepdir %s' % n
+
+
+def w_far(g):
+    def fn(fd, sz):
+        off = sz + g.rnd.choice([8 << 20, 24 << 20])
+        os.pwrite(fd, g.data(g.rnd.choice([1, 5000])), off)
+        return 'far-sparse @%d' % off
+    return g._rw(fn)
+
+
+REAL_OPS = [('open_unlink', w_open_unlink, 6), ('tmpfile', w_tmpfile, 4),
+            ('atomic_save', w_atomic_save, 5), ('fdatasync', w_fdatasync, 4),
+            ('direct', w_direct, 3), ('mmap', w_mmap, 3),
+            ('exchange', w_exchange, 3), ('range', w_range, 4),
+            ('chown', w_chown, 2), ('fragment', w_fragment, 1),
+            ('deepdir', w_deepdir, 2), ('far', w_far, 2)]
+
+
+def op_table(mix):
+    """[(name, fn(g), weight)] of a --mix"""
+    base = [(n, (lambda name: lambda g: getattr(g, 'op_' + name)())(n), w)
+            for n, w in Gen.OPS]
+    if mix == 'base':
+        return base
+    if mix == 'real':
+        return REAL_OPS
+    return base + REAL_OPS
+
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, required=True)
@@ -479,6 +759,9 @@ def main():
     ap.add_argument('--ops', type=int, default=20)
     ap.add_argument('--snaps', type=int, default=1)
     ap.add_argument('--fill', action='store_true')
+    ap.add_argument('--mix', choices=('base', 'real', 'all'), default='base',
+                    help='operations: the base set, the workloads of real '
+                    'systems, or both')
     a = ap.parse_args()
     # SIGTERM (a timeout) still unmounts and detaches what we set up
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -487,6 +770,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='h9-gen-')
     g = Gen(a.seed, prof, a.out, tmp)
+    g.ops = op_table(a.mix)
     rnd = random.Random(a.seed ^ 0x5eed)
     points = set(rnd.sample(range(1, a.ops), min(a.snaps - 1, a.ops - 1)))
     points.add(a.ops)

@@ -37,7 +37,8 @@ dump=$build/misc/e2fcdump
 tmp=$(mktemp -d /tmp/h9-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# seed profile ops snaps [fill]
+# seed profile ops snaps [fill|real|all]: fill = --fill; real, all =
+# --mix (the workloads of real systems: gen.py REAL_OPS)
 runs=${RUNS:-'
 101 1k-256-csum-64 12 3
 102 1k-128-nocsum-32 18 3
@@ -66,6 +67,18 @@ runs=${RUNS:-'
 133 2k-128-nocsum-32-noext 30 2
 134 4k-256-csum-32-noext 28 1
 135 1k-128-nocsum-32-noext-fc64 35 1
+7101 1k-256-csum-64 25 3 real
+7102 4k-256-csum-64 25 3 real
+7103 1k-128-nocsum-32 25 3 all
+7104 4k-128-nocsum-64 30 3 real
+7105 2k-256-csum-64 30 3 all
+7106 1k-256-csum-64-orphanfile 25 3 real
+7107 4k-256-csum-64-orphanfile 25 3 real
+7108 1k-256-nocsum-64-orphanfile 25 3 all
+7109 4k-256-nocsum-32-noext 20 1 real
+7110 1k-256-csum-64-ext 20 3 real
+7111 4k-256-csum-64-inline 20 3 real
+7112 1k-256-csum-64-fc256 30 3 real
 '}
 
 tags() {	# tags of the replayable commits, the FC state
@@ -110,8 +123,13 @@ echo "$runs" | while read -r seed prof ops snaps fill; do
 	# ONLY="2 3": regenerate just the runs of these seeds
 	case " ${ONLY:-$seed} " in *" $seed "*) ;; *) continue ;; esac
 	g=$tmp/$seed
+	case $fill in
+	real|all) extra=(--mix "$fill") ;;
+	fill) extra=(--fill) ;;
+	*) extra=() ;;
+	esac
 	python3 "$here/gen.py" --seed "$seed" --profile "$prof" --ops "$ops" \
-		--snaps "$snaps" ${fill:+--fill} --out "$g" >/dev/null
+		--snaps "$snaps" "${extra[@]}" --out "$g" >/dev/null
 	for s in "$g"/snap*; do
 		name=$prof-s$seed-${s##*snap}
 		python3 "$here/oracle.py" kernel "$s"

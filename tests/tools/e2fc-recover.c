@@ -46,6 +46,8 @@ static void print_stats(const struct e2fc_replay_stats *st)
 	printf("blocks allocated: %llu\n",
 	       (unsigned long long)st->blocks_allocated);
 	printf("bitmaps read: %u\n", st->bitmaps_read);
+	printf("orphans freed: %u, truncated: %u, skipped: %u\n",
+	       st->orphans_freed, st->orphans_truncated, st->orphans_bad);
 }
 
 /* ---- a unix io manager that stops the process at its N-th write ---- */

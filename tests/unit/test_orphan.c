@@ -1,0 +1,444 @@
+/*
+ * test_orphan.c -- the orphan list and the orphan file after the replay
+ * (fc_orphan.c), on small file systems made here by mke2fs -d from a
+ * tree of three files (a: 6 blocks, b: 6 blocks, c: 1 block) and an
+ * empty directory d, then
+ * turned by hand into what a power cut leaves: names removed, links,
+ * sizes and the s_last_orphan chain or orphan file entries set, and
+ * needs_recovery (the journal is empty: no log, no fast commits).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "e2fc.h"
+#include "unit.h"
+
+/* mke2fs -d a small tree into a new temporary image; 1 on success */
+static int make_image(const char *features, char *path, size_t len)
+{
+	char cmd[1024], dir[64];
+	int fd, ok;
+
+	snprintf(dir, sizeof(dir), "/tmp/e2fc-orph-d.XXXXXX");
+	snprintf(path, len, "/tmp/e2fc-orph.XXXXXX");
+	if (!mkdtemp(dir))
+		return 0;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && mkdir d && yes aaaa | head -c 6000 >a && "
+		 "yes bbbb | head -c 6000 >b && echo c >c && "
+		 "PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 -b 1024 "
+		 "-O %s -d %s %s 4096 >/dev/null 2>&1", dir, features, dir,
+		 path);
+	ok = system(cmd) == 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		ok = 0;
+	if (!ok)
+		unlink(path);
+	return ok;
+}
+
+static ext2_ino_t lookup(ext2_filsys fs, const char *name)
+{
+	ext2_ino_t ino = 0;
+
+	ext2fs_namei(fs, EXT2_ROOT_INO, EXT2_ROOT_INO, name, &ino);
+	return ino;
+}
+
+static void get_inode(ext2_filsys fs, ext2_ino_t ino,
+		      struct ext2_inode_large *in)
+{
+	memset(in, 0, sizeof(*in));
+	CU_ASSERT(ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)in,
+					 sizeof(*in)) == 0);
+}
+
+static void put_inode(ext2_filsys fs, ext2_ino_t ino,
+		      struct ext2_inode_large *in)
+{
+	CU_ASSERT(ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)in,
+					  sizeof(*in)) == 0);
+}
+
+/* name removed, links 0, next on the list in dtime */
+static ext2_ino_t unlink_open(ext2_filsys fs, const char *name,
+			      ext2_ino_t next)
+{
+	struct ext2_inode_large in;
+	ext2_ino_t ino = lookup(fs, name);
+
+	CU_ASSERT_FATAL(ino != 0);
+	CU_ASSERT(ext2fs_unlink(fs, EXT2_ROOT_INO, name, ino, 0) == 0);
+	get_inode(fs, ino, &in);
+	in.i_links_count = 0;
+	in.i_dtime = next;
+	put_inode(fs, ino, &in);
+	return ino;
+}
+
+static int fsck_clean(const char *path)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "PATH=$PATH:/sbin:/usr/sbin e2fsck -fn '%s' >/dev/null 2>&1",
+		 path);
+	return system(cmd) == 0;
+}
+
+static errcode_t recover(const char *path, struct e2fc_replay_stats *st)
+{
+	ext2_filsys fs = NULL;
+	struct e2fc_journal *j = NULL;
+	struct e2fc_log *log = NULL;
+	errcode_t err;
+
+	err = ext2fs_open(path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
+			  unix_io_manager, &fs);
+	if (!err)
+		err = e2fc_journal_open(fs, NULL, 0, &j);
+	if (!err)
+		err = e2fc_log_scan(j, &log);
+	if (!err)
+		err = e2fc_recover(&fs, j, log, NULL, NULL, st);
+	e2fc_log_free(log);
+	e2fc_journal_close(j);
+	if (fs)
+		ext2fs_close_free(&fs);
+	return err;
+}
+
+static ext2_filsys open_rw(const char *path)
+{
+	ext2_filsys fs = NULL;
+
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_RW | EXT2_FLAG_64BITS,
+				    0, 0, unix_io_manager, &fs) == 0);
+	CU_ASSERT_FATAL(ext2fs_read_bitmaps(fs) == 0);
+	return fs;
+}
+
+static void close_crashed(ext2_filsys fs)
+{
+	ext2fs_set_feature_journal_needs_recovery(fs->super);
+	ext2fs_mark_super_dirty(fs);
+	CU_ASSERT(ext2fs_close_free(&fs) == 0);
+}
+
+static blk64_t first_block(ext2_filsys fs, ext2_ino_t ino, blk64_t lblk)
+{
+	struct ext2_inode_large in;
+	blk64_t p = 0;
+
+	get_inode(fs, ino, &in);
+	ext2fs_bmap2(fs, ino, (struct ext2_inode *)&in, NULL, 0, lblk, NULL,
+		     &p);
+	return p;
+}
+
+/* one unlinked while open (a), one truncate cut short (b: 6 blocks, size
+ * 1000): a freed with its blocks, b cut to one block, list cleared */
+static void test_list_free_and_truncate(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs;
+	ext2_ino_t a, b;
+	blk64_t ablk, bblk;
+	unsigned nl, nf;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	b = lookup(fs, "b");
+	get_inode(fs, b, &in);
+	ext2fs_inode_size_set(fs, (struct ext2_inode *)&in, 1000);
+	in.i_dtime = 0;			/* the last on the list */
+	put_inode(fs, b, &in);
+	a = unlink_open(fs, "a", b);
+	fs->super->s_last_orphan = a;
+	ablk = first_block(fs, a, 0);
+	bblk = first_block(fs, b, 3);
+	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
+	CU_ASSERT_EQUAL(nl, 2);
+	CU_ASSERT_EQUAL(nf, 0);
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed, 1);
+	CU_ASSERT_EQUAL(st.orphans_truncated, 1);
+	CU_ASSERT_EQUAL(st.orphans_bad, 0);
+	CU_ASSERT_EQUAL(st.blocks_freed, 11);	/* 6 of a, 5 of b */
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
+	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
+	CU_ASSERT(!ext2fs_test_block_bitmap2(fs->block_map, ablk));
+	CU_ASSERT(!ext2fs_test_block_bitmap2(fs->block_map, bblk));
+	get_inode(fs, a, &in);
+	CU_ASSERT(in.i_dtime != 0);
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 0);
+	get_inode(fs, b, &in);
+	CU_ASSERT_EQUAL(in.i_dtime, 0);
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 1000);
+	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)&in),
+			2);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+/* a directory removed while a program had it open: freed, its group's
+ * directory count one less */
+static void test_list_dir(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs;
+	ext2_ino_t d;
+	dgrp_t g;
+	unsigned dirs;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	d = unlink_open(fs, "d", 0);
+	get_inode(fs, EXT2_ROOT_INO, &in);
+	in.i_links_count--;			/* its ".." */
+	put_inode(fs, EXT2_ROOT_INO, &in);
+	fs->super->s_last_orphan = d;
+	g = ext2fs_group_of_ino(fs, d);
+	dirs = ext2fs_bg_used_dirs_count(fs, g);
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed, 1);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(ext2fs_bg_used_dirs_count(fs, g), dirs - 1);
+	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, d));
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+/* a -> b -> a: each taken once, the loop reported, no hang */
+static void test_list_loop(void)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs;
+	ext2_ino_t a, b;
+	unsigned nl, nf;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	a = lookup(fs, "a");
+	b = unlink_open(fs, "b", a);
+	unlink_open(fs, "a", b);
+	fs->super->s_last_orphan = a;
+	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
+	CU_ASSERT(nl >= 2 && nl <= fs->super->s_inodes_count);
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed, 2);
+	CU_ASSERT_EQUAL(st.orphans_bad, 1);
+	CU_ASSERT_EQUAL(st.orphan_err, E2FC_ERR_ORPHAN_LOOP);
+	CU_ASSERT_EQUAL(st.orphan_ino, a);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
+	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
+	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, b));
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+/* a list that starts at a reserved inode, or runs off the end: stops
+ * there, nothing of it touched, the list cleared */
+static void test_list_bad_inode(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs;
+	ext2_ino_t c;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	fs->super->s_last_orphan = 7;		/* the resize inode */
+	close_crashed(fs);
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_bad, 1);
+	CU_ASSERT_EQUAL(st.orphan_err, E2FC_ERR_ORPHAN_INODE);
+	CU_ASSERT_EQUAL(st.orphan_ino, 7);
+	CU_ASSERT_EQUAL(st.orphans_freed + st.orphans_truncated, 0);
+	CU_ASSERT(fsck_clean(path));
+
+	/* c names an inode past the last one as its next */
+	fs = open_rw(path);
+	c = lookup(fs, "c");
+	get_inode(fs, c, &in);
+	in.i_dtime = fs->super->s_inodes_count + 5;
+	put_inode(fs, c, &in);
+	fs->super->s_last_orphan = c;
+	close_crashed(fs);
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_bad, 1);
+	CU_ASSERT_EQUAL(st.orphan_ino, c);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
+	CU_ASSERT(ext2fs_test_inode_bitmap2(fs->inode_map, c));
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+/* the physical block of the orphan file's first block */
+static blk64_t orphan_block(ext2_filsys fs)
+{
+	return first_block(fs, fs->super->s_orphan_file_inum, 0);
+}
+
+/* entries of the orphan file: a unlinked (freed), b cut short
+ * (truncated), one bad entry; cleared with a good checksum and
+ * orphan_present with them */
+static void test_orphan_file(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	ext2_filsys fs;
+	ext2_ino_t a, b, fino;
+	unsigned nl, nf;
+	blk64_t blk;
+	char path[64], *buf = NULL;
+
+	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
+				   sizeof(path)));
+	fs = open_rw(path);
+	fino = fs->super->s_orphan_file_inum;
+	CU_ASSERT_FATAL(fino != 0);
+	b = lookup(fs, "b");
+	get_inode(fs, b, &in);
+	ext2fs_inode_size_set(fs, (struct ext2_inode *)&in, 2048);
+	put_inode(fs, b, &in);
+	a = unlink_open(fs, "a", 0);
+	blk = orphan_block(fs);
+	CU_ASSERT_FATAL(ext2fs_get_mem(fs->blocksize, &buf) == 0);
+	CU_ASSERT(io_channel_read_blk64(fs->io, blk, 1, buf) == 0);
+	e2fc_put_le32(buf + 4 * 3, a);
+	e2fc_put_le32(buf + 4 * 9, b);
+	e2fc_put_le32(buf + 4 * 20, 2);		/* the root: bad */
+	CU_ASSERT(ext2fs_orphan_file_block_csum_set(fs, fino, blk, buf) == 0);
+	CU_ASSERT(io_channel_write_blk64(fs->io, blk, 1, buf) == 0);
+	ext2fs_set_feature_orphan_present(fs->super);
+	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
+	CU_ASSERT_EQUAL(nl, 0);
+	CU_ASSERT_EQUAL(nf, 3);
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed, 1);
+	CU_ASSERT_EQUAL(st.orphans_truncated, 1);
+	CU_ASSERT_EQUAL(st.orphans_bad, 1);
+	CU_ASSERT_EQUAL(st.orphan_ino, 2);
+	fs = open_rw(path);
+	CU_ASSERT(!ext2fs_has_feature_orphan_present(fs->super));
+	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
+	get_inode(fs, b, &in);
+	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)&in),
+			4);
+	CU_ASSERT(io_channel_read_blk64(fs->io, blk, 1, buf) == 0);
+	CU_ASSERT_EQUAL(e2fc_get_le32(buf + 4 * 3), 0);
+	CU_ASSERT_EQUAL(e2fc_get_le32(buf + 4 * 9), 0);
+	CU_ASSERT_EQUAL(e2fc_get_le32(buf + 4 * 20), 0);
+	CU_ASSERT(ext2fs_orphan_file_block_csum_verify(fs, fino, blk, buf));
+	ext2fs_close_free(&fs);
+	ext2fs_free_mem(&buf);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+/* a damaged orphan file block: left as it is (and orphan_present), the
+ * list still processed */
+static void test_orphan_file_damaged(void)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs;
+	ext2_ino_t a, fino;
+	blk64_t blk;
+	char path[64], *buf = NULL, *after = NULL;
+
+	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
+				   sizeof(path)));
+	fs = open_rw(path);
+	fino = fs->super->s_orphan_file_inum;
+	a = unlink_open(fs, "a", 0);
+	fs->super->s_last_orphan = a;
+	blk = orphan_block(fs);
+	CU_ASSERT_FATAL(ext2fs_get_mem(fs->blocksize, &buf) == 0);
+	CU_ASSERT_FATAL(ext2fs_get_mem(fs->blocksize, &after) == 0);
+	CU_ASSERT(io_channel_read_blk64(fs->io, blk, 1, buf) == 0);
+	e2fc_put_le32(buf + 4 * 5, lookup(fs, "c"));
+	/* not resealed: the checksum no longer matches */
+	CU_ASSERT(io_channel_write_blk64(fs->io, blk, 1, buf) == 0);
+	ext2fs_set_feature_orphan_present(fs->super);
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed, 1);
+	CU_ASSERT_EQUAL(st.orphans_bad, 1);
+	CU_ASSERT_EQUAL(st.orphan_err, E2FC_ERR_ORPHAN_BLOCK);
+	CU_ASSERT_EQUAL(st.orphan_ino, fino);
+	fs = open_rw(path);
+	CU_ASSERT(ext2fs_has_feature_orphan_present(fs->super));
+	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
+	CU_ASSERT(io_channel_read_blk64(fs->io, blk, 1, after) == 0);
+	CU_ASSERT(memcmp(buf, after, fs->blocksize) == 0);
+	CU_ASSERT_EQUAL(e2fc_get_le32(after + fs->blocksize - 8),
+			E2FC_ORPHAN_BLOCK_MAGIC);
+	ext2fs_close_free(&fs);
+	ext2fs_free_mem(&buf);
+	ext2fs_free_mem(&after);
+	unlink(path);
+}
+
+/* orphan_present over an empty orphan file and no log: cleared, so that
+ * e2fsck finds nothing ("orphan_present is set but orphan file is
+ * clean") */
+static void test_orphan_present_only(void)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
+				   sizeof(path)));
+	fs = open_rw(path);
+	ext2fs_set_feature_orphan_present(fs->super);
+	close_crashed(fs);
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_freed + st.orphans_truncated +
+			st.orphans_bad, 0);
+	fs = open_rw(path);
+	CU_ASSERT(!ext2fs_has_feature_orphan_present(fs->super));
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+static CU_TestInfo tests[] = {
+	{ "list: unlinked freed, truncate cut", test_list_free_and_truncate },
+	{ "list: directory", test_list_dir },
+	{ "list: loop", test_list_loop },
+	{ "list: bad inode numbers", test_list_bad_inode },
+	{ "orphan file: entries", test_orphan_file },
+	{ "orphan file: damaged block", test_orphan_file_damaged },
+	{ "orphan file: orphan_present only", test_orphan_present_only },
+	CU_TEST_INFO_NULL
+};
+E2FC_SUITE("orphan", tests);
