@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # setup.sh -- set up e2fc on a fresh Debian 12 machine and run it.
 #
 #   ./setup.sh build   install the Debian packages, autoreconf, configure, make

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dump-race.sh -- e2fcdump against `debugfs -R logdump` on one image, in
 # the same run: ROUNDS rounds, each round runs every tool once (in turn,
 # so drift on the machine hits all alike), output to /dev/null.  Both only

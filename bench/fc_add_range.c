@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_add_range.c -- the time of one ADD_RANGE tag, applied by
  * e2fc_apply_tag() (run by run) and by the per-block loop it replaced

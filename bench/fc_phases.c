@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_phases.c -- where the time of an e2fc recovery goes, phase by phase,
  * on a real image, along the path e2fsck-fc takes.  THE IMAGE IS RECOVERED

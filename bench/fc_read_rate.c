@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_read_rate.c -- what an FC inspection of a real image costs, two ways:
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_scan_rate.c -- how fast libe2fc decodes a fast-commit area.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fsck-race.sh -- e2fsck-fc against the system e2fsck on one crash image,
 # in the same run: ROUNDS rounds, each round runs every tool once (in
 # turn, so drift on the machine hits both alike) on a fresh sparse copy

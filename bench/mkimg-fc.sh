@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mkimg-fc.sh OUT SIZE NCOMMITS [mke2fs options...]
 #
 # Make a benchmark crash image with the running kernel (root, loop devices):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # race-common.sh -- sourced by fsck-race.sh and dump-race.sh: the summary
 # both print after their rounds.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-bench.sh -- the e2fc benchmarks (targets: doc/design.md), each
 # measured against its peers in the same run (run by `make bench`, which
 # builds the bench programs first; this script builds nothing).
@@ -10,8 +11,16 @@
 #   E2FC_BUILD  top of the e2fc build tree (default: the parent of the
 #               current directory when run from bench/, else .)
 #   ROUNDS      timed runs per command (default 3; best and median shown)
-#   BENCH_ONLY  space-separated subset of: scan 15k sparse (default all)
+#   BENCH_ONLY  space-separated subset of: scan 15k sparse curve biglog
+#               (default all)
 #   SPARSE_SIZE size of the sparse image (default 8T)
+#   CURVE_SIZES file-system sizes of the curve case (default 1G 64G 1T 8T 64T)
+#   CURVE_DIR   where the curve case keeps its images and scratch copies
+#               (default BENCH_DIR/curve, a tmpfs the script mounts and
+#               leaves mounted for the next run: this machine's ext4 takes
+#               no file over 16 TiB, tmpfs takes a 64 TiB sparse file, and
+#               every size then sits on the same storage)
+#   PLOT_DIR    where the PNG plots go (default: doc/ of the source tree)
 #
 # Prints a table per case and the ratios with their targets.  A program
 # that is not built yet is reported as "SKIP: <bench> (<program> not
@@ -21,8 +30,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
 ROUNDS=${ROUNDS:-3}
-BENCH_ONLY=${BENCH_ONLY:-scan 15k sparse}
+BENCH_ONLY=${BENCH_ONLY:-scan 15k sparse curve biglog}
 SPARSE_SIZE=${SPARSE_SIZE:-8T}
+CURVE_SIZES=${CURVE_SIZES:-1G 64G 1T 8T 64T}
+CURVE_DIR=${CURVE_DIR:-$BENCH_DIR/curve}
+PLOT_DIR=${PLOT_DIR:-$here/../doc}
 if [ -z "${E2FC_BUILD:-}" ]; then
 	if [ -x ./fc_scan_rate ] || [ "$(basename "$PWD")" = bench ]; then
 		E2FC_BUILD=$(cd .. && pwd)
@@ -123,7 +135,7 @@ time_readonly() {
 
 # scratch IMG TAG: copy IMG to a fresh sparse scratch image; echo its path
 scratch() {
-	local dst=$BENCH_DIR/.run-$2.img
+	local dst=${SCRATCH_DIR:-$BENCH_DIR}/.run-$2.img
 	rm -f "$dst"
 	# sync: the copy's writeback must not land in the timed run
 	cp --sparse=always "$1" "$dst" && sync -f "$dst" && echo "$dst"
@@ -382,6 +394,117 @@ bench_sparse() {
 	run_image_case sparse "$img" 0 20
 }
 
+# ---- 4. replay time against file-system size -----------------------------
+
+# median of the "best median rss rc" line of a timing helper
+med() { set -- $1; echo "$2"; }
+rss_mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.0f", k / 1024 }'; }
+
+# the same 2,000-commit workload on sparse file systems of every size in
+# CURVE_SIZES: e2fsck-fc's time must stay within 2x from the smallest to
+# the largest, while e2fsck's and the kernel's grow with the size
+bench_curve() {
+	local size img r fc fsck k first="" last="" dat=$BENCH_DIR/curve.dat
+	say "== 4. replay time against file-system size (2,000 fast commits," \
+	    "sparse, lazy init, images on tmpfs $CURVE_DIR)"
+	mkdir -p "$CURVE_DIR"
+	if ! mountpoint -q "$CURVE_DIR" &&
+	   ! mount -t tmpfs -o size=12G,mode=0755 e2fc-curve "$CURVE_DIR"; then
+		say "FAIL: could not mount a tmpfs on $CURVE_DIR"
+		status=1
+		return
+	fi
+	local SCRATCH_DIR=$CURVE_DIR
+	printf '%-6s %12s %12s %12s %10s  %s\n' size "e2fsck-fc s" "e2fsck s" \
+		"kernel s" "e2fc RSS" "e2fsck-fc result"
+	echo "# size_bytes e2fsck_fc e2fsck kernel (median seconds)" >"$dat"
+	for size in $CURVE_SIZES; do
+		img=$CURVE_DIR/fc-sparse-$size.img
+		make_image "${CURVE_DIR#$BENCH_DIR/}/fc-sparse-$size.img" "$size" 2000 \
+			-E lazy_itable_init=1,lazy_journal_init=1 ||
+			{ say "FAIL: could not make $img"; status=1; continue; }
+		r=$(time_recover "$ROUNDS" "$img" curve "$E2FSCK_FC" \
+			-fy -E journal_only)
+		fc=$(med "$r")
+		set -- $r
+		local rss=$3 res
+		res=$(check_result "$CURVE_DIR/.run-curve.img" /dev/null |
+			sed 's/, tree not compared//')
+		fsck=$(med "$(time_recover "$ROUNDS" "$img" curve-e2fsck \
+			"$SYS_E2FSCK" -fy -E journal_only)")
+		k=$(med "$(time_mount "$ROUNDS" "$img" curve-kernel)")
+		rm -f "$CURVE_DIR"/.run-curve*.img
+		printf '%-6s %12s %12s %12s %10s  %s\n' "$size" "$fc" "$fsck" \
+			"$k" "$(rss_mb "$rss")" "$res"
+		echo "$(numfmt --from=iec "$size") $fc $fsck $k" >>"$dat"
+		[ -z "$first" ] && first=$fc
+		last=$fc
+	done
+	r=$(ratio "$last" "$first")
+	say "e2fsck-fc time, largest / smallest size: ${r}x (target <= 2x)" \
+	    "$(awk -v r="$r" 'BEGIN { if (r == "-") print "n/a";
+		else if (r + 0 <= 2) print "PASS"; else print "MISS" }')"
+	say ""
+}
+
+# ---- 5. a 1 GiB journal full of transactions ---------------------------
+
+# biglog KIND: e2fsck-fc against e2fsck and the kernel on a log of ~145,000
+# blocks (mkimg-biglog.sh); e2fsck-fc's peak RSS must stay <= 256 MiB
+biglog_case() {
+	local kind=$1 img=$BENCH_DIR/biglog-$1.img r fc fsck k fcr fsr
+	local dat=$BENCH_DIR/biglog.dat
+	if [ ! -s "$img" ]; then
+		say "(making $img; this takes a few minutes)"
+		"$here/mkimg-biglog.sh" "$img" "$kind" | sed 's/^/  /' ||
+			{ say "FAIL: could not make $img"; status=1; return; }
+	fi
+	r=$(time_recover "$ROUNDS" "$img" big "$E2FSCK_FC" -fy -E journal_only)
+	set -- $r
+	fc=$2 fcr=$3
+	row "e2fsck-fc -fy -E journal_only ($kind)" "$1" "$2" "$3" \
+	    "rc $4, $(check_result "$BENCH_DIR/.run-big.img" /dev/null |
+		sed 's/, tree not compared//')"
+	r=$(time_recover "$ROUNDS" "$img" big-e2fsck "$SYS_E2FSCK" -fy \
+		-E journal_only)
+	set -- $r
+	fsck=$2 fsr=$3
+	row "e2fsck -fy -E journal_only ($kind)" "$1" "$2" "$3" "rc $4"
+	r=$(time_mount "$ROUNDS" "$img" big-kernel)
+	set -- $r
+	k=$2
+	row "kernel mount+umount ($kind)" "$1" "$2" "$3" "rc $4"
+	rm -f "$BENCH_DIR"/.run-big*.img
+	echo "$kind $fc $fsck $k $(rss_mb "$fcr") $(rss_mb "$fsr")" >>"$dat"
+	r=$(ratio "$fsck" "$fc")
+	say "ratio e2fsck / e2fsck-fc ($kind, medians): ${r}x (target >= 1x)" \
+	    "$(verdict "$r" 1)"
+	say "e2fsck-fc peak RSS ($kind): $(rss_mb "$fcr") MB (target <= 256)" \
+	    "$(awk -v m="$(rss_mb "$fcr")" 'BEGIN { if (m == "-") print "n/a";
+		else if (m + 0 <= 256) print "PASS"; else print "MISS" }')"
+}
+
+bench_biglog() {
+	say "== 5. 1 GiB journal left full: metadata-heavy log + 500 fast" \
+	    "commits, data=journal log"
+	echo "# kind e2fsck_fc e2fsck kernel (median s) e2fsck_fc_rss_mb e2fsck_rss_mb" \
+		>"$BENCH_DIR/biglog.dat"
+	row_header
+	biglog_case meta
+	biglog_case data
+	say ""
+}
+
+plot() {
+	[ -s "$BENCH_DIR/curve.dat" ] || [ -s "$BENCH_DIR/biglog.dat" ] || return 0
+	if ! command -v gnuplot >/dev/null; then
+		skip "plots" "gnuplot missing (apt-get install gnuplot-nox)"
+		return
+	fi
+	"$here/plot.sh" "$BENCH_DIR" "$PLOT_DIR" && say "plots in $PLOT_DIR:" \
+		"bench-curve.png bench-biglog.png"
+}
+
 # ---- main -------------------------------------------------------------------
 
 say "e2fc benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r)," \
@@ -390,7 +513,7 @@ say "peers: $("$SYS_E2FSCK" -V 2>&1 | head -n 1)"
 say "build: $B   images: $BENCH_DIR"
 say ""
 wants scan && bench_scan
-if wants 15k || wants sparse; then
+if wants 15k || wants sparse || wants curve || wants biglog; then
 	if ! can_mount; then
 		skip "image benchmarks" "need root and loop devices"
 		exit $status
@@ -401,5 +524,8 @@ if wants 15k || wants sparse; then
 	mnt=$(mktemp -d /tmp/e2fc-bench-mnt.XXXXXX)
 	wants 15k && bench_15k
 	wants sparse && bench_sparse
+	wants curve && bench_curve
+	wants biglog && bench_biglog
+	plot
 fi
 exit $status

@@ -1,78 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * debugfs-fc.c -- a debugfs-like shell for the fast-commit area: dump the
- * journal (logdump --fc), replay it into memory (fc_replay) and browse the
- * result (ls, stat, cat, dump, rdump).  The image is opened through the
- * overlay io manager: it is never written.
+ * journal (logdump), replay it into memory (fc_replay) and look at the
+ * result with debugfs's own requests, which print what debugfs 1.47.0
+ * prints.  The image is opened through the overlay io manager: it is
+ * never written; overlay_save writes the replayed image to a new file.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <getopt.h>
 #include <sys/stat.h>
-#include <ss/ss.h>
-#include "e2fc.h"
+#include "debugfs-fc.h"
 #include "libe2fc.h"
 
 extern ss_request_table debug_cmds;
 
-static const char *prog = "debugfs-fc";
-
-static struct {
-	ext2_filsys	fs;
-	char		*image;
-	char		*extj;
-	ext2_ino_t	cwd;
-	int		replayed;
-} cur;
+struct dfc_state cur;
+const char *prog = "debugfs-fc";
 
 /* ---- open and close ----------------------------------------------------- */
 
-static void close_image(void)
+void dfc_close(void)
 {
+	/* the overlay (what was replayed) goes with the last channel */
 	if (cur.fs)
 		ext2fs_close_free(&cur.fs);
-	if (cur.image)
-		e2fc_overlay_discard(cur.image);
-	if (cur.extj)
-		e2fc_overlay_discard(cur.extj);
 	free(cur.image);
 	free(cur.extj);
-	memset(&cur, 0, sizeof(cur));
+	cur.fs = NULL;
+	cur.image = cur.extj = NULL;
+	cur.replayed = 0;
 }
 
-static int open_image(const char *image, const char *extj)
+/* (re)open cur.image through the overlay as debugfs opens a device:
+ * bitmaps read unless catastrophic mode; io_opts shares the overlay of
+ * an open channel */
+static int open_fs(const char *io_opts)
 {
+	int flags = cur.open_flags;
 	errcode_t err;
 
-	close_image();
-	err = ext2fs_open(image, EXT2_FLAG_64BITS | EXT2_FLAG_RW, 0, 0,
-			  e2fc_overlay_io_manager, &cur.fs);
+	if (cur.catastrophic)
+		flags |= EXT2_FLAG_SKIP_MMP | EXT2_FLAG_IGNORE_SB_ERRORS;
+again:
+	err = ext2fs_open2(cur.image, io_opts, flags, cur.superblock,
+			   cur.blocksize, e2fc_overlay_io_manager, &cur.fs);
+	if (err == EXT2_ET_SB_CSUM_INVALID &&
+	    !(flags & EXT2_FLAG_IGNORE_CSUM_ERRORS)) {
+		flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+		printf("Checksum errors in superblock!  Retrying...\n");
+		goto again;
+	}
 	if (err) {
-		com_err(prog, err, "while opening %s", image);
+		com_err(prog, err, "while trying to open %s", cur.image);
+		cur.fs = NULL;
+		return -1;
+	}
+	if (cur.catastrophic)
+		return 0;
+	err = ext2fs_read_bitmaps(cur.fs);
+	if (err) {
+		com_err(cur.image, err, "while reading allocation bitmaps");
+		ext2fs_close_free(&cur.fs);
+		return -1;
+	}
+	return 0;
+}
+
+int dfc_open(const char *image, const char *extj)
+{
+	dfc_close();
+	if (cur.superblock && !cur.blocksize) {
+		com_err(image, 0, "if you specify the superblock, you must "
+			"also specify the block size");
 		return -1;
 	}
 	cur.image = strdup(image);
 	cur.extj = extj ? strdup(extj) : NULL;
 	if (!cur.image || (extj && !cur.extj)) {
-		com_err(prog, EXT2_ET_NO_MEMORY, "while opening %s", image);
-		close_image();
+		com_err(prog, ENOMEM, "while opening %s", image);
+		dfc_close();
 		return -1;
 	}
-	cur.cwd = EXT2_ROOT_INO;
+	if (open_fs(NULL)) {
+		dfc_close();
+		return -1;
+	}
+	cur.root = cur.cwd = EXT2_ROOT_INO;
 	return 0;
 }
 
-static int need_fs(void)
+static void open_usage(void)
 {
-	if (cur.fs)
-		return 0;
-	com_err(prog, 0, "no image is open");
-	return -1;
+	com_err(0, 0, "Usage: open [-c] [-n] [-b blocksize] [-s superblock] "
+		"[-j extjournal] image");
 }
 
 void do_open(int argc, char **argv, int sci_idx, void *infop)
@@ -80,81 +107,114 @@ void do_open(int argc, char **argv, int sci_idx, void *infop)
 	const char *extj = NULL;
 	int c;
 
-	optind = 0;
-	while ((c = getopt(argc, argv, "j:")) != -1) {
-		if (c != 'j')
-			goto usage;
-		extj = optarg;
+	cur.open_flags = EXT2_FLAG_64BITS | EXT2_FLAG_SOFTSUPP_FEATURES |
+		EXT2_FLAG_RW;
+	cur.catastrophic = 0;
+	cur.superblock = cur.blocksize = 0;
+	dfc_reset_getopt();
+	while ((c = getopt(argc, argv, "cnb:s:j:")) != -1) {
+		switch (c) {
+		case 'c':
+			cur.catastrophic = 1;
+			break;
+		case 'n':
+			cur.open_flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+			break;
+		case 'b':
+			if (dfc_parse_blk(optarg, argv[0], "block size",
+					  &cur.blocksize))
+				return;
+			break;
+		case 's':
+			if (dfc_parse_blk(optarg, argv[0],
+					  "superblock block number",
+					  &cur.superblock))
+				return;
+			break;
+		case 'j':
+			extj = optarg;
+			break;
+		default:
+			open_usage();
+			return;
+		}
 	}
-	if (optind != argc - 1)
-		goto usage;
-	open_image(argv[optind], extj);
-	return;
-usage:
-	fprintf(stderr, "usage: open [-j extjournal] image\n");
+	if (optind != argc - 1) {
+		open_usage();
+		return;
+	}
+	dfc_open(argv[optind], extj);
 }
 
 void do_close(int argc, char **argv, int sci_idx, void *infop)
 {
-	if (!need_fs())
-		close_image();
+	if (!dfc_check_open(argv[0]))
+		dfc_close();
 }
 
 /* ---- journal ------------------------------------------------------------ */
 
-static int scan_journal(struct e2fc_loaded *s, int rw)
+static int parse_until(const char *arg, unsigned *n)
 {
-	int flags = E2FC_JOPEN_OVERLAY | (rw ? E2FC_JOPEN_RW : 0);
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || arg[0] == '-' || arg[0] == '+') {
+		com_err("fc_replay", 0, "--until-commit takes a number of "
+			"fast commits, not '%s'", arg);
+		return -1;
+	}
+	if (errno || v >= UINT_MAX) {
+		com_err("fc_replay", 0, "--until-commit %s is out of range "
+			"(at most %u)", arg, UINT_MAX - 1);
+		return -1;
+	}
+	*n = v;
+	return 0;
+}
+
+/* after the replay the file system is opened again on the same overlay,
+ * as debugfs would open the recovered copy (bitmaps read in full);
+ * e2fc_recover flushed everything: the old handle is freed without a
+ * close, which would count the replay in s_kbytes_written */
+static int reopen(void)
+{
+	io_channel hold = cur.fs->io;
+	const char *opts = e2fc_overlay_reopen_options(hold);
+	int ret;
+
+	io_channel_bumpcount(hold);
+	cur.fs->flags &= ~EXT2_FLAG_DIRTY;
+	ext2fs_free(cur.fs);
+	cur.fs = NULL;
+	ret = open_fs(opts);
+	io_channel_close(hold);
+	return ret;
+}
+
+/* the replay in memory, then the file system opened again on it */
+static int replay(const struct e2fc_replay_opts *ro,
+		  struct e2fc_replay_stats *st)
+{
+	struct e2fc_loaded s;
 	const char *what;
 	errcode_t err;
 
-	err = e2fc_load(cur.fs, cur.extj, flags, s, &what);
+	err = e2fc_load(cur.fs, cur.extj, E2FC_JOPEN_OVERLAY | E2FC_JOPEN_RW,
+			&s, &what);
 	if (err) {
 		com_err(prog, err, "while %s", what);
 		return -1;
 	}
-	return 0;
-}
-
-void do_logdump(int argc, char **argv, int sci_idx, void *infop)
-{
-	static const struct option lo[] = {
-		{ "fc", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct e2fc_loaded s;
-	int c, json = 0, flags = 0;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "fJra", lo, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			break;	/* the fast-commit area is always shown */
-		case 'J':
-			json = 1;
-			break;
-		case 'r':
-			flags |= E2FC_PRINT_RAW;
-			break;
-		case 'a':
-			flags |= E2FC_PRINT_LOG;
-			break;
-		default:
-			fprintf(stderr, "usage: logdump --fc [--json] [--raw] "
-				"[--all]\n");
-			return;
-		}
-	}
-	if (need_fs() || scan_journal(&s, 0))
-		return;
-	if (json)
-		e2fc_print_json(stdout, s.j, s.log, s.fc, flags);
-	else
-		e2fc_print_text(stdout, s.j, s.log, s.fc, flags);
+	err = e2fc_recover(&cur.fs, s.j, s.log, s.fc, ro, st);
 	e2fc_unload(&s);
+	if (err) {
+		com_err(prog, err, "while replaying the journal (in memory)");
+		return -1;
+	}
+	return reopen();
 }
 
 void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
@@ -165,367 +225,96 @@ void do_fc_replay(int argc, char **argv, int sci_idx, void *infop)
 	};
 	struct e2fc_replay_opts ro;
 	struct e2fc_replay_stats st;
-	struct e2fc_loaded s;
-	errcode_t err;
 	int c;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.until_commit = ~0U;
-	optind = 0;
+	dfc_reset_getopt();
 	while ((c = getopt_long(argc, argv, "u:", lo, NULL)) != -1) {
-		if (c != 'u') {
-			fprintf(stderr, "usage: fc_replay [--until-commit N]\n");
-			return;
-		}
-		ro.until_commit = (unsigned)strtoul(optarg, NULL, 10);
+		if (c != 'u' || parse_until(optarg, &ro.until_commit))
+			goto usage;
 	}
-	if (need_fs())
+	if (optind != argc)
+		goto usage;
+	if (dfc_check_open(argv[0]))
 		return;
 	if (!ext2fs_has_feature_journal_needs_recovery(cur.fs->super)) {
 		printf("%s: the journal is clean: nothing to replay\n",
 		       cur.image);
 		return;
 	}
-	if (scan_journal(&s, 1))
-		return;
 	memset(&st, 0, sizeof(st));
-	err = e2fc_recover(&cur.fs, s.j, s.log, s.fc, &ro, &st);
-	e2fc_unload(&s);
-	if (err) {
-		com_err(prog, err, "while replaying the journal (in memory)");
+	if (replay(&ro, &st)) {
+		dfc_close();
 		return;
 	}
 	cur.replayed = 1;
-	cur.cwd = EXT2_ROOT_INO;
+	cur.root = cur.cwd = EXT2_ROOT_INO;
 	printf("replayed in memory: %u transactions (%u blocks), %u fast "
 	       "commits (%u tags); %s is unchanged\n", st.log_trans,
 	       st.log_blocks, st.fc_commits, st.fc_tags, cur.image);
+	return;
+usage:
+	com_err(0, 0, "Usage: fc_replay [--until-commit N]");
 }
 
-/* ---- browsing ----------------------------------------------------------- */
+/* ---- overlay_save ------------------------------------------------------- */
 
-static int lookup(const char *path, ext2_ino_t *ino)
+/* the blocks the overlay holds, read through it, onto the copy */
+static errcode_t save_overlay(const char *dst)
 {
+	unsigned bs = cur.fs->blocksize;
+	blk64_t *list;
+	size_t i, n;
 	errcode_t err;
+	char *buf;
+	int fd;
 
-	if (need_fs())
-		return -1;
-	err = ext2fs_namei(cur.fs, EXT2_ROOT_INO, cur.cwd, path, ino);
-	if (err) {
-		com_err(prog, err, "while looking up %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_inode(ext2_ino_t ino, struct ext2_inode_large *in)
-{
-	errcode_t err;
-
-	memset(in, 0, sizeof(*in));
-	err = ext2fs_read_inode_full(cur.fs, ino, (struct ext2_inode *)in,
-				     sizeof(*in));
+	err = e2fc_overlay_blocks(cur.fs->io, bs, &list, &n);
 	if (err)
-		com_err(prog, err, "while reading inode %u", ino);
-	return err ? -1 : 0;
-}
-
-struct ls_ctx {
-	int	longfmt;
-};
-
-static int ls_entry(struct ext2_dir_entry *de, int offset, int blocksize,
-		    char *buf, void *priv)
-{
-	struct ls_ctx *ctx = priv;
-	struct ext2_inode_large in;
-	unsigned len = ext2fs_dirent_name_len(de);
-	time_t mt;
-	char tbuf[32];
-
-	if (!ctx->longfmt) {
-		printf("%u  ", de->inode);
-		e2fc_print_name(stdout, (const uint8_t *)de->name, len);
-		putchar('\n');
-		return 0;
+		return err;
+	buf = malloc(bs);
+	fd = open(dst, O_WRONLY);
+	if (!buf || fd < 0)
+		err = buf ? errno : ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		err = io_channel_read_blk64(cur.fs->io, list[i], 1, buf);
+		if (!err && pwrite(fd, buf, bs, (off_t)list[i] * bs) !=
+		    (ssize_t)bs)
+			err = errno ? errno : ENOSPC;
 	}
-	if (read_inode(de->inode, &in))
-		return 0;
-	mt = in.i_mtime;
-	strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M", gmtime(&mt));
-	printf("%8u %6o %3u %5u %5u %10llu %s ", de->inode, in.i_mode,
-	       in.i_links_count, inode_uid(in), inode_gid(in),
-	       (unsigned long long)EXT2_I_SIZE(&in), tbuf);
-	e2fc_print_name(stdout, (const uint8_t *)de->name, len);
-	putchar('\n');
-	return 0;
+	if (fd >= 0 && fsync(fd) && !err)
+		err = errno;
+	if (fd >= 0 && close(fd) && !err)
+		err = errno;
+	free(buf);
+	ext2fs_free_mem(&list);
+	return err;
 }
 
-void do_ls(int argc, char **argv, int sci_idx, void *infop)
+void do_overlay_save(int argc, char **argv, int sci_idx, void *infop)
 {
-	struct ls_ctx ctx = { 0 };
-	ext2_ino_t ino;
+	const char *dst;
 	errcode_t err;
-	int c;
+	int fd;
 
-	optind = 0;
-	while ((c = getopt(argc, argv, "l")) != -1) {
-		if (c != 'l') {
-			fprintf(stderr, "usage: ls [-l] [path]\n");
-			return;
-		}
-		ctx.longfmt = 1;
-	}
-	if (need_fs())
+	if (dfc_args(argc, argv, 2, 2, NULL, "<new image file>", 0))
 		return;
-	ino = cur.cwd;
-	if (optind < argc && lookup(argv[optind], &ino))
-		return;
-	err = ext2fs_dir_iterate(cur.fs, ino, 0, NULL, ls_entry, &ctx);
-	if (err)
-		com_err(prog, err, "while listing inode %u", ino);
-}
-
-static void stat_extents(ext2_ino_t ino, struct ext2_inode_large *in)
-{
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	errcode_t err;
-	int op = EXT2_EXTENT_ROOT, n = 0;
-
-	err = ext2fs_extent_open2(cur.fs, ino, (struct ext2_inode *)in, &h);
-	if (err) {
-		com_err(prog, err, "while reading the extents of inode %u",
-			ino);
-		return;
-	}
-	printf("Extents:");
-	while (!ext2fs_extent_get(h, op, &e)) {
-		op = EXT2_EXTENT_NEXT;
-		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF))
-			continue;
-		printf("%s(%llu-%llu):%llu-%llu%s", n++ % 4 ? ", " : "\n  ",
-		       (unsigned long long)e.e_lblk,
-		       (unsigned long long)e.e_lblk + e.e_len - 1,
-		       (unsigned long long)e.e_pblk,
-		       (unsigned long long)e.e_pblk + e.e_len - 1,
-		       (e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) ?
-		       " [uninit]" : "");
-	}
-	putchar('\n');
-	ext2fs_extent_free(h);
-}
-
-void do_stat(int argc, char **argv, int sci_idx, void *infop)
-{
-	struct ext2_inode_large in;
-	ext2_ino_t ino;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: stat path\n");
-		return;
-	}
-	if (lookup(argv[1], &ino) || read_inode(ino, &in))
-		return;
-	printf("Inode: %u  Mode: 0%o  Links: %u  Flags: 0x%x\n", ino,
-	       in.i_mode, in.i_links_count, in.i_flags);
-	printf("User: %u  Group: %u  Size: %llu  Blocks: %llu\n",
-	       inode_uid(in), inode_gid(in),
-	       (unsigned long long)EXT2_I_SIZE(&in),
-	       (unsigned long long)ext2fs_get_stat_i_blocks(cur.fs,
-				(struct ext2_inode *)&in));
-	printf("ctime: %u  atime: %u  mtime: %u\n", in.i_ctime, in.i_atime,
-	       in.i_mtime);
-	if (LINUX_S_ISLNK(in.i_mode) && !(in.i_flags & EXT4_EXTENTS_FL) &&
-	    EXT2_I_SIZE(&in) < sizeof(in.i_block))
-		printf("Fast link dest: \"%.*s\"\n", (int)EXT2_I_SIZE(&in),
-		       (char *)in.i_block);
-	else if (in.i_flags & EXT4_EXTENTS_FL)
-		stat_extents(ino, &in);
-	else if (in.i_flags & EXT4_INLINE_DATA_FL)
-		printf("Inline data\n");
-}
-
-/* copy the contents of ino to fd */
-static int copy_out(ext2_ino_t ino, int fd)
-{
-	ext2_file_t f;
-	char buf[65536];
-	unsigned got;
-	errcode_t err;
-
-	err = ext2fs_file_open(cur.fs, ino, 0, &f);
-	if (err) {
-		com_err(prog, err, "while opening inode %u", ino);
-		return -1;
-	}
-	while (!(err = ext2fs_file_read(f, buf, sizeof(buf), &got)) && got) {
-		if (write(fd, buf, got) != (ssize_t)got) {
-			err = errno;
-			break;
-		}
-	}
-	ext2fs_file_close(f);
-	if (err)
-		com_err(prog, err, "while copying inode %u", ino);
-	return err ? -1 : 0;
-}
-
-void do_cat(int argc, char **argv, int sci_idx, void *infop)
-{
-	ext2_ino_t ino;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: cat path\n");
-		return;
-	}
-	if (lookup(argv[1], &ino))
-		return;
-	fflush(stdout);
-	copy_out(ino, 1);
-}
-
-static int dump_file(ext2_ino_t ino, const char *out)
-{
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int ret;
-
+	dst = argv[1];
+	/* a new file only: never the image, never anything that exists */
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0) {
-		com_err(prog, errno, "while creating %s", out);
-		return -1;
+		com_err(argv[0], errno, "while creating %s (overlay_save "
+			"writes a new file only)", dst);
+		return;
 	}
-	ret = copy_out(ino, fd);
 	close(fd);
-	return ret;
-}
-
-void do_dump(int argc, char **argv, int sci_idx, void *infop)
-{
-	ext2_ino_t ino;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: dump path out_file\n");
-		return;
-	}
-	if (!lookup(argv[1], &ino))
-		dump_file(ino, argv[2]);
-}
-
-static void rdump_inode(ext2_ino_t ino, const char *name, const char *dir,
-			int depth);
-
-struct rdump_ctx {
-	const char	*dir;
-	int		depth;
-};
-
-static int rdump_entry(struct ext2_dir_entry *de, int offset, int blocksize,
-		       char *buf, void *priv)
-{
-	struct rdump_ctx *ctx = priv;
-	unsigned len = ext2fs_dirent_name_len(de);
-	char name[256];
-
-	memcpy(name, de->name, len);
-	name[len] = 0;
-	if (!strcmp(name, ".") || !strcmp(name, "..") ||
-	    strchr(name, '/'))
-		return 0;
-	rdump_inode(de->inode, name, ctx->dir, ctx->depth + 1);
-	return 0;
-}
-
-static void rdump_inode(ext2_ino_t ino, const char *name, const char *dir,
-			int depth)
-{
-	struct ext2_inode_large in;
-	struct rdump_ctx ctx;
-	char *path;
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char target[4097];
-	unsigned got;
-	ext2_file_t f;
-
-	if (depth > 256 || read_inode(ino, &in))
-		return;
-	path = malloc(len);
-	if (!path) {
-		com_err(prog, EXT2_ET_NO_MEMORY, "while dumping %s", name);
-		return;
-	}
-	snprintf(path, len, "%s/%s", dir, name);
-	if (LINUX_S_ISDIR(in.i_mode)) {
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			com_err(prog, errno, "while making %s", path);
-		} else {
-			ctx.dir = path;
-			ctx.depth = depth;
-			ext2fs_dir_iterate(cur.fs, ino, 0, NULL, rdump_entry,
-					   &ctx);
-		}
-	} else if (LINUX_S_ISREG(in.i_mode)) {
-		dump_file(ino, path);
-	} else if (LINUX_S_ISLNK(in.i_mode) && EXT2_I_SIZE(&in) < 4096) {
-		got = 0;
-		if (!ext2fs_file_open(cur.fs, ino, 0, &f)) {
-			ext2fs_file_read(f, target, sizeof(target) - 1, &got);
-			ext2fs_file_close(f);
-		}
-		if (!got && EXT2_I_SIZE(&in) < sizeof(in.i_block)) {
-			got = EXT2_I_SIZE(&in);
-			memcpy(target, in.i_block, got);
-		}
-		target[got] = 0;
-		if (symlink(target, path) < 0)
-			com_err(prog, errno, "while making link %s", path);
-	}
-	free(path);
-}
-
-void do_rdump(int argc, char **argv, int sci_idx, void *infop)
-{
-	ext2_ino_t ino;
-	const char *base;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: rdump path out_dir\n");
-		return;
-	}
-	if (lookup(argv[1], &ino))
-		return;
-	base = strrchr(argv[1], '/');
-	base = base && base[1] ? base + 1 : (base ? "root" : argv[1]);
-	rdump_inode(ino, base, argv[2], 0);
-}
-
-void do_cd(int argc, char **argv, int sci_idx, void *infop)
-{
-	struct ext2_inode_large in;
-	ext2_ino_t ino;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: cd path\n");
-		return;
-	}
-	if (lookup(argv[1], &ino) || read_inode(ino, &in))
-		return;
-	if (!LINUX_S_ISDIR(in.i_mode)) {
-		com_err(prog, EXT2_ET_NO_DIRECTORY, "while changing to %s",
-			argv[1]);
-		return;
-	}
-	cur.cwd = ino;
-}
-
-void do_pwd(int argc, char **argv, int sci_idx, void *infop)
-{
-	char *name = NULL;
-
-	if (need_fs())
-		return;
-	if (!ext2fs_get_pathname(cur.fs, cur.cwd, 0, &name)) {
-		printf("[pwd]   INODE: %6u  PATH: %s\n", cur.cwd, name);
-		ext2fs_free_mem(&name);
+	err = e2fc_copy_sparse(cur.image, dst);
+	if (!err)
+		err = save_overlay(dst);
+	if (err) {
+		com_err(argv[0], err, "while writing %s", dst);
+		unlink(dst);
 	}
 }
 
@@ -538,24 +327,45 @@ static void err_hook(const char *whoami, errcode_t code, const char *fmt,
 		     va_list args)
 {
 	request_failed = 1;
+	fflush(stdout);
 	if (whoami)
 		fprintf(stderr, "%s: ", whoami);
 	if (code)
 		fprintf(stderr, "%s ", error_message(code));
-	vfprintf(stderr, fmt, args);
+	if (fmt)
+		vfprintf(stderr, fmt, args);
 	fputc('\n', stderr);
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s [-j extjournal] [-R request] [-f cmd_file] "
-		"[image]\n", prog);
+	fprintf(f, "Usage: %s [-b blocksize] [-s superblock] [-f cmd_file] "
+		"[-R request]... [-j extjournal] [-n] [-c] [-V] [image]\n",
+		prog);
+}
+
+/* one request line; a write error on stdout is reported once */
+static int run_line(int sci_idx, char *line)
+{
+	static int write_failed;
+	int err = ss_execute_line(sci_idx, line);
+
+	if (err) {
+		ss_perror(sci_idx, err, line);
+		request_failed = 1;
+	}
+	if ((fflush(stdout) || ferror(stdout)) && !write_failed) {
+		write_failed = 1;
+		com_err(prog, errno ? errno : EIO,
+			"while writing the output of %s", line);
+	}
+	return err ? 1 : 0;
 }
 
 static int run_file(int sci_idx, const char *file)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char line[4096];
+	char line[BUFSIZ];
 	int ret = 0;
 
 	if (!f) {
@@ -563,45 +373,67 @@ static int run_file(int sci_idx, const char *file)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!line[0] || line[0] == '#')
+		if (line[0] == '#') {
+			fputs(line, stdout);
 			continue;
+		}
+		line[strcspn(line, "\r\n")] = 0;
 		printf("%s: %s\n", prog, line);
-		if (ss_execute_line(sci_idx, line))
-			ret = 1;
+		ret |= run_line(sci_idx, line);
 	}
 	if (f != stdin)
 		fclose(f);
 	return ret;
 }
 
-int main(int argc, char **argv)
-{
-	const char *extj = NULL, *cmd_file = NULL;
-	char *request = NULL;
-	int c, sci_idx, ret = 0, err;
+struct action {
+	int	file;		/* -f (else -R) */
+	char	*arg;
+};
 
-	initialize_e2fc_error_table();
-	initialize_ext2_error_table();
-	set_com_err_hook(err_hook);
-	while ((c = getopt(argc, argv, "j:R:f:hV")) != -1) {
+static int parse_opts(int argc, char **argv, const char **extj,
+		      struct action *acts, int *nacts)
+{
+	int c;
+
+	cur.open_flags = EXT2_FLAG_64BITS | EXT2_FLAG_SOFTSUPP_FEATURES |
+		EXT2_FLAG_RW;
+	while ((c = getopt(argc, argv, "b:cf:hj:nR:s:V")) != -1) {
 		switch (c) {
+		case 'b':
+			if (dfc_parse_blk(optarg, prog, "block size",
+					  &cur.blocksize))
+				return 1;
+			break;
+		case 's':
+			if (dfc_parse_blk(optarg, prog,
+					  "superblock block number",
+					  &cur.superblock))
+				return 1;
+			break;
+		case 'c':
+			cur.catastrophic = 1;
+			break;
+		case 'n':
+			cur.open_flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+			break;
 		case 'j':
-			extj = optarg;
+			*extj = optarg;
 			break;
 		case 'R':
-			request = optarg;
-			break;
 		case 'f':
-			cmd_file = optarg;
+			acts[*nacts].file = c == 'f';
+			acts[(*nacts)++].arg = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		case 'V':
-			printf("%s %s (libext2fs %s)\n", prog, e2fc_version(),
-			       e2fc_ext2fs_version());
-			return 0;
+			/* as debugfs -V: on stderr, the library line last */
+			fprintf(stderr, "%s %s (libext2fs %s)\n\tUsing %s\n",
+				prog, e2fc_version(), e2fc_ext2fs_version(),
+				error_message(EXT2_ET_BASE));
+			exit(0);
 		default:
 			usage(stderr);
 			return 1;
@@ -611,24 +443,62 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	sci_idx = ss_create_invocation(prog, E2FC_VERSION, NULL, &debug_cmds, &err);
+	return 0;
+}
+
+static int run(int sci_idx, struct action *acts, int n)
+{
+	int i, ret = 0;
+
+	if (!n) {
+		ss_listen(sci_idx);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (acts[i].file) {
+			ret |= run_file(sci_idx, acts[i].arg);
+		} else {
+			ret |= run_line(sci_idx, acts[i].arg);
+		}
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *extj = NULL, *slash;
+	struct action *acts;
+	int sci_idx, ret = 0, err, nacts = 0;
+
+	slash = strrchr(argv[0], '/');
+	prog = slash ? slash + 1 : argv[0];
+	argv[0] = (char *)prog;	/* getopt's messages name it so */
+	initialize_e2fc_error_table();
+	initialize_ext2_error_table();
+	set_com_err_hook(err_hook);
+	acts = calloc(argc, sizeof(*acts));
+	if (!acts || parse_opts(argc, argv, &extj, acts, &nacts)) {
+		free(acts);
+		return 1;
+	}
+	sci_idx = ss_create_invocation(prog, E2FC_VERSION, NULL, &debug_cmds,
+				       &err);
 	if (err) {
 		com_err(prog, err, "while creating the command shell");
+		free(acts);
 		return 1;
 	}
 	ss_add_request_table(sci_idx, &ss_std_requests, 1, &err);
-	if (optind == argc - 1 && open_image(argv[optind], extj))
+	if (optind == argc - 1 && dfc_open(argv[optind], extj))
 		ret = 1;
-	if (request) {
-		err = ss_execute_line(sci_idx, request);
-		if (err)
-			ret = 1;
-	} else if (cmd_file) {
-		ret |= run_file(sci_idx, cmd_file);
-	} else {
-		ss_listen(sci_idx);
-	}
+	ret |= run(sci_idx, acts, nacts);
 	ss_delete_invocation(sci_idx);
-	close_image();
+	dfc_close();
+	free(acts);
+	if (fclose(stdout) && !ret) {
+		fprintf(stderr, "%s: %s while writing the output\n", prog,
+			strerror(errno));
+		ret = 1;
+	}
 	return ret || request_failed;
 }

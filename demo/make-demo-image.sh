@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-demo-image.sh OUT.img.gz -- make the bundled demo crash image with the
 # running kernel (root and loop devices needed): a 16 MiB ext4 with
 # fast_commit, a set-up tree committed by sync, then fsynced changes that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fc-example.c -- a small program on libe2fc's public interface: the
  * fast commits of an ext4 image, then its root directory after a replay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fsck-fc.c -- e2fsck front end: recover an unclean ext4 image with
  * libe2fc (full jbd2 replay, then the fast commits), then run the system
@@ -847,9 +848,15 @@ static int recover(struct state *s)
 	if (s->needs_recovery)
 		fprintf(s->out, "%s: recovering journal\n", s->target);
 	memset(&cs, 0, sizeof(cs));
-	err = e2fc_recover(&s->fs, s->j, s->log, s->fc, &ro, &s->stats);
-	if (!err && fcsk_stop)	/* the replay is only in memory yet */
-		return stopped(s);
+	/* a log too big to hold in memory goes to the device first (as a
+	 * power cut there, a signal then is acted on after the write-back) */
+	err = e2fc_log_prewrite(s->fs, s->j, s->log, s->fc, io, &ro,
+				&s->stats);
+	if (!err)
+		err = e2fc_recover(&s->fs, s->j, s->log, s->fc, &ro,
+				   &s->stats);
+	if (!err && fcsk_stop && !ro.log_applied)
+		return stopped(s);	/* the replay is only in memory yet */
 	if (!err && wrote_overlay(s))
 		err = e2fc_writeback(s->fs, s->j, s->log,
 				     s->stats.fc_commits > 0, io,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_scan_fuzz.c -- harness 1: the fast-commit area decoder on raw bytes.
  *
@@ -38,6 +39,15 @@ static ext2_filsys base_fs(void)
 	return fs;
 }
 #endif
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_init();
+#ifdef FIX_CRC
+	base_fs();
+#endif
+	return 0;
+}
 
 static void use(struct e2fc_fc *fc, int print)
 {

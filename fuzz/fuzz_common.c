@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_common.c -- helpers shared by the e2fc libFuzzer harnesses.
  */

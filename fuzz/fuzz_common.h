@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_common.h -- helpers shared by the e2fc libFuzzer harnesses.
  *
@@ -13,6 +14,9 @@
 #include "e2fc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* setup before the first input (libFuzzer calls it; so does standalone.c):
+ * a base image read here does not count against the first input's time */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* error tables, once */
 void fz_init(void);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * log_scan_fuzz.c -- harness 2: the jbd2 log scan on a raw journal.
  *
@@ -60,6 +61,12 @@ static void use(struct e2fc_journal *j, struct e2fc_log *log)
 	e2fc_print_text(f, j, log, fc, E2FC_PRINT_LOG | E2FC_PRINT_RAW);
 	e2fc_print_json(f, j, log, fc, E2FC_PRINT_LOG | E2FC_PRINT_RAW);
 	e2fc_fc_free(fc);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_init();
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

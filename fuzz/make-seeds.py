@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """make-seeds.py OUTDIR [BASE_IMAGE_GZ] -- seed corpora for the harnesses.
 
 From every kernel-made image of tests/kernel/corpus (the journal is read

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * recover_fuzz.c -- harness 3: the whole recovery on an image in memory.
  *
@@ -351,6 +352,12 @@ static errcode_t recover(void)
 	return err;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	setup();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct e2fc_jsb *sb;
@@ -358,8 +365,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy;
 	int mode, fix;
 
-	if (!base)
-		setup();
 	if (size < 2)
 		return 0;
 	sb = &base_j->sb;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * standalone.c -- run a harness on files, without libFuzzer: how `make
  * check` replays the regression inputs (and how a finding is debugged
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 {
 	int i, ret = 0;
 
+	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++)
 		ret |= run_file(argv[i]);
 	return ret;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fcdump.c -- forensic dump of the ext4 fast-commit area (and the jbd2
  * log) of an image.  Opens the image read-only; never writes.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-asan.sh -- `make check-asan`: the whole suite built with
 # -fsanitize=address,undefined (configure --enable-sanitizers) out of tree
 # in asan/ of the build directory, from a copy of the sources (git's

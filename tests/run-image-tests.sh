@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-image-tests.sh -- every tests/<name>/ that holds a "script":
 #   image.gz    the image (gunzipped to $IMG in a scratch directory)
 #   journal.gz  optional external journal device (gunzipped to $JDEV)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-tests.sh -- the whole test suite: CUnit unit tests, image tests
 # (tests/<name>/{image.gz,script,expect}) and the kernel regression corpus.
 # Prints one line per case and ends with "N passed, N failed".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * crc32c.c -- raw crc32c (Castagnoli polynomial, reflected 0x82F63B78),
  * no inversion before or after: the caller chooses the seed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * e2fc.h -- libe2fc: offline inspection and replay of the ext4 fast-commit
  * area of the jbd2 journal, on top of the system libext2fs.
@@ -410,6 +411,13 @@ struct e2fc_replay_opts {
 	unsigned	until_commit;	/* replay only the first N valid FC
 					 * commits; ~0U = all */
 	int		no_fc;		/* full jbd2 replay only */
+	int		log_applied;	/* the log is on the device already
+					 * (e2fc_log_prewrite): open the fs
+					 * again, do not replay it, keep the
+					 * log_* stats */
+	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
+					 * more bytes goes to the device
+					 * first (0: 64 MiB) */
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;
@@ -467,6 +475,16 @@ errcode_t e2fc_orphans_count(ext2_filsys fs, struct e2fc_journal *j,
 			     const struct e2fc_log *log, unsigned *list,
 			     unsigned *file);
 
+/*
+ * Replay the jbd2 log onto io (a channel on the fs device with the fs's
+ * block size) in bounded memory: what e2fc_recover() writes for the log,
+ * each target once (its newest version), in block order; flushed.  Fills
+ * the log_* fields of st.  nblocks: the fs's block count.
+ */
+errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
+			     const struct e2fc_log *log, blk64_t nblocks,
+			     struct e2fc_replay_stats *st);
+
 /* ===================================================================== */
 /* fc_writeback.c: write a replay made in the overlay back, crash-safely     */
 /* ===================================================================== */
@@ -489,6 +507,21 @@ errcode_t e2fc_writeback(ext2_filsys ofs, struct e2fc_journal *j,
 		      const struct e2fc_log *log, int fc_replayed,
 		      io_manager writer, io_manager jwriter,
 		      struct e2fc_writeback_stats *cs);
+
+/*
+ * Before e2fc_recover() on the overlay: a log of more than
+ * opts->log_mem_max bytes (0: 64 MiB) is written to the device through
+ * writer first (e2fc_log_replay_to), so that the overlay never holds it;
+ * then opts->log_applied is set and st has the log_* figures (pass the
+ * same opts and st to e2fc_recover).  Does nothing for a smaller log, a
+ * journal that is not to be replayed, or writer == undo_io_manager.  The
+ * fast commits' plan is checked first: a refused plan writes nothing.
+ */
+errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct e2fc_fc *fc, io_manager writer,
+			    struct e2fc_replay_opts *opts,
+			    struct e2fc_replay_stats *st);
 
 /* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
  * journal with E2FC_JOPEN_OVERLAY), then e2fc_writeback() to the device:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * e2fc_disk.h -- on-disk facts of the jbd2 journal and the ext4 fast-commit
  * area (doc/format.md), and endian-safe byte accessors: the one place

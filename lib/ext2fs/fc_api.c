@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_api.c -- the public interface of libe2fc (libe2fc.h): opaque image
  * handles over the internal library (e2fc.h).  The image is opened
@@ -53,22 +54,13 @@ void e2fc_free(void *p)
 
 /* ---- open, scan ---------------------------------------------------- */
 
-static void discard_overlays(struct e2fc_image *img)
-{
-	e2fc_overlay_discard(img->path);
-	if (img->journal)
-		e2fc_overlay_discard(img->journal);
-}
-
 void e2fc_image_close(struct e2fc_image *img)
 {
 	if (!img)
 		return;
 	e2fc_unload(&img->ld);
-	if (img->fs)
+	if (img->fs)		/* the overlays go with their channels */
 		ext2fs_close_free(&img->fs);
-	if (img->path)
-		discard_overlays(img);
 	free(img->path);
 	free(img->journal);
 	free(img);

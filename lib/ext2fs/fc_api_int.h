@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_api_int.h -- what fc_api.c and fc_api_tree.c share: the image handle
  * behind the public interface (libe2fc.h).

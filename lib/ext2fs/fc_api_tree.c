@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_api_tree.c -- the public interface, second half: plan and replay
  * (in memory), the tree the replay leaves (lookup, stat, read, readlink,
@@ -19,6 +20,7 @@ static void copy_result(struct e2fc_replay_result *res,
 	res->log_trans = st->log_trans;
 	res->log_blocks = st->log_blocks;
 	res->log_revoked = st->log_revoked;
+	res->log_bad_csum = st->log_bad_csum;
 	res->fc_commits = st->fc_commits;
 	res->fc_tags = st->fc_tags;
 	res->fc_skipped = st->fc_skipped;
@@ -27,29 +29,36 @@ static void copy_result(struct e2fc_replay_result *res,
 	res->blocks_allocated = st->blocks_allocated;
 }
 
-/* the log blocks a replay writes, as e2fc_recover() counts them */
+/* the log blocks a replay writes: the rule of e2fc_log_block_fate() */
 static void plan_log(const struct e2fc_image *img,
 		     struct e2fc_replay_result *plan)
 {
 	const struct e2fc_log *log = img->ld.log;
 	blk64_t nblocks = ext2fs_blocks_count(img->fs->super);
-	unsigned i, t = 0;
+	unsigned i, t, ntrans = e2fc_log_replayed_trans(log);
 
-	for (i = 0; i < log->nblocks; i++) {
-		const struct e2fc_log_block *b = &log->blocks[i];
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
 
-		while (t < log->ntrans && log->trans[t].tid != b->tid)
-			t++;
-		if (t >= log->ntrans || !log->trans[t].complete)
-			break;
-		if (e2fc_log_is_revoked(log, b->target, b->tid) ||
-		    !b->csum_ok)
-			plan->log_revoked++;
-		else if (b->target < nblocks)
-			plan->log_blocks++;
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			switch (e2fc_log_block_fate(log, &log->blocks[i],
+						    nblocks)) {
+			case E2FC_LB_WRITE:
+				plan->log_blocks++;
+				break;
+			case E2FC_LB_REVOKED:
+				plan->log_revoked++;
+				break;
+			case E2FC_LB_BAD_CSUM:
+				plan->log_bad_csum++;
+				break;
+			case E2FC_LB_OUTSIDE:
+				break;
+			}
+		}
 	}
-	for (i = 0; i < log->ntrans; i++)
-		plan->log_trans += log->trans[i].complete;
+	for (t = 0; t < log->ntrans; t++)
+		plan->log_trans += log->trans[t].complete;
 }
 
 errcode_t e2fc_image_plan(const struct e2fc_image *img,
@@ -503,9 +512,6 @@ errcode_t e2fc_apply(const char *path, const char *journal,
 	e2fc_unload(&a.ld);
 	if (a.fs)
 		ext2fs_close_free(&a.fs);
-	e2fc_overlay_discard(path);
-	if (journal)
-		e2fc_overlay_discard(journal);
 	if (res)
 		copy_result(res, &st);
 	return err;

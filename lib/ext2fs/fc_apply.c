@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_apply.c -- apply one fast-commit tag to the file system, with the
  * kernel's effect (doc/design.md, doc/format.md):
@@ -726,13 +727,8 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 		return err;
 	if (found)
 		return 0;		/* exists: the kernel's EEXIST */
-	err = ext2fs_link(fs, parent, name, ino, file_type(mode));
-	if (err == EXT2_ET_DIR_NO_SPACE) {
-		err = ext2fs_expand_dir(fs, parent);
-		if (!err)
-			err = ext2fs_link(fs, parent, name, ino,
-					  file_type(mode));
-	}
+	err = e2fc_names_link(fs, r->names, parent, name, ino,
+			      file_type(mode));
 	if (!err)
 		err = e2fc_names_set(r->names, parent, name, strlen(name), ino);
 	if (err)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_array.c -- the library's one growable array, and the huge-page
  * allocation behind its big arrays and the decoder's store.

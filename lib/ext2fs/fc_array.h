@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_array.h -- growable arrays and huge-page allocations for the library
  * (fc_array.c).  Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_bitmaps.c -- block and inode bitmaps read one group at a time, the
  * first time the replay looks at a group, and written back only for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_fmt.h -- the output buffer behind fc_print.c: numbers, timestamps,
  * hex, escaped names and JSON strings formatted by hand into a large

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_load.c -- the one sequence every program starts with: open the
  * journal of a file system, scan its log, decode its fast-commit area.

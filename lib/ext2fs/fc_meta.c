@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_meta.c -- the file system as the replay engine sees it, below
  * everything else: inodes read and written whole, the blocks an inode

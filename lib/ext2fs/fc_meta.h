@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_meta.h -- the lowest layer of the replay engine (fc_meta.c): inode
  * I/O, block walks and the metadata map.  Not installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_names.h -- the replay's cache of directory names (fc_names.c).
  * Not installed.
@@ -17,5 +18,10 @@ errcode_t e2fc_names_lookup(ext2_filsys fs, struct e2fc_names *n,
 errcode_t e2fc_names_set(struct e2fc_names *n, ext2_ino_t dir,
 			 const char *name, unsigned len, ext2_ino_t ino);
 void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
+/* ext2fs_link (and ext2fs_expand_dir when full), without a scan of the
+ * whole directory per entry */
+errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
+			  ext2_ino_t dir, const char *name, ext2_ino_t ino,
+			  int ftype);
 
 #endif

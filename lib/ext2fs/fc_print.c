@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_print.c -- the one printer of journal, log and fast-commit area, as
  * text for people and as JSON for scripts (schema: doc/e2fcdump-json.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_replay.c -- recovery: the full jbd2 log first, then the valid fast
  * commits, then the metadata made consistent and the journal reset.
@@ -263,6 +264,137 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 	return err;
 }
 
+/*
+ * The log straight to a channel on the device, in bounded memory: the
+ * last version of each target that the rule writes, in block order, in
+ * runs of up to RUN_BLOCKS.  The bytes are those of replay_log (a later
+ * version of a block overwrites an earlier one there), and like it this
+ * can be cut and run again: the journal still holds the log.
+ */
+#define RUN_BLOCKS	256
+
+struct lb_ref {
+	blk64_t		target;
+	unsigned	idx;		/* in log->blocks: the later, the newer */
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct lb_ref *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* the blocks the rule writes, sorted, newest version of each target only */
+static errcode_t final_versions(const struct e2fc_log *log, blk64_t nblocks,
+				struct lb_ref **refs, unsigned *nref,
+				struct e2fc_replay_stats *st)
+{
+	unsigned t, i, n = 0, k;
+	unsigned ntrans = e2fc_log_replayed_trans(log);
+	struct lb_ref *r;
+	errcode_t err;
+
+	err = ext2fs_get_array(log->nblocks ? log->nblocks : 1, sizeof(*r),
+			       &r);
+	if (err)
+		return err;
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			const struct e2fc_log_block *b = &log->blocks[i];
+
+			switch (e2fc_log_block_fate(log, b, nblocks)) {
+			case E2FC_LB_REVOKED:
+				st->log_revoked++;
+				break;
+			case E2FC_LB_BAD_CSUM:
+				st->log_bad_csum++;
+				break;
+			case E2FC_LB_OUTSIDE:
+				break;
+			case E2FC_LB_WRITE:
+				st->log_blocks++;
+				r[n].target = b->target;
+				r[n++].idx = i;
+				break;
+			}
+		}
+	}
+	qsort(r, n, sizeof(*r), ref_cmp);
+	for (i = k = 0; i < n; i++)
+		if (i + 1 == n || r[i + 1].target != r[i].target)
+			r[k++] = r[i];
+	*refs = r;
+	*nref = k;
+	return 0;
+}
+
+static errcode_t write_runs(io_channel io, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct lb_ref *r, unsigned n, unsigned bs)
+{
+	uint8_t *buf;
+	unsigned i = 0, len;
+	errcode_t err;
+
+	err = ext2fs_get_array(RUN_BLOCKS, bs, &buf);
+	if (err)
+		return err;
+	while (i < n && !err) {
+		for (len = 0; i + len < n && len < RUN_BLOCKS &&
+		     r[i + len].target == r[i].target + len && !err; len++) {
+			const struct e2fc_log_block *b = &log->blocks[r[i + len].idx];
+			uint8_t *p = buf + (size_t)len * bs;
+
+			err = e2fc_journal_read(j, b->log_block, 1, p);
+			if (!err && b->escaped)
+				e2fc_put_be32(p, JBD2_MAGIC);
+		}
+		if (!err)
+			err = io_channel_write_blk64(io, r[i].target, len, buf);
+		i += len;
+	}
+	ext2fs_free_mem(&buf);
+	return err;
+}
+
+errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
+			     const struct e2fc_log *log, blk64_t nblocks,
+			     struct e2fc_replay_stats *st)
+{
+	struct lb_ref *r = NULL;
+	unsigned n = 0, t;
+	errcode_t err;
+
+	err = final_versions(log, nblocks, &r, &n, st);
+	if (!err)
+		err = write_runs(io, j, log, r, n, j->fs->blocksize);
+	if (!err)
+		err = io_channel_flush(io);
+	for (t = 0; t < log->ntrans; t++)
+		st->log_trans += log->trans[t].complete;
+	ext2fs_free_mem(&r);
+	return err;
+}
+
+/* zero stats; with keep_log, the log_* fields e2fc_log_prewrite() set stay */
+static void log_stats_reset(struct e2fc_replay_stats *st, int keep_log)
+{
+	struct e2fc_replay_stats old = *st;
+
+	memset(st, 0, sizeof(*st));
+	if (!keep_log)
+		return;
+	st->log_trans = old.log_trans;
+	st->log_blocks = old.log_blocks;
+	st->log_revoked = old.log_revoked;
+	st->log_bad_csum = old.log_bad_csum;
+}
+
 /* drop the in-memory fs without writing it back, open it again; an
  * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
@@ -305,11 +437,6 @@ static void mark_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
 	e2fc_touch_block(arg, blk, count, 1);
 }
 
-static void count_cb(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg)
-{
-	*(blk64_t *)arg += count;
-}
-
 /* free what was unmapped during the replay and is not mapped now */
 static void settle_released(struct replay *r)
 {
@@ -330,6 +457,80 @@ static void settle_released(struct replay *r)
 	}
 }
 
+/* a whole extent past EOF, to delete */
+struct cut {
+	blk64_t		lblk, pblk;
+	__u32		len;
+};
+
+/* the extents trim_to_size removes: wholly past eof (written ones of a
+ * file, all of a directory), in tree order; *part: the end of an extent
+ * that straddles eof and must lose its tail (0: none) */
+static errcode_t find_cuts(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode_large *in, blk64_t eof, int dir,
+			   struct cut **cuts, size_t *n, blk64_t *part)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	size_t cap = 0;
+	int op = EXT2_EXTENT_ROOT;
+	errcode_t err;
+
+	*n = 0;
+	*part = 0;
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	while (!err && !ext2fs_extent_get(h, op, &e)) {
+		op = EXT2_EXTENT_NEXT_LEAF;
+		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
+		    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
+		    e.e_lblk + e.e_len <= eof)
+			continue;
+		if (e.e_lblk < eof) {
+			*part = e.e_lblk + e.e_len;
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			err = ext2fs_resize_mem(0, cap * sizeof(**cuts), cuts);
+			if (err)
+				break;
+		}
+		(*cuts)[*n].lblk = e.e_lblk;
+		(*cuts)[*n].pblk = e.e_pblk;
+		(*cuts)[(*n)++].len = e.e_len;
+	}
+	ext2fs_extent_free(h);
+	return err;
+}
+
+/* delete one whole extent and free its blocks with one call (ext2fs_punch
+ * frees block by block: hostile ADD_RANGEs mapping 32768 blocks each past
+ * EOF made that minutes) */
+static errcode_t drop_extent(ext2_filsys fs, ext2_ino_t ino,
+			     struct ext2_inode_large *in, const struct cut *c)
+{
+	ext2_extent_handle_t h;
+	struct ext2fs_extent e;
+	errcode_t err;
+
+	err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
+	if (err)
+		return err;
+	err = ext2fs_extent_goto(h, c->lblk);
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (!err && (e.e_lblk != c->lblk || e.e_len != c->len))
+		err = EXT2_ET_EXTENT_NOT_FOUND;
+	if (!err)
+		err = ext2fs_extent_delete(h, 0);
+	ext2fs_extent_free(h);
+	if (!err)
+		ext2fs_block_alloc_stats_range(fs, c->pblk, c->len, -1);
+	return err;
+}
+
 /* written blocks past the end of a regular file, and any block past the
  * end of a directory (a reused inode keeps the old file's tree), are
  * unmapped: the kernel trims the tree to i_size after ranges, e2fsck
@@ -340,11 +541,11 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 			      struct ext2_inode_large *in)
 {
 	blk64_t eof = (EXT2_I_SIZE(in) + fs->blocksize - 1) / fs->blocksize;
-	blk64_t cut[64][2];
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	int dir = LINUX_S_ISDIR(in->i_mode), op, n, i;
-	errcode_t err = 0;
+	int dir = LINUX_S_ISDIR(in->i_mode);
+	struct cut *cuts = NULL;
+	blk64_t part;
+	size_t n, i;
+	errcode_t err;
 
 	if (!LINUX_S_ISREG(in->i_mode) && !dir)
 		return 0;
@@ -358,29 +559,19 @@ static errcode_t trim_to_size(ext2_filsys fs, ext2_ino_t ino,
 		return ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
 				    eof, ~0ULL);
 	}
-	/* up to 64 ranges a round (punching changes the tree under the
-	 * handle), until a round finds fewer */
-	do {
-		err = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &h);
-		if (err)
-			return err;
-		op = EXT2_EXTENT_ROOT;
-		n = 0;
-		while (n < 64 && !ext2fs_extent_get(h, op, &e)) {
-			op = EXT2_EXTENT_NEXT_LEAF;
-			if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
-			    ((e.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && !dir) ||
-			    e.e_lblk + e.e_len <= eof)
-				continue;
-			cut[n][0] = e.e_lblk > eof ? e.e_lblk : eof;
-			cut[n][1] = e.e_lblk + e.e_len - 1;
-			n++;
-		}
-		ext2fs_extent_free(h);
-		for (i = 0; i < n && !err; i++)
-			err = ext2fs_punch(fs, ino, (struct ext2_inode *)in,
-					   NULL, cut[i][0], cut[i][1]);
-	} while (!err && n == 64);
+	err = find_cuts(fs, ino, in, eof, dir, &cuts, &n, &part);
+	/* from the last one: a deletion leaves the earlier ones in place;
+	 * with clusters, ext2fs_punch knows which are shared */
+	for (i = n; !err && i-- > 0; )
+		err = EXT2FS_CLUSTER_RATIO(fs) > 1 ?
+		      ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				   cuts[i].lblk,
+				   cuts[i].lblk + cuts[i].len - 1) :
+		      drop_extent(fs, ino, in, &cuts[i]);
+	ext2fs_free_mem(&cuts);
+	if (!err && part > eof)		/* the tail of the one across eof */
+		err = ext2fs_punch(fs, ino, (struct ext2_inode *)in, NULL,
+				   eof, part - 1);
 	return err;
 }
 
@@ -421,7 +612,7 @@ static errcode_t fix_iblocks(ext2_filsys fs, ext2_ino_t ino,
 	blk64_t n = 0;
 	errcode_t err;
 
-	err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)in, count_cb, &n);
+	err = e2fc_count_iblocks(fs, ino, (struct ext2_inode *)in, &n);
 	if (!err)
 		err = ext2fs_iblk_set(fs, (struct ext2_inode *)in, n);
 	if (!err)
@@ -584,7 +775,8 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
 		else
 			free_ino++;
 	}
-	ext2fs_bg_free_blocks_count_set(fs, g, last - first + 1 - used);
+	ext2fs_bg_free_blocks_count_set(fs, g,
+					e2fc_free_clusters(fs, first, last, used));
 	ext2fs_bg_free_inodes_count_set(fs, g, free_ino);
 	ext2fs_bg_flags_clear(fs, g, EXT2_BG_BLOCK_UNINIT);
 	if (highest)
@@ -783,7 +975,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	ext2_filsys fs;
 	errcode_t err;
 
-	memset(stats, 0, sizeof(*stats));
+	log_stats_reset(stats, opts && opts->log_applied);
 	if (!((*fsp)->flags & EXT2_FLAG_RW))
 		return EXT2_ET_RO_FILSYS;
 	if (fc && (!opts || !opts->no_fc)) {
@@ -812,7 +1004,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			return err;
 	}
 	if (log && log->ntrans) {
-		err = replay_log(*fsp, j, log, stats);
+		err = opts && opts->log_applied ? 0 :
+		      replay_log(*fsp, j, log, stats);
 		if (!err)
 			err = reopen(fsp, j);
 		if (err)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * fc_replay_int.h -- the state of one replay, shared by the driver
  * (fc_replay.c), the tag handlers (fc_apply.c) and the bitmaps
@@ -99,5 +100,11 @@ void e2fc_bitmaps_done(struct replay *r);
 /* libext2fs allocates through the replay from here on (fs->priv_data) */
 errcode_t e2fc_hooks_set(struct replay *r);
 void e2fc_hooks_clear(struct replay *r);
+
+/* fc_cluster.c: counts in clusters on bigalloc */
+errcode_t e2fc_count_iblocks(ext2_filsys fs, ext2_ino_t ino,
+			     struct ext2_inode *inode, blk64_t *ret);
+blk64_t e2fc_free_clusters(ext2_filsys fs, blk64_t first, blk64_t last,
+			   blk64_t used);
 
 #endif

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_scan.c -- decode the fast-commit (FC) area of a jbd2 journal into tags
  * and commits, and give every commit and the whole area a verdict.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * fc_writeback.c -- write a replay held in the overlay back to the device,
  * so that a power cut at any point still recovers to the same bytes.
@@ -310,6 +311,83 @@ errcode_t e2fc_writeback(ext2_filsys ofs, struct e2fc_journal *j,
 	return err;
 }
 
+/*
+ * A log bigger than this goes to the device before the replay instead of
+ * through the overlay, which keeps every block it is given in memory:
+ * peak memory then stays bounded whatever the journal's size (a full
+ * 1 GiB journal held 612 MB in the overlay).  Smaller logs stay in the
+ * overlay: one write-back of the final blocks.
+ */
+#define LOG_IN_MEMORY_MAX	(64ULL << 20)
+
+static int log_too_big(const struct e2fc_log *log, unsigned bs,
+		       uint64_t max)
+{
+	return log && (uint64_t)log->nblocks * bs >
+		      (max ? max : LOG_IN_MEMORY_MAX) &&
+	       e2fc_log_replayed_trans(log);
+}
+
+/*
+ * The log straight to the device: the same bytes the replay would write,
+ * and safe to cut (the journal still holds the log, a new run writes it
+ * again).
+ */
+static errcode_t log_to_device(ext2_filsys fs, struct e2fc_journal *j,
+			       const struct e2fc_log *log, io_manager writer,
+			       struct e2fc_replay_stats *st)
+{
+	io_channel io;
+	errcode_t err;
+
+	err = writer->open(fs->device_name, IO_FLAG_RW, &io);
+	if (err)
+		return err;
+	err = io_channel_set_blksize(io, fs->blocksize);
+	if (!err)
+		err = e2fc_log_replay_to(io, j, log,
+					 ext2fs_blocks_count(fs->super), st);
+	io_channel_close(io);
+	return err;
+}
+
+/* e2fc_recover's check of the fast commits it will replay */
+static errcode_t check_plan(ext2_filsys fs, const struct e2fc_fc *fc,
+			    const struct e2fc_replay_opts *o)
+{
+	unsigned bc, bt;
+
+	if (!fc || o->no_fc || !fc->replay_commits || !o->until_commit)
+		return 0;
+	return e2fc_replay_check(fs, fc, &bc, &bt);
+}
+
+errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
+			    const struct e2fc_log *log,
+			    const struct e2fc_fc *fc, io_manager writer,
+			    struct e2fc_replay_opts *o,
+			    struct e2fc_replay_stats *st)
+{
+	errcode_t err;
+
+	memset(st, 0, sizeof(*st));
+	/* the undo manager keeps one undo file per open: e2fc_writeback
+	 * opens its own channel later, so such a run keeps the log in the
+	 * overlay */
+	if (writer == undo_io_manager || !j ||
+	    !ext2fs_has_feature_journal_needs_recovery(fs->super) ||
+	    e2fc_journal_check_write(j) ||
+	    !log_too_big(log, fs->blocksize, o->log_mem_max))
+		return 0;
+	/* a refused plan must leave the device as it was */
+	err = check_plan(fs, fc, o);
+	if (!err)
+		err = log_to_device(fs, j, log, writer, st);
+	if (!err)
+		o->log_applied = 1;
+	return err;
+}
+
 errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      const struct e2fc_log *log,
 			      const struct e2fc_fc *fc,
@@ -318,12 +396,17 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 			      struct e2fc_replay_stats *stats,
 			      struct e2fc_writeback_stats *cs)
 {
+	struct e2fc_replay_opts o = { .until_commit = ~0U };
 	errcode_t err;
 
 	memset(cs, 0, sizeof(*cs));
 	if ((*fsp)->io->manager != e2fc_overlay_io_manager)
 		return EXT2_ET_INVALID_ARGUMENT;
-	err = e2fc_recover(fsp, j, log, fc, opts, stats);
+	if (opts)
+		o = *opts;
+	err = e2fc_log_prewrite(*fsp, j, log, fc, writer, &o, stats);
+	if (!err)
+		err = e2fc_recover(fsp, j, log, fc, &o, stats);
 	if (err)
 		return err;
 	if (!e2fc_overlay_units((*fsp)->io) &&

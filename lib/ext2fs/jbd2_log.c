@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * jbd2_log.c -- scan the full jbd2 log the way recovery's scan pass does:
  * from s_start with s_sequence, transaction by transaction, until a block

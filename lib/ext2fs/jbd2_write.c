@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * jbd2_write.c -- append one complete transaction to the jbd2 log.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * journal.c -- find the jbd2 journal of a file system (its inode, or an
  * external journal device), decode its superblock, and map logical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later */
 /*
  * libe2fc.h -- the public interface of libe2fc: read the fast-commit area
  * of an ext4 image's jbd2 journal, replay it in memory, read the tree the
@@ -123,6 +124,7 @@ struct e2fc_replay_result {
 	uint32_t	log_trans;	/* jbd2 transactions replayed */
 	uint32_t	log_blocks;	/* blocks written from the log */
 	uint32_t	log_revoked;	/* blocks skipped as revoked */
+	uint32_t	log_bad_csum;	/* skipped: bad data checksum */
 	uint32_t	fc_commits;	/* fast commits replayed */
 	uint32_t	fc_tags;	/* their tags applied */
 	uint32_t	fc_skipped;	/* tags the kernel skips too */
@@ -137,8 +139,9 @@ struct e2fc_replay_result {
  * The plan: what a replay of the first until_commit valid fast commits
  * (E2FC_ALL_COMMITS: all) would do, every tag checked against the file
  * system without changing anything.  Fills log_trans, log_blocks,
- * log_revoked, fc_commits and fc_tags; returns the first tag's error
- * (bad_commit and bad_tag say which) when the plan must be refused.
+ * log_revoked, log_bad_csum, fc_commits and fc_tags; returns the first
+ * tag's error (bad_commit and bad_tag say which) when the plan must be
+ * refused.
  */
 errcode_t e2fc_image_plan(const struct e2fc_image *img,
 			  unsigned until_commit,

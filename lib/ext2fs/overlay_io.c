@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * overlay_io.c -- a copy-on-write io_manager: reads come from the named
  * file or device (opened read-only, never written), writes go to memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
 /*
  * crc32c_ext2fs.c -- optional: libext2fs's own crc32c on e2fc's fast path.
  *

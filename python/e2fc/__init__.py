@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.0-or-later
 """e2fc: read and replay the ext4 fast-commit journal of an image.
 
 A thin ctypes layer over libe2fc.so (libe2fc(3)).  Nothing here writes
@@ -105,7 +106,8 @@ _READDIR_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p,
 
 class _ReplayResult(ctypes.Structure):
     _fields_ = [("log_trans", _u32), ("log_blocks", _u32),
-                ("log_revoked", _u32), ("fc_commits", _u32),
+                ("log_revoked", _u32), ("log_bad_csum", _u32),
+                ("fc_commits", _u32),
                 ("fc_tags", _u32), ("fc_skipped", _u32),
                 ("inodes_freed", _u32), ("blocks_freed", ctypes.c_uint64),
                 ("blocks_allocated", ctypes.c_uint64),
@@ -137,6 +139,8 @@ _sizep = ctypes.POINTER(ctypes.c_size_t)
 _open = _proto("e2fc_image_open", _s, _s, ctypes.c_int, ctypes.POINTER(_p))
 _json = _proto("e2fc_image_json", _p, ctypes.POINTER(_p), _sizep)
 _events = _proto("e2fc_image_events_json", _p, ctypes.POINTER(_p), _sizep)
+_plan = _proto("e2fc_image_plan", _p, ctypes.c_uint,
+               ctypes.POINTER(_ReplayResult))
 _replay = _proto("e2fc_image_replay", _p, ctypes.c_uint,
                  ctypes.POINTER(_ReplayResult))
 _stat = _proto("e2fc_image_stat", _p, _s, ctypes.POINTER(_Stat))
@@ -288,6 +292,19 @@ class Image:
         --json` (a dict an event)."""
         text = self._text(_events, "listing the events")
         return [json.loads(line) for line in text.splitlines() if line]
+
+    def plan(self, until_commit=None):
+        """What replay(until_commit) would do, every tag checked, nothing
+        changed: the counts as a dict (e2fc_image_plan).  A plan that
+        must be refused raises, naming the commit and tag."""
+        r = _ReplayResult()
+        n = _until(until_commit)
+        with self._lock:
+            code = _plan(self._handle(), n, ctypes.byref(r))
+        _check(code, "checking fast commit %d, tag %d" % (r.bad_commit,
+                                                          r.bad_tag),
+               self.path)
+        return _result(r)
 
     def replay(self, until_commit=None):
         """Replay the journal in memory (the first until_commit fast

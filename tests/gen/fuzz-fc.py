@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """fuzz-fc.py -- seeded mutation fuzzer of the recovery path (e2fsck-fc and
 tests/tools/e2fc-recover, best built with --enable-sanitizers).
 

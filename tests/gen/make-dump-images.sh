@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-dump-images.sh -- remake the kernel crash images of the e2fcdump
 # image tests (tests/dump-*/).  Needs root and loop devices.
 #

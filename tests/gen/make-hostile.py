@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """make-hostile.py IN.img OUT.img KIND -- patch the first fast commit of a
 kernel-made crash image (1k blocks) into hostile input, with a correct CRC,
 so that only the replay check can refuse it.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-kernel.sh -- `make check-kernel`: kernel-differential test on fresh
 # crash images.  Needs root and loop devices (else it skips).
 #
@@ -13,6 +14,8 @@
 # MIX (default all) is gen.py's --mix: base, real (the workloads of real
 # systems: open-unlinked files, O_TMPFILE, atomic saves, O_DIRECT, ...) or
 # all (both).
+# PROFILE=name runs every image on one profile: a named one of gen.py
+# (variants taken in turn; PROFILE=list prints them) or a profile string.
 # Last line: "check-kernel: N passed, N failed".
 set -u
 export PATH=$PATH:/sbin:/usr/sbin
@@ -25,9 +28,19 @@ if [ "$(id -u)" != 0 ] || [ ! -e /dev/loop-control ] ||
 	exit 0
 fi
 
+if [ "${PROFILE:-}" = list ]; then
+	python3 "$here/gen.py" --list-profiles
+	exit 0
+fi
+if [ -n "${PROFILE:-}" ] &&
+   ! python3 "$here/gen.py" --variant "$PROFILE" 0 >/dev/null; then
+	echo "check-kernel: unknown profile $PROFILE (PROFILE=list)" >&2
+	exit 2
+fi
 seed=${SEED:-$(( $(date +%s) % 1000000 ))}
 n=${N:-8}
-echo "check-kernel: base seed $seed, $n images (SEED=$seed N=$n to repeat)"
+echo "check-kernel: base seed $seed, $n images" \
+	"(${PROFILE:+PROFILE=$PROFILE }SEED=$seed N=$n to repeat)"
 profiles=(1k-256-csum-64 1k-128-nocsum-32 2k-256-csum-64 2k-128-csum-32
 	  4k-256-csum-64 4k-128-nocsum-64 4k-256-nocsum-32 1k-256-csum-64-ext
 	  4k-256-csum-64-ext 1k-256-csum-64-fc256 4k-256-csum-64-fc128
@@ -40,6 +53,8 @@ gen_fail=0
 for ((i = 0; i < n; i++)); do
 	s=$((seed + i))
 	prof=${profiles[$((s % ${#profiles[@]}))]}
+	[ -n "${PROFILE:-}" ] &&
+		prof=$(python3 "$here/gen.py" --variant "$PROFILE" "$i")
 	ops=$((8 + s % 30))
 	fill=
 	[ $((s % 5)) -eq 0 ] && fill=--fill && ops=$((ops + 20))

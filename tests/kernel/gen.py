@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen.py -- make kernel crash images of ext4 fast commits (needs root).
 
   gen.py --seed S --profile P --out DIR [--ops N] [--snaps K] [--fill]
          [--mix base|real|all]
+  gen.py --list-profiles       the named profiles and their variants
+  gen.py --variant NAME I      the profile string of seed I of NAME
 
 PROFILE: dash-separated tokens: 1k|2k|4k (block size), 128|256 (inode
 size), csum|nocsum (metadata_csum), 64|32 (64bit), optional ext
@@ -14,6 +17,12 @@ file system must never be mounted: the kernel's own replay of it hits a
 BUG in ext4_split_extent_at and leaves the machine half-hung, so
 oracle.py gives it the live tree as the oracle without mounting it.
 Example: 1k-256-csum-64, 4k-128-nocsum-32-ext, 4k-256-nocsum-32-noext.
+More tokens (FEATURE_TOKENS): 512|1024 (inode size), orphanfile,
+noflex (^flex_bg), metabg (meta_bg,^resize_inode), largedir
+(large_dir,ea_inode), nodirindex, seed (metadata_csum_seed), bigalloc
+(-C 16384); mount options nodelalloc, wb (data=writeback), async
+(journal_async_commit, with data=writeback), nodio (nodioread_nolock).
+Named profiles (PROFILES, --list-profiles) group a few variants each.
 
 Makes a small ext4 with fast_commit, mounts it with commit=600, syncs a
 set-up tree, then runs N seeded random operations, each made durable by
@@ -67,11 +76,12 @@ def sh(*cmd, check=True):
 
 def parse_profile(p):
     prof = {'bs': 4096, 'isize': 256, 'csum': True, '64bit': True,
-            'ext': False, 'fc': 0, 'inline': False, 'noext': False}
+            'ext': False, 'fc': 0, 'inline': False, 'noext': False,
+            'feat': [], 'mopts': [], 'cluster': 0}
     for t in p.split('-'):
         if t in ('1k', '2k', '4k'):
             prof['bs'] = int(t[0]) * 1024
-        elif t in ('128', '256'):
+        elif t in ('128', '256', '512', '1024'):
             prof['isize'] = int(t)
         elif t in ('csum', 'nocsum'):
             prof['csum'] = t == 'csum'
@@ -85,11 +95,74 @@ def parse_profile(p):
             prof['noext'] = True
         elif re.fullmatch(r'fc\d+', t):
             prof['fc'] = int(t[2:])
-        else:
+        elif not profile_token(prof, t):
             raise SystemExit('bad profile token: ' + t)
     if prof['noext'] and prof['64bit']:
         raise SystemExit('noext needs 32 (mke2fs: 64bit wants extents)')
     return prof
+
+
+# --- profiles: mke2fs features and mount options beyond the basic tokens
+# token: (mke2fs -O features, mount options)
+FEATURE_TOKENS = {
+    'orphanfile': (['orphan_file'], []),
+    'noflex': (['^flex_bg'], []),
+    'metabg': (['meta_bg', '^resize_inode'], []),
+    'largedir': (['large_dir', 'ea_inode'], []),
+    'nodirindex': (['^dir_index'], []),
+    'seed': (['metadata_csum_seed'], []),
+    'bigalloc': (['bigalloc'], []),		# with -C 16384, see mkfs
+    'nodelalloc': ([], ['nodelalloc']),
+    'wb': ([], ['data=writeback']),
+    # the kernel refuses journal_async_commit with data=ordered
+    'async': ([], ['data=writeback', 'journal_async_commit']),
+    'nodio': ([], ['nodioread_nolock']),
+}
+
+# named profiles (check-kernel.sh PROFILE=name): seed i of a run uses
+# variant i % len
+PROFILES = {
+    'inline_data': ['4k-256-csum-64-inline', '1k-256-csum-64-inline',
+                    '2k-512-nocsum-64-inline'],
+    'nocsum32': ['4k-256-nocsum-32', '1k-128-nocsum-32'],
+    'orphan_file': ['4k-256-csum-64-orphanfile', '1k-256-csum-64-orphanfile'],
+    'noflex': ['4k-256-csum-64-noflex', '1k-128-nocsum-32-noflex'],
+    'meta_bg': ['4k-256-csum-64-metabg', '1k-256-csum-64-metabg'],
+    'large_dir': ['4k-256-csum-64-largedir', '1k-256-csum-64-largedir'],
+    'inode1024': ['4k-1024-csum-64', '1k-1024-csum-64'],
+    'nodirindex': ['4k-256-csum-64-nodirindex', '1k-256-csum-64-nodirindex'],
+    'csum_seed': ['4k-256-csum-64-seed', '1k-256-csum-64-seed'],
+    'bigalloc': ['4k-256-csum-64-bigalloc', '1k-256-csum-64-bigalloc'],
+    'noext': ['4k-256-nocsum-32-noext', '1k-256-csum-32-noext'],
+    '1k': ['1k-256-csum-64', '1k-128-nocsum-32'],
+    '2k': ['2k-256-csum-64', '2k-128-csum-32'],
+    '4k': ['4k-256-csum-64', '4k-128-nocsum-64'],
+    'nodelalloc': ['4k-256-csum-64-nodelalloc', '1k-256-csum-64-nodelalloc'],
+    'writeback': ['4k-256-csum-64-wb', '1k-256-csum-64-wb'],
+    'async_commit': ['4k-256-csum-64-async', '1k-256-csum-64-async'],
+    'nodioread_nolock': ['4k-256-csum-64-nodio', '2k-256-csum-64-nodio'],
+}
+
+
+def profile_token(prof, t):
+    """one token of FEATURE_TOKENS: add its features and mount options"""
+    if t not in FEATURE_TOKENS:
+        return False
+    feat, mopts = FEATURE_TOKENS[t]
+    prof['feat'] += feat
+    prof['mopts'] += [m for m in mopts if m not in prof['mopts']]
+    if t == 'bigalloc':
+        prof['cluster'] = 16384
+    return True
+
+
+def profile_variant(name, i):
+    """PROFILE=name -> the profile string of the i-th seed"""
+    if name in PROFILES:
+        v = PROFILES[name]
+        return v[i % len(v)]
+    parse_profile(name)			# a raw profile string: check it
+    return name
 
 
 class Gen:
@@ -126,12 +199,15 @@ class Gen:
             feat.append('inline_data')
         if p['noext']:
             feat.append('^extent')
+        feat += p['feat']
         jsz = bs * 1024 >> 20		# 1024 journal blocks: the minimum
         jopt = 'size=%d' % jsz
         if p['fc']:
             jopt += ',fast_commit_size=%d' % p['fc']
         opts = ['-q', '-t', 'ext4', '-b', str(bs), '-I', str(p['isize']),
                 '-O', ','.join(feat)]
+        if p['cluster']:
+            opts += ['-C', str(p['cluster'])]
         if p['ext']:
             with open(self.jimg, 'wb') as f:
                 f.truncate(bs * 2048)
@@ -142,7 +218,7 @@ class Gen:
         else:
             sh('mke2fs', *opts, '-J', jopt, self.img)
         os.mkdir(self.mnt)
-        mo = 'loop,commit=600'
+        mo = ','.join(['loop', 'commit=600'] + p['mopts'])
         if self.jloop:
             mo += ',journal_path=' + self.jloop
         sh('mount', '-o', mo, self.img, self.mnt)
@@ -753,9 +829,11 @@ def op_table(mix):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--profile', required=True)
-    ap.add_argument('--out', required=True)
+    ap.add_argument('--seed', type=int)
+    ap.add_argument('--profile')
+    ap.add_argument('--out')
+    ap.add_argument('--list-profiles', action='store_true')
+    ap.add_argument('--variant', nargs=2, metavar=('NAME', 'I'))
     ap.add_argument('--ops', type=int, default=20)
     ap.add_argument('--snaps', type=int, default=1)
     ap.add_argument('--fill', action='store_true')
@@ -763,6 +841,15 @@ def main():
                     help='operations: the base set, the workloads of real '
                     'systems, or both')
     a = ap.parse_args()
+    if a.list_profiles:
+        for n, v in PROFILES.items():
+            print('%-18s %s' % (n, ' '.join(v)))
+        return 0
+    if a.variant:
+        print(profile_variant(a.variant[0], int(a.variant[1])))
+        return 0
+    if a.seed is None or not a.profile or not a.out:
+        ap.error('--seed, --profile and --out are required')
     # SIGTERM (a timeout) still unmounts and detaches what we set up
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     prof = parse_profile(a.profile)

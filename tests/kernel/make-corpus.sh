@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-corpus.sh -- regenerate the kernel regression corpus
 # tests/kernel/corpus/<case>/{image.gz,[journal.gz],listing,live,meta}.
 # Needs root and loop devices.  Run from a build directory (or set BUILD)
@@ -79,6 +80,21 @@ runs=${RUNS:-'
 7110 1k-256-csum-64-ext 20 3 real
 7111 4k-256-csum-64-inline 20 3 real
 7112 1k-256-csum-64-fc256 30 3 real
+301 4k-256-csum-64-bigalloc 20 3
+302 1k-256-csum-64-bigalloc 18 3
+303 1k-256-csum-64-inline 22 3
+304 4k-256-csum-64-nodirindex 20 3
+305 1k-256-csum-64-seed 20 3
+307 1k-256-csum-64-metabg 18 3
+308 4k-256-csum-64-largedir 16 3
+309 1k-1024-csum-64 16 3
+310 1k-128-nocsum-32-noflex 16 3
+311 4k-256-csum-64-nodelalloc 16 3
+312 1k-256-csum-64-wb 16 3
+313 4k-256-csum-64-async 16 3
+314 2k-256-csum-64-nodio 16 3
+315 4k-256-nocsum-32 16 2
+316 2k-256-nocsum-32-noext 20 1
 '}
 
 tags() {	# tags of the replayable commits, the FC state

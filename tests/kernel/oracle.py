@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """oracle.py -- the canonical listing of a tree and the kernel oracle.
 
 The listing (also printed by tests/tools/e2fc-listing from an image):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-corpus.sh -- replay every kernel crash image of tests/kernel/corpus and
 # compare with the oracle listing (the kernel's tree, or the live tree where
 # the kernel's own tree fails e2fsck -fn: see make-corpus.sh).  Called by

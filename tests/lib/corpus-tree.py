@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """corpus-tree.py -- the installed Python module against the kernel.
 
 usage: corpus-tree.py CASE-DIR...   (tests/kernel/corpus/<case>)

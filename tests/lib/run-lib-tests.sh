@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-lib-tests.sh -- libe2fc as a library: the Python module's unittest
 # tests against the built tree, then `make install` into a DESTDIR: every
 # file in place, man pages clean under groff -ww, doc/e2fc-example.c
@@ -18,6 +19,9 @@ CASES=${CASES:-"1k-256-csum-64-s2-00 1k-256-csum-64-inline-fc64-s21-00
 	1k-256-csum-64-ext-s108-00 4k-256-csum-64-s105-00
 	4k-256-nocsum-32-noext-s131-00 2k-128-nocsum-64-s8-00"}
 pass=0 fail=0
+# Debian's python3, as configure found it
+py=$(sed -n 's/^PYTHON3[ \t]*=[ \t]*//p' "$top/MCONFIG")
+py=${py:-/usr/bin/python3}
 
 ok() { echo "PASS: lib-$1"; pass=$((pass + 1)); }
 bad() { echo "FAIL: lib-$1: $2"; fail=$((fail + 1)); }
@@ -32,7 +36,7 @@ python_unit() {
 	local out=$tmp/unittest.out
 	E2FC_LIBRARY=$top/lib/ext2fs/libe2fc.so.0 PYTHONPATH=$src/python \
 	E2FCDUMP=$top/misc/e2fcdump CORPUS=$corpus PYTHONDONTWRITEBYTECODE=1 \
-		python3 -m unittest discover -s "$src/python/tests" -v \
+		"$py" -m unittest discover -s "$src/python/tests" -v \
 		>"$out" 2>&1
 	local rc=$?
 	grep -E ' \.\.\. skipped' "$out" | sed 's/^/  /'
@@ -123,11 +127,11 @@ python_installed() {
 	for c in $CASES; do dirs+=("$corpus/$c"); done
 	if (cd "$tmp" && PYTHONPATH=$mod PYTHONDONTWRITEBYTECODE=1 \
 	    LD_LIBRARY_PATH=$(dirname "$(found libe2fc.so.0)") \
-	    python3 -c 'import e2fc, sys; sys.exit(not
+	    "$py" -c 'import e2fc, sys; sys.exit(not
 		e2fc.__file__.startswith(sys.argv[1]))' "$dest") &&
 	   (cd "$tmp" && PYTHONPATH=$mod PYTHONDONTWRITEBYTECODE=1 \
 	    LD_LIBRARY_PATH=$(dirname "$(found libe2fc.so.0)") \
-	    python3 "$here/corpus-tree.py" "${dirs[@]}") >"$out" 2>&1; then
+	    "$py" "$here/corpus-tree.py" "${dirs[@]}") >"$out" 2>&1; then
 		ok "python-installed-corpus ($(grep -c '^PASS' "$out") cases)"
 	else
 		bad python-installed-corpus "$(grep -v '^PASS' "$out" |

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fc-listing.c -- print the canonical listing of an ext4 image, read with
  * libext2fs (no mount), in the format of tests/kernel/oracle.py:

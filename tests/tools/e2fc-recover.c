@@ -1,16 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * e2fc-recover.c -- test driver of the replay (used by
  * tests/kernel/run-corpus.sh when e2fsck-fc is not built, and by the
  * power-cut test tests/fsck-interrupt).
  *
  *	e2fc-recover [-j EXTJOURNAL] [--until-commit N] [--direct]
- *		     [--cut-after N] IMAGE
+ *		     [--log-in-place] [--cut-after N] IMAGE
  *
  * Opens IMAGE through the overlay io manager, scans the log and the
  * fast-commit area, replays in memory and writes the result to IMAGE with
  * e2fc_writeback() -- what e2fsck-fc does.  --direct replays straight onto
  * IMAGE instead (unix io manager, no commit step), the way e2fc worked
- * before e2fc_writeback().  --cut-after N simulates a power cut: the process
+ * before e2fc_writeback().  --log-in-place sends the jbd2 log to IMAGE
+ * before the replay whatever its size (what e2fsck-fc does with a log of
+ * more than 64 MiB).  --cut-after N simulates a power cut: the process
  * ends with _exit(99) instead of making its N-th write to IMAGE or the
  * journal (writes that were made stay, as after a cut).
  * Prints the replay statistics and "writes: K" on stdout.  Exit 0 when
@@ -29,7 +32,7 @@ static const char *prog = "e2fc-recover";
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s [-j extjournal] [--until-commit N] "
-		"[--direct] [--cut-after N] IMAGE\n", prog);
+		"[--direct] [--log-in-place] [--cut-after N] IMAGE\n", prog);
 	exit(8);
 }
 
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
 		{ "until-commit", required_argument, NULL, 'u' },
 		{ "cut-after", required_argument, NULL, 'c' },
 		{ "direct", no_argument, NULL, 'd' },
+		{ "log-in-place", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct e2fc_replay_opts opts;
@@ -197,6 +201,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			direct = 1;
+			break;
+		case 'l':
+			opts.log_mem_max = 1;
 			break;
 		default:
 			usage();

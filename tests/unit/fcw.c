@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fcw.c -- the fast-commit area writer used by the unit tests (see fcw.h).
  */

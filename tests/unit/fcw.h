@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fcw.h -- a small fast-commit area WRITER for the unit tests.
  *

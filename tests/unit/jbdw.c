@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jbdw.c -- jbd2 log writer for unit tests (see jbdw.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * jbdw.h -- a small jbd2 log writer for unit tests: builds a journal (its
  * superblock, descriptor, data, revoke and commit blocks, with csum v2/v3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_add_range.c -- ADD_RANGE applied run by run (fc_apply.c) against a
  * block-by-block model and against the old per-block loop (lookup +

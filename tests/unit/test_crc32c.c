@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_crc32c.c -- the portable and hardware crc32c paths agree with each
  * other, with libext2fs's ext2fs_crc32c_le and with known vectors.

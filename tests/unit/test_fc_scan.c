@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_fc_scan.c -- the fast-commit area decoder (lib/ext2fs/fc_scan.c),
  * on areas built by the fcw writer (fcw.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_journal.c -- e2fc_journal_open / read / write / reset and the log
  * scan on real images made by Linux 6.18 (tests/unit/data):

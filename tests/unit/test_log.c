@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_log.c -- jbd2 superblock decoding and the full log scan, on logs
  * built by jbdw: every tag format, checksums, revokes, escapes,

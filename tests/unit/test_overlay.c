@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_overlay.c -- the copy-on-write overlay io_manager: reads see the
  * base file under the writes, writes never reach the base, two opens of

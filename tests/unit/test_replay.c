@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_replay.c -- e2fc_replay_check and e2fc_recover on kernel crash
  * images made by Linux 6.18 (tests/unit/data):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_two_replays.c -- two replays in one process at once.  A recovers
  * replay-1k-128-csum.img.gz through the overlay; after its first fast

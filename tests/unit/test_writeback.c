@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_writeback.c -- the jbd2 transaction writer (jbd2_write.c) read back by
  * the log scanner, and e2fc_writeback() with and without that transaction.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * testdata.c -- the kernel-made images of tests/unit/data, for every test
  * file: where they are, and a gunzipped temporary copy of one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * unit.h -- registration of CUnit suites for the single unit-test runner.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * unit_main.c -- runs every registered CUnit suite and prints a summary
  * line "N passed, N failed" (tests) for tests/run-tests.sh.
