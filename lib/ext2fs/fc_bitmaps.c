@@ -46,6 +46,34 @@ static errcode_t read_group_block(ext2_filsys fs, blk64_t blk, void *buf)
 	return io_channel_read_blk64(fs->io, blk, 1, buf);
 }
 
+/* group g's block (inodes == 0) or inode bitmap into r->buf, its checksum
+ * verified when the replay verifies */
+static errcode_t read_bitmap(struct replay *r, dgrp_t g, int inodes)
+{
+	ext2_filsys fs = r->fs;
+	char *buf = (char *)r->buf;
+	errcode_t err;
+	int ok;
+
+	err = read_group_block(fs, inodes ? ext2fs_inode_bitmap_loc(fs, g) :
+					    ext2fs_block_bitmap_loc(fs, g),
+			       buf);
+	if (err)
+		return err;
+	if (r->verify && inodes)
+		ok = ext2fs_inode_bitmap_csum_verify(fs, g, buf,
+				fs->super->s_inodes_per_group / 8);
+	else if (r->verify)
+		ok = ext2fs_block_bitmap_csum_verify(fs, g, buf,
+				EXT2_CLUSTERS_PER_GROUP(fs->super) / 8);
+	else
+		ok = 1;
+	if (!ok)
+		return inodes ? EXT2_ET_INODE_BITMAP_CSUM_INVALID :
+				EXT2_ET_BLOCK_BITMAP_CSUM_INVALID;
+	r->st->bitmaps_read++;
+	return 0;
+}
 
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 {
@@ -62,19 +90,12 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 	if (r->bb_uninit[g]) {
 		e2fc_meta_mark(&r->meta, fs->block_map, first, last);
 	} else {
-		err = read_group_block(fs, ext2fs_block_bitmap_loc(fs, g),
-				       r->buf);
+		err = read_bitmap(r, g, 0);
+		if (!err)
+			err = ext2fs_set_block_bitmap_range2(fs->block_map,
+					first, last - first + 1, r->buf);
 		if (err)
 			return err;
-		if (r->verify &&
-		    !ext2fs_block_bitmap_csum_verify(fs, g, (char *)r->buf,
-				EXT2_CLUSTERS_PER_GROUP(fs->super) / 8))
-			return EXT2_ET_BLOCK_BITMAP_CSUM_INVALID;
-		err = ext2fs_set_block_bitmap_range2(fs->block_map, first,
-						     last - first + 1, r->buf);
-		if (err)
-			return err;
-		r->st->bitmaps_read++;
 	}
 	r->bb_loaded[g] = 1;
 	return 0;
@@ -91,15 +112,9 @@ errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g)
 	if (r->ib_uninit[g]) {
 		memset(r->buf, 0, fs->blocksize);
 	} else {
-		err = read_group_block(fs, ext2fs_inode_bitmap_loc(fs, g),
-				       r->buf);
+		err = read_bitmap(r, g, 1);
 		if (err)
 			return err;
-		if (r->verify &&
-		    !ext2fs_inode_bitmap_csum_verify(fs, g, (char *)r->buf,
-						     ipg / 8))
-			return EXT2_ET_INODE_BITMAP_CSUM_INVALID;
-		r->st->bitmaps_read++;
 	}
 	err = ext2fs_set_inode_bitmap_range2(fs->inode_map,
 					     (ext2_ino_t)g * ipg + 1, ipg,

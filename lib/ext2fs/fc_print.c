@@ -194,6 +194,18 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 	}
 }
 
+/* the logical range of an ADD_RANGE or DEL_RANGE tag */
+static void print_range(struct ob *o, uint32_t ino, uint32_t lblk,
+			uint32_t len)
+{
+	ob_lit(o, " ino ");
+	ob_u32(o, ino);
+	ob_lit(o, " lblk ");
+	ob_u32(o, lblk);
+	ob_lit(o, " len ");
+	ob_u32(o, len);
+}
+
 static void print_tag(struct ob *o, const struct e2fc_tag *t)
 {
 	struct e2fc_inode in;
@@ -214,24 +226,14 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 		ob_u32(o, t->u.head.tid);
 		break;
 	case EXT4_FC_TAG_ADD_RANGE:
-		ob_lit(o, " ino ");
-		ob_u32(o, t->u.add.ino);
-		ob_lit(o, " lblk ");
-		ob_u32(o, t->u.add.lblk);
-		ob_lit(o, " len ");
-		ob_u32(o, t->u.add.len);
+		print_range(o, t->u.add.ino, t->u.add.lblk, t->u.add.len);
 		ob_lit(o, " pblk ");
 		ob_u64(o, t->u.add.pblk);
 		if (t->u.add.unwritten)
 			ob_lit(o, " unwritten");
 		break;
 	case EXT4_FC_TAG_DEL_RANGE:
-		ob_lit(o, " ino ");
-		ob_u32(o, t->u.del.ino);
-		ob_lit(o, " lblk ");
-		ob_u32(o, t->u.del.lblk);
-		ob_lit(o, " len ");
-		ob_u32(o, t->u.del.len);
+		print_range(o, t->u.del.ino, t->u.del.lblk, t->u.del.len);
 		break;
 	case EXT4_FC_TAG_CREAT:
 	case EXT4_FC_TAG_LINK:
@@ -431,42 +433,66 @@ static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 	ob_putc(o, '\n');
 }
 
+/*
+ * Both reports write through one buffer: the body formats into it and
+ * ob_close() flushes it to f.  ev, the evidence header, is for JSON.
+ */
+typedef void (*report_fn)(struct ob *o, const struct e2fc_journal *j,
+			  const struct e2fc_log *log, const struct e2fc_fc *fc,
+			  int flags, const struct e2fc_evidence *ev);
+
+static void print_report(FILE *f, report_fn body,
+			 const struct e2fc_journal *j,
+			 const struct e2fc_log *log, const struct e2fc_fc *fc,
+			 int flags, const struct e2fc_evidence *ev)
+{
+	char small[1024];
+	struct ob o;
+
+	ob_open(&o, f, small, sizeof(small));
+	body(&o, j, log, fc, flags, ev);
+	ob_close(&o, small);
+}
+
+static void report_text(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	unsigned i;
+
+	print_jsb_text(o, j);
+	if ((flags & E2FC_PRINT_LOG) && log)
+		print_log_text(o, log);
+	for (i = 0; i < fc->ncommits; i++)
+		print_commit_text(o, fc, &fc->commits[i], flags);
+	ob_lit(o, "\nExpected tid: ");
+	ob_u32(o, fc->expected_tid);
+	ob_lit(o, "\nFast-commit area: ");
+	ob_str(o, e2fc_fc_state_name(fc->state));
+	ob_putc(o, '\n');
+	if (fc->stop_reason) {
+		ob_lit(o, "Replay stops at block ");
+		ob_u32(o, fc->stop_block);
+		ob_lit(o, " offset ");
+		ob_u32(o, fc->stop_offset);
+		ob_lit(o, ": ");
+		ob_str(o, error_message(fc->stop_reason));
+		ob_putc(o, '\n');
+	}
+	ob_lit(o, "Replayable: ");
+	ob_u32(o, fc->replay_commits);
+	ob_lit(o, " of ");
+	ob_u32(o, fc->ncommits);
+	ob_lit(o, " commits, ");
+	ob_u32(o, fc->replay_tags);
+	ob_lit(o, " tags\n");
+}
+
 void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
 {
-	char small[1024];
-	struct ob o;
-	unsigned i;
-
-	ob_open(&o, f, small, sizeof(small));
-	print_jsb_text(&o, j);
-	if ((flags & E2FC_PRINT_LOG) && log)
-		print_log_text(&o, log);
-	for (i = 0; i < fc->ncommits; i++)
-		print_commit_text(&o, fc, &fc->commits[i], flags);
-	ob_lit(&o, "\nExpected tid: ");
-	ob_u32(&o, fc->expected_tid);
-	ob_lit(&o, "\nFast-commit area: ");
-	ob_str(&o, e2fc_fc_state_name(fc->state));
-	ob_putc(&o, '\n');
-	if (fc->stop_reason) {
-		ob_lit(&o, "Replay stops at block ");
-		ob_u32(&o, fc->stop_block);
-		ob_lit(&o, " offset ");
-		ob_u32(&o, fc->stop_offset);
-		ob_lit(&o, ": ");
-		ob_str(&o, error_message(fc->stop_reason));
-		ob_putc(&o, '\n');
-	}
-	ob_lit(&o, "Replayable: ");
-	ob_u32(&o, fc->replay_commits);
-	ob_lit(&o, " of ");
-	ob_u32(&o, fc->ncommits);
-	ob_lit(&o, " commits, ");
-	ob_u32(&o, fc->replay_tags);
-	ob_lit(&o, " tags\n");
-	ob_close(&o, small);
+	print_report(f, report_text, j, log, fc, flags, NULL);
 }
 
 /*
@@ -773,6 +799,49 @@ static void json_block_map(struct ob *o, const struct e2fc_journal *j,
 	ob_putc(o, ']');
 }
 
+static void report_json(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	unsigned i;
+
+	ob_lit(o, "{\n");
+	if (ev) {
+		ob_lit(o, "  ");
+		ob_flush(o);
+		e2fc_evidence_print_json(o->f, ev);
+		ob_lit(o, ",\n");
+	}
+	json_journal(o, j);
+	if ((flags & E2FC_PRINT_LOG) && log)
+		json_log(o, log);
+	kv_u32(o, "  \"fast_commit\": {\"expected_tid\": ", fc->expected_tid);
+	ob_lit(o, ", \"state\": ");
+	ob_json_string(o, e2fc_fc_state_name(fc->state));
+	kv_u32(o, ", \"replay_commits\": ", fc->replay_commits);
+	kv_u32(o, ", \"replay_tags\": ", fc->replay_tags);
+	json_block_map(o, j, fc);
+	ob_lit(o, ", \"stop\": ");
+	if (fc->stop_reason) {
+		ob_lit(o, "{\"reason\": ");
+		ob_json_string(o, e2fc_reason_name(fc->stop_reason));
+		kv_u32(o, ", \"block\": ", fc->stop_block);
+		kv_u32(o, ", \"offset\": ", fc->stop_offset);
+		ob_putc(o, '}');
+	} else {
+		ob_lit(o, "null");
+	}
+	ob_lit(o, ",\n    \"commits\": [");
+	for (i = 0; i < fc->ncommits; i++) {
+		if (i)
+			ob_lit(o, ",\n    ");
+		else
+			ob_lit(o, "\n    ");
+		json_commit(o, j, fc, &fc->commits[i], flags);
+	}
+	ob_lit(o, "]}\n}\n");
+}
+
 void e2fc_print_json(FILE *f, const struct e2fc_journal *j,
 		     const struct e2fc_log *log, const struct e2fc_fc *fc,
 		     int flags)
@@ -784,45 +853,5 @@ void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 			const struct e2fc_log *log, const struct e2fc_fc *fc,
 			int flags, const struct e2fc_evidence *ev)
 {
-	char small[1024];
-	struct ob o;
-	unsigned i;
-
-	ob_open(&o, f, small, sizeof(small));
-	ob_lit(&o, "{\n");
-	if (ev) {
-		ob_lit(&o, "  ");
-		ob_flush(&o);
-		e2fc_evidence_print_json(f, ev);
-		ob_lit(&o, ",\n");
-	}
-	json_journal(&o, j);
-	if ((flags & E2FC_PRINT_LOG) && log)
-		json_log(&o, log);
-	kv_u32(&o, "  \"fast_commit\": {\"expected_tid\": ", fc->expected_tid);
-	ob_lit(&o, ", \"state\": ");
-	ob_json_string(&o, e2fc_fc_state_name(fc->state));
-	kv_u32(&o, ", \"replay_commits\": ", fc->replay_commits);
-	kv_u32(&o, ", \"replay_tags\": ", fc->replay_tags);
-	json_block_map(&o, j, fc);
-	ob_lit(&o, ", \"stop\": ");
-	if (fc->stop_reason) {
-		ob_lit(&o, "{\"reason\": ");
-		ob_json_string(&o, e2fc_reason_name(fc->stop_reason));
-		kv_u32(&o, ", \"block\": ", fc->stop_block);
-		kv_u32(&o, ", \"offset\": ", fc->stop_offset);
-		ob_putc(&o, '}');
-	} else {
-		ob_lit(&o, "null");
-	}
-	ob_lit(&o, ",\n    \"commits\": [");
-	for (i = 0; i < fc->ncommits; i++) {
-		if (i)
-			ob_lit(&o, ",\n    ");
-		else
-			ob_lit(&o, "\n    ");
-		json_commit(&o, j, fc, &fc->commits[i], flags);
-	}
-	ob_lit(&o, "]}\n}\n");
-	ob_close(&o, small);
+	print_report(f, report_json, j, log, fc, flags, ev);
 }

@@ -111,19 +111,27 @@ static uint8_t *reserve(struct fcw *w, uint32_t n)
 	return at(w);
 }
 
+/* a tag at p claiming len value bytes, of which vlen are written (val, or
+ * zeros when val is NULL); the running CRC and offset move past them */
+static void emit_tlv(struct fcw *w, uint8_t *p, uint16_t tag, uint16_t len,
+		     const void *val, unsigned vlen)
+{
+	put_tl(p, tag, len);
+	if (val)
+		memcpy(p + EXT4_FC_TL_SIZE, val, vlen);
+	else
+		memset(p + EXT4_FC_TL_SIZE, 0, vlen);
+	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + vlen);
+	w->off += EXT4_FC_TL_SIZE + vlen;
+}
+
 int fcw_tlv(struct fcw *w, uint16_t tag, uint16_t len, const void *val)
 {
 	uint8_t *p = reserve(w, EXT4_FC_TL_SIZE + len);
 
 	if (!p)
 		return -1;
-	put_tl(p, tag, len);
-	if (val)
-		memcpy(p + EXT4_FC_TL_SIZE, val, len);
-	else
-		memset(p + EXT4_FC_TL_SIZE, 0, len);
-	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + len);
-	w->off += EXT4_FC_TL_SIZE + len;
+	emit_tlv(w, p, tag, len, val, len);
 	return 0;
 }
 
@@ -228,13 +236,7 @@ void fcw_tlv_raw(struct fcw *w, uint16_t tag, uint16_t len, const void *val,
 	room = w->bs - w->off - EXT4_FC_TL_SIZE;
 	if (vlen > room)
 		vlen = room;
-	put_tl(p, tag, len);
-	if (val)
-		memcpy(p + EXT4_FC_TL_SIZE, val, vlen);
-	else
-		memset(p + EXT4_FC_TL_SIZE, 0, vlen);
-	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + vlen);
-	w->off += EXT4_FC_TL_SIZE + vlen;
+	emit_tlv(w, p, tag, len, val, vlen);
 }
 
 void fcw_poke(struct fcw *w, uint32_t blk, uint32_t off, const void *bytes,

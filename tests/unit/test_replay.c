@@ -106,6 +106,22 @@ static ext2_ino_t lookup(ext2_filsys fs, const char *path)
 	return ino;
 }
 
+/* image name unpacked into path, recovered up to commit until (which must
+ * replay commits fast commits) and opened */
+static ext2_filsys recovered(const char *name, unsigned until,
+			     unsigned commits, char *path, size_t len)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs = NULL;
+
+	CU_ASSERT_FATAL(e2fc_test_unpack(name, path, len));
+	CU_ASSERT_EQUAL(recover(path, until, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, commits);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				    unix_io_manager, &fs) == 0);
+	return fs;
+}
+
 static int fsck_clean(const char *path)
 {
 	char cmd[256];
@@ -209,7 +225,6 @@ static void test_replay_1k_128_csum(void)
 
 static void test_replay_4k_256_nocsum(void)
 {
-	struct e2fc_replay_stats st;
 	ext2_filsys fs = NULL;
 	char path[64];
 	blk64_t pblk = 0;
@@ -232,12 +247,8 @@ static void test_replay_4k_256_nocsum(void)
 	replay_image("replay-4k-256-nocsum.img.gz", 55, pblk);
 
 	/* until_commit 4: the CREAT of "last" is not replayed */
-	CU_ASSERT_FATAL(e2fc_test_unpack("replay-4k-256-nocsum.img.gz", path,
-			       sizeof(path)));
-	CU_ASSERT_EQUAL(recover(path, 4, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 4);
-	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
-				    unix_io_manager, &fs) == 0);
+	fs = recovered("replay-4k-256-nocsum.img.gz", 4, 4, path,
+		       sizeof(path));
 	ino = lookup(fs, "last");
 	CU_ASSERT_EQUAL(ino, 0);
 	CU_ASSERT(lookup(fs, "d/f26") == 38);
@@ -389,18 +400,13 @@ static void test_refuse_inode(void)
  */
 static void test_replay_reused_inode(void)
 {
-	struct e2fc_replay_stats st;
 	struct ext2_inode_large in;
 	ext2_filsys fs = NULL;
 	blk64_t pblk = 0;
 	char path[64];
 
-	CU_ASSERT_FATAL(e2fc_test_unpack("replay-reuse-1k-nocsum.img.gz", path,
-			       sizeof(path)));
-	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 6);
-	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
-				    unix_io_manager, &fs) == 0);
+	fs = recovered("replay-reuse-1k-nocsum.img.gz", ~0U, 6, path,
+		       sizeof(path));
 	CU_ASSERT_EQUAL(lookup(fs, "f30_957"), 16);
 	CU_ASSERT_EQUAL(lookup(fs, "b/base1"), 0);
 	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, 16, (struct ext2_inode *)&in,
@@ -429,18 +435,13 @@ static void test_replay_reused_inode(void)
  */
 static void test_replay_inline_dirs(void)
 {
-	struct e2fc_replay_stats st;
 	struct ext2_inode_large in;
 	ext2_filsys fs = NULL;
 	ext2_ino_t a;
 	char path[64];
 
-	CU_ASSERT_FATAL(e2fc_test_unpack("replay-inline-1k-csum.img.gz", path,
-			       sizeof(path)));
-	CU_ASSERT_EQUAL(recover(path, ~0U, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 6);
-	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
-				    unix_io_manager, &fs) == 0);
+	fs = recovered("replay-inline-1k-csum.img.gz", ~0U, 6, path,
+		       sizeof(path));
 	a = lookup(fs, "a");
 	CU_ASSERT_FATAL(a != 0);
 	CU_ASSERT_FATAL(ext2fs_read_inode_full(fs, a, (struct ext2_inode *)&in,
