@@ -50,7 +50,6 @@ int dfc_block_args(int argc, char **argv, blk64_t *blk, blk64_t *count);
 const char *dfc_time(int64_t t);
 const char *dfc_inode_time(uint32_t t, uint32_t extra);
 void dfc_hexdump(FILE *f, const unsigned char *buf, size_t size);
-int dfc_file_type(unsigned mode);
 int dfc_same_file_as_image(const char *path);
 
 /* inode.c */

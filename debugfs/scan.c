@@ -54,7 +54,7 @@ static void ncheck_hit(struct ncheck_ctx *w, ext2_ino_t ino,
 		printf("%u\t<%u>/%.*s", ino, w->dir,
 		       ext2fs_dirent_name_len(de), de->name);
 	if (w->check && ft && !dfc_read_inode(de->inode, &in, "ncheck") &&
-	    ft != dfc_file_type(in.i_mode))
+	    ft != e2fc_file_type(in.i_mode))
 		printf("  <--- BAD FILETYPE");
 	putchar('\n');
 	w->left--;

@@ -225,25 +225,6 @@ void dfc_hexdump(FILE *f, const unsigned char *buf, size_t size)
 	fputc('\n', f);
 }
 
-int dfc_file_type(unsigned mode)
-{
-	if (LINUX_S_ISREG(mode))
-		return EXT2_FT_REG_FILE;
-	if (LINUX_S_ISDIR(mode))
-		return EXT2_FT_DIR;
-	if (LINUX_S_ISCHR(mode))
-		return EXT2_FT_CHRDEV;
-	if (LINUX_S_ISBLK(mode))
-		return EXT2_FT_BLKDEV;
-	if (LINUX_S_ISLNK(mode))
-		return EXT2_FT_SYMLINK;
-	if (LINUX_S_ISFIFO(mode))
-		return EXT2_FT_FIFO;
-	if (LINUX_S_ISSOCK(mode))
-		return EXT2_FT_SOCK;
-	return 0;
-}
-
 /* one file, or two device nodes of one block device */
 static int same_file(const struct stat *a, const char *name)
 {

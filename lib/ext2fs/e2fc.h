@@ -485,6 +485,10 @@ errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 			     const struct e2fc_log *log, blk64_t nblocks,
 			     struct e2fc_replay_stats *st);
 
+/* fc_meta.c: the directory-entry file type (EXT2_FT_*) of an inode mode,
+ * EXT2_FT_UNKNOWN for none */
+int e2fc_file_type(unsigned mode);
+
 /* ===================================================================== */
 /* fc_writeback.c: write a replay made in the overlay back, crash-safely     */
 /* ===================================================================== */

@@ -686,25 +686,6 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 
 /* ---- directory entries ----------------------------------------------------- */
 
-static int file_type(uint16_t mode)
-{
-	if (LINUX_S_ISREG(mode))
-		return EXT2_FT_REG_FILE;
-	if (LINUX_S_ISDIR(mode))
-		return EXT2_FT_DIR;
-	if (LINUX_S_ISCHR(mode))
-		return EXT2_FT_CHRDEV;
-	if (LINUX_S_ISBLK(mode))
-		return EXT2_FT_BLKDEV;
-	if (LINUX_S_ISFIFO(mode))
-		return EXT2_FT_FIFO;
-	if (LINUX_S_ISSOCK(mode))
-		return EXT2_FT_SOCK;
-	if (LINUX_S_ISLNK(mode))
-		return EXT2_FT_SYMLINK;
-	return EXT2_FT_UNKNOWN;
-}
-
 /* add name -> ino in parent unless the name exists; 1 if added */
 static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 			   const char *name, ext2_ino_t ino, uint16_t mode,
@@ -728,7 +709,7 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 	if (found)
 		return 0;		/* exists: the kernel's EEXIST */
 	err = e2fc_names_link(fs, r->names, parent, name, ino,
-			      file_type(mode));
+			      e2fc_file_type(mode));
 	if (!err)
 		err = e2fc_names_set(r->names, parent, name, strlen(name), ino);
 	if (err)

@@ -237,3 +237,22 @@ int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
 	return lo > 0 && m->r[lo - 1].end > start;
 }
 
+/* the directory-entry file type of an inode mode (EXT2_FT_*) */
+int e2fc_file_type(unsigned mode)
+{
+	if (LINUX_S_ISREG(mode))
+		return EXT2_FT_REG_FILE;
+	if (LINUX_S_ISDIR(mode))
+		return EXT2_FT_DIR;
+	if (LINUX_S_ISCHR(mode))
+		return EXT2_FT_CHRDEV;
+	if (LINUX_S_ISBLK(mode))
+		return EXT2_FT_BLKDEV;
+	if (LINUX_S_ISFIFO(mode))
+		return EXT2_FT_FIFO;
+	if (LINUX_S_ISSOCK(mode))
+		return EXT2_FT_SOCK;
+	if (LINUX_S_ISLNK(mode))
+		return EXT2_FT_SYMLINK;
+	return EXT2_FT_UNKNOWN;
+}
