@@ -11,7 +11,7 @@ mkdir -p "$out"
 
 if [ -s "$in/curve.dat" ]; then
 	gnuplot <<EOP
-set terminal pngcairo size 800,500 font "sans,10"
+set terminal pngcairo noenhanced size 800,500 font "sans,10"
 set output "$out/bench-curve.png"
 set title "Replay of 2,000 fast commits against file-system size (median of runs)"
 set logscale xy 2
@@ -29,7 +29,7 @@ fi
 
 if [ -s "$in/biglog.dat" ]; then
 	gnuplot <<EOP
-set terminal pngcairo size 900,420 font "sans,10"
+set terminal pngcairo noenhanced size 900,420 font "sans,10"
 set output "$out/bench-biglog.png"
 set multiplot layout 1,2 title "1 GiB journal left full of transactions (median of runs)"
 set style data histograms
