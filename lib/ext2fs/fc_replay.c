@@ -208,15 +208,12 @@ errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 
 /* ---- step 2: the full jbd2 log ------------------------------------------ */
 
-/* one log block to its target, if the rule says so */
-static errcode_t replay_block(ext2_filsys fs, struct e2fc_journal *j,
-			      const struct e2fc_log *log,
-			      const struct e2fc_log_block *b, uint8_t *buf,
-			      struct e2fc_replay_stats *st)
+/* the rule for one log block, counted in st; 1 if it is to be written */
+static int block_written(const struct e2fc_log *log,
+			 const struct e2fc_log_block *b, blk64_t nblocks,
+			 struct e2fc_replay_stats *st)
 {
-	errcode_t err;
-
-	switch (e2fc_log_block_fate(log, b, ext2fs_blocks_count(fs->super))) {
+	switch (e2fc_log_block_fate(log, b, nblocks)) {
 	case E2FC_LB_REVOKED:
 		st->log_revoked++;
 		return 0;
@@ -228,13 +225,29 @@ static errcode_t replay_block(ext2_filsys fs, struct e2fc_journal *j,
 	case E2FC_LB_WRITE:
 		break;
 	}
-	err = e2fc_journal_read(j, b->log_block, 1, buf);
-	if (err)
-		return err;
-	if (b->escaped)
-		e2fc_put_be32(buf, JBD2_MAGIC);
 	st->log_blocks++;
-	return io_channel_write_blk64(fs->io, b->target, 1, buf);
+	return 1;
+}
+
+/* the contents a log block puts on its target (its escape undone) */
+static errcode_t read_log_block(struct e2fc_journal *j,
+				const struct e2fc_log_block *b, uint8_t *buf)
+{
+	errcode_t err;
+
+	err = e2fc_journal_read(j, b->log_block, 1, buf);
+	if (!err && b->escaped)
+		e2fc_put_be32(buf, JBD2_MAGIC);
+	return err;
+}
+
+static void count_trans(const struct e2fc_log *log,
+			struct e2fc_replay_stats *st)
+{
+	unsigned t;
+
+	for (t = 0; t < log->ntrans; t++)
+		st->log_trans += log->trans[t].complete;
 }
 
 static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
@@ -242,6 +255,7 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 			    struct e2fc_replay_stats *st)
 {
 	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
+	blk64_t nblocks = ext2fs_blocks_count(fs->super);
 	uint8_t *buf;
 	errcode_t err;
 
@@ -252,12 +266,18 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
 		const struct e2fc_log_trans *tr = &log->trans[t];
 
 		for (i = tr->first_lb; i < tr->first_lb + tr->ndata && !err;
-		     i++)
-			err = replay_block(fs, j, log, &log->blocks[i], buf,
-					   st);
+		     i++) {
+			const struct e2fc_log_block *b = &log->blocks[i];
+
+			if (!block_written(log, b, nblocks, st))
+				continue;
+			err = read_log_block(j, b, buf);
+			if (!err)
+				err = io_channel_write_blk64(fs->io, b->target,
+							     1, buf);
+		}
 	}
-	for (t = 0; t < log->ntrans; t++)
-		st->log_trans += log->trans[t].complete;
+	count_trans(log, st);
 	ext2fs_free_mem(&buf);
 	if (!err)
 		err = io_channel_flush(fs->io);
@@ -305,23 +325,10 @@ static errcode_t final_versions(const struct e2fc_log *log, blk64_t nblocks,
 		const struct e2fc_log_trans *tr = &log->trans[t];
 
 		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			const struct e2fc_log_block *b = &log->blocks[i];
-
-			switch (e2fc_log_block_fate(log, b, nblocks)) {
-			case E2FC_LB_REVOKED:
-				st->log_revoked++;
-				break;
-			case E2FC_LB_BAD_CSUM:
-				st->log_bad_csum++;
-				break;
-			case E2FC_LB_OUTSIDE:
-				break;
-			case E2FC_LB_WRITE:
-				st->log_blocks++;
-				r[n].target = b->target;
-				r[n++].idx = i;
-				break;
-			}
+			if (!block_written(log, &log->blocks[i], nblocks, st))
+				continue;
+			r[n].target = log->blocks[i].target;
+			r[n++].idx = i;
 		}
 	}
 	qsort(r, n, sizeof(*r), ref_cmp);
@@ -347,12 +354,8 @@ static errcode_t write_runs(io_channel io, struct e2fc_journal *j,
 	while (i < n && !err) {
 		for (len = 0; i + len < n && len < RUN_BLOCKS &&
 		     r[i + len].target == r[i].target + len && !err; len++) {
-			const struct e2fc_log_block *b = &log->blocks[r[i + len].idx];
-			uint8_t *p = buf + (size_t)len * bs;
-
-			err = e2fc_journal_read(j, b->log_block, 1, p);
-			if (!err && b->escaped)
-				e2fc_put_be32(p, JBD2_MAGIC);
+			err = read_log_block(j, &log->blocks[r[i + len].idx],
+					     buf + (size_t)len * bs);
 		}
 		if (!err)
 			err = io_channel_write_blk64(io, r[i].target, len, buf);
@@ -367,7 +370,7 @@ errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 			     struct e2fc_replay_stats *st)
 {
 	struct lb_ref *r = NULL;
-	unsigned n = 0, t;
+	unsigned n = 0;
 	errcode_t err;
 
 	err = final_versions(log, nblocks, &r, &n, st);
@@ -375,8 +378,7 @@ errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 		err = write_runs(io, j, log, r, n, j->fs->blocksize);
 	if (!err)
 		err = io_channel_flush(io);
-	for (t = 0; t < log->ntrans; t++)
-		st->log_trans += log->trans[t].complete;
+	count_trans(log, st);
 	ext2fs_free_mem(&r);
 	return err;
 }
