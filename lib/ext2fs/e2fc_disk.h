@@ -340,4 +340,21 @@ static inline void e2fc_put_le64(void *p, uint64_t v)
 #define E2FC_ORPHAN_TAIL_SIZE		8
 #define E2FC_ORPHAN_TAIL_MAGIC		8	/* bytes before the block end */
 
+/* ---- htree directories (fc_dxsplit.c) ---------------------------------- */
+/* the root (logical block 0): '.' and '..' entries, then the root info:
+ * le32 reserved, u8 hash version, u8 info length, u8 indirect levels,
+ * u8 flags; the entries follow the info.  An interior node: an empty
+ * entry (inode 0) over the whole block, the entries at offset 8.  The
+ * entries: le16 limit and le16 count in place of the first hash, then
+ * (le32 hash, le32 block) each. */
+#define E2FC_DX_ROOT_INFO		24
+#define E2FC_DX_INFO_LENGTH		5
+#define E2FC_DX_INFO_LEVELS		6
+#define E2FC_DX_NODE_ENTRIES		8
+#define E2FC_DX_COUNT			2	/* le16, after the limit */
+#define E2FC_DX_ENTRY_SIZE		8
+#define E2FC_DX_ENTRY_BLOCK		4	/* le32, in an entry */
+#define E2FC_DX_BLOCK_MASK		0x0fffffffU
+#define E2FC_DX_MAX_LEVELS		3	/* with large_dir */
+
 #endif /* E2FC_DISK_H */

@@ -368,6 +368,8 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			if (!err)
 				err = ext2fs_link(fs, dir, name, ino, ftype);
 		}
+		if (!err && (in.i_flags & EXT2_INDEX_FL))
+			err = e2fc_dx_scrub_split(fs, dir, EXT2_I_SIZE(&in));
 		return err;
 	}
 	err = link_from(fs, dir, &d->room_from, name, ino, ftype);
