@@ -14,7 +14,8 @@
  *              with other inodes loses one reference instead), size 0,
  *              dtime set, its inode bit cleared;
  *   links > 0  truncated to i_size: every block past it goes, unwritten
- *              preallocation too; its dtime (the list link) is cleared.
+ *              preallocation too (inline data: the bytes past it); its
+ *              dtime (the list link) is cleared.
  *
  * Then s_last_orphan and the orphan file's entries are cleared (each
  * block written gets its checksum again) and so is orphan_present.
@@ -300,6 +301,40 @@ static errcode_t orphan_free(struct replay *r, ext2_ino_t ino,
 	return r->err;
 }
 
+/*
+ * inline data past i_size goes, as the kernel's truncate of inline data:
+ * the system.data value shrinks to what lies past the 60 bytes of
+ * i_block, and i_block is zeroed past i_size; in is read again
+ */
+static errcode_t cut_inline(struct replay *r, ext2_ino_t ino,
+			    struct ext2_inode_large *in)
+{
+	ext2_filsys fs = r->fs;
+	size_t have = 0, keep = EXT2_I_SIZE(in);
+	char *buf;
+	errcode_t err;
+
+	err = ext2fs_inline_data_size(fs, ino, &have);
+	if (err == EXT2_ET_NO_INLINE_DATA)
+		return 0;		/* nothing past i_block: e2fsck's */
+	if (err || keep >= have)
+		return err;
+	err = ext2fs_get_memzero(have, &buf);
+	if (err)
+		return err;
+	err = ext2fs_inline_data_get(fs, ino, NULL, buf, NULL);
+	if (!err) {
+		memset(buf + keep, 0, have - keep);
+		if (keep < EXT4_MIN_INLINE_DATA_SIZE)
+			keep = EXT4_MIN_INLINE_DATA_SIZE;
+		err = ext2fs_inline_data_set(fs, ino, NULL, buf, keep);
+	}
+	ext2fs_free_mem(&buf);
+	if (!err)
+		err = e2fc_read_inode(fs, ino, in);
+	return err;
+}
+
 /* links > 0: truncated to its size, off the list */
 static errcode_t orphan_truncate(struct replay *r, ext2_ino_t ino,
 				 struct ext2_inode_large *in)
@@ -308,7 +343,10 @@ static errcode_t orphan_truncate(struct replay *r, ext2_ino_t ino,
 	blk64_t eof = (EXT2_I_SIZE(in) + fs->blocksize - 1) / fs->blocksize;
 	errcode_t err;
 
-	err = cut_from(r, ino, in, eof);
+	if (in->i_flags & EXT4_INLINE_DATA_FL)
+		err = cut_inline(r, ino, in);
+	else
+		err = cut_from(r, ino, in, eof);
 	if (err)
 		return err;
 	in->i_dtime = 0;
