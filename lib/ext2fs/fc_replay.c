@@ -19,7 +19,8 @@
  *     and in the orphan file are freed or truncated (fc_orphan.c, also
  *     when there is no fast commit), inodes whose links fell to 0 are
  *     freed; the counts and flags of every touched
- *     group and the superblock free counts are recomputed; needs_recovery
+ *     group and the superblock free counts are recomputed (the latter
+ *     also after a replay of the log alone); needs_recovery
  *     is cleared and the journal reset (s_start 0, next tid).
  *
  * Bitmaps are read per group, only for the groups the replay touches
@@ -791,20 +792,15 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
 	return err;
 }
 
-static errcode_t settle_counts(struct replay *r)
+/* the superblock's free counts: the sums of the group descriptors' (the
+ * kernel's mount computes them so, the log leaves them stale) */
+static void super_counts(ext2_filsys fs)
 {
-	ext2_filsys fs = r->fs;
 	blk64_t free_blocks = 0;
 	uint64_t free_inodes = 0;
 	dgrp_t g;
-	errcode_t err;
 
 	for (g = 0; g < fs->group_desc_count; g++) {
-		if (r->touched[g]) {
-			err = recount_group(r, g);
-			if (err)
-				return err;
-		}
 		free_blocks += ext2fs_bg_free_blocks_count(fs, g);
 		free_inodes += ext2fs_bg_free_inodes_count(fs, g);
 	}
@@ -812,6 +808,21 @@ static errcode_t settle_counts(struct replay *r)
 				     EXT2FS_C2B(fs, free_blocks));
 	fs->super->s_free_inodes_count = (uint32_t)free_inodes;
 	ext2fs_mark_super_dirty(fs);
+}
+
+static errcode_t settle_counts(struct replay *r)
+{
+	dgrp_t g;
+	errcode_t err;
+
+	for (g = 0; g < r->fs->group_desc_count; g++) {
+		if (r->touched[g]) {
+			err = recount_group(r, g);
+			if (err)
+				return err;
+		}
+	}
+	super_counts(r->fs);
 	return 0;
 }
 
@@ -1035,6 +1046,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		e2fc_replay_free(&r);
 		if (err)
 			return err;
+	} else {
+		super_counts(fs);
 	}
 	ext2fs_clear_feature_journal_needs_recovery(fs->super);
 	ext2fs_mark_super_dirty(fs);

@@ -482,6 +482,34 @@ static void test_list_inline_truncate(void)
 	unlink(path);
 }
 
+/* no orphan and no fast commit, only needs_recovery (a replay of the log
+ * alone): the superblock's free counts, stale in a crash copy, are set
+ * from the group descriptors as the kernel's mount does */
+static void test_log_only_counts(void)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs;
+	blk64_t blocks;
+	uint32_t inodes;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	blocks = ext2fs_free_blocks_count(fs->super);
+	inodes = fs->super->s_free_inodes_count;
+	ext2fs_free_blocks_count_set(fs->super, blocks + 77);
+	fs->super->s_free_inodes_count = inodes + 5;
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(ext2fs_free_blocks_count(fs->super), blocks);
+	CU_ASSERT_EQUAL(fs->super->s_free_inodes_count, inodes);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
 	{ "list: unlinked freed, truncate cut", test_list_free_and_truncate },
 	{ "list: directory", test_list_dir },
@@ -491,6 +519,7 @@ static CU_TestInfo tests[] = {
 	{ "orphan file: entries", test_orphan_file },
 	{ "orphan file: damaged block", test_orphan_file_damaged },
 	{ "orphan file: orphan_present only", test_orphan_present_only },
+	{ "log only: superblock free counts", test_log_only_counts },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("orphan", tests);
