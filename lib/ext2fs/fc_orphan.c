@@ -98,6 +98,54 @@ static errcode_t list_collect(struct replay *r, struct orphans *o)
 	return r->err;
 }
 
+/*
+ * The list as the log left it, before the fast commits: an INODE tag of
+ * an orphan taken off the list later (an O_TMPFILE linked by linkat) has
+ * dtime 0 and cuts the list after it, and the inodes behind would stay
+ * in use without links.  The kernel loses them; they are taken here.
+ */
+errcode_t e2fc_orphans_listed(struct replay *r)
+{
+	struct e2fc_replay_stats saved = *r->st;
+	struct orphans o;
+	errcode_t err;
+
+	if (!r->fs->super->s_last_orphan)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	err = ext2fs_allocate_inode_bitmap(r->fs, "fc orphans", &o.seen);
+	if (!err)
+		err = list_collect(r, &o);
+	if (o.seen)
+		ext2fs_free_inode_bitmap(o.seen);
+	*r->st = saved;		/* a bad link is counted once, after */
+	r->listed = o.ino;
+	r->nlisted = o.n;
+	r->caplisted = o.cap;
+	return err;
+}
+
+/* the orphans of the list the log left that the list now misses */
+static errcode_t listed_collect(struct replay *r, struct orphans *o)
+{
+	struct ext2_inode_large in;
+	unsigned i;
+	errcode_t err;
+
+	for (i = 0; i < r->nlisted; i++) {
+		ext2_ino_t ino = r->listed[i];
+
+		if (ext2fs_test_inode_bitmap2(o->seen, ino) ||
+		    orphan_check(r, ino, &in))
+			continue;
+		ext2fs_mark_inode_bitmap2(o->seen, ino);
+		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		if (err)
+			return err;
+	}
+	return r->err;
+}
+
 /* the entries of one orphan file block at blk: taken and cleared */
 static errcode_t file_block(struct replay *r, struct orphans *o,
 			    ext2_ino_t fino, blk64_t blk, uint8_t *b)
@@ -410,6 +458,8 @@ errcode_t e2fc_orphans_settle(struct replay *r)
 	err = ext2fs_allocate_inode_bitmap(fs, "fc orphans", &o.seen);
 	if (!err)
 		err = list_collect(r, &o);
+	if (!err)
+		err = listed_collect(r, &o);
 	if (!err)
 		err = file_collect(r, &o, &clean);
 	if (!err)

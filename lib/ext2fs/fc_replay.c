@@ -846,6 +846,7 @@ void e2fc_replay_free(struct replay *r)
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->orphans);
+	ext2fs_free_mem(&r->listed);
 	ext2fs_free_mem(&r->touched);
 }
 
@@ -1031,6 +1032,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	if (ncommits || fs->super->s_last_orphan ||
 	    ext2fs_has_feature_orphan_present(fs->super)) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
+		if (!err)
+			err = e2fc_orphans_listed(&r);
 		if (!err)
 			err = e2fc_hooks_set(&r);
 		if (!err) {
