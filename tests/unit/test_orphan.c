@@ -19,28 +19,23 @@
 static int make_image(const char *features, char *path, size_t len)
 {
 	char cmd[1024], dir[64];
-	int fd, ok;
+	int ok;
 
 	snprintf(dir, sizeof(dir), "/tmp/e2fc-orph-d.XXXXXX");
-	snprintf(path, len, "/tmp/e2fc-orph.XXXXXX");
 	if (!mkdtemp(dir))
 		return 0;
-	fd = mkstemp(path);
-	if (fd < 0)
-		return 0;
-	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && mkdir d && yes aaaa | head -c 6000 >a && "
-		 "yes bbbb | head -c 6000 >b && echo c >c && "
-		 "PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 -b 1024 "
-		 "-O %s -d %s %s 4096 >/dev/null 2>&1", dir, features, dir,
-		 path);
+		 "yes bbbb | head -c 6000 >b && echo c >c", dir);
 	ok = system(cmd) == 0;
+	snprintf(cmd, sizeof(cmd), "-t ext4 -b 1024 -O %s -d %s", features,
+		 dir);
+	ok = ok && e2fc_test_mkfs(cmd, 4096, path, len);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		ok = 0;
-	if (!ok)
+	if (system(cmd) != 0 && ok) {
 		unlink(path);
+		ok = 0;
+	}
 	return ok;
 }
 

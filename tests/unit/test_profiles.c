@@ -65,19 +65,15 @@ static int have_tools(void)
  * -fyD (indexes the directories; debugfs keeps no quota usage) */
 static int pimg_make(struct pimg *p, const char *features, const char *cmds)
 {
-	char cmd[512];
-	int fd;
+	char args[256], cmd[512];
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->path, sizeof(p->path), "/tmp/e2fc-prof.XXXXXX");
-	fd = mkstemp(p->path);
-	if (fd < 0)
+	snprintf(args, sizeof(args), "-t ext4 -b 1024 -O %s -J size=1",
+		 features);
+	if (!e2fc_test_mkfs(args, 4096, p->path, sizeof(p->path)))
 		return 0;
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext4 -b 1024 -O %s "
-		 "-J size=1 '%s' 4096 >/dev/null 2>&1 && "
-		 "debugfs -w -f %s '%s' >/dev/null 2>&1",
-		 features, p->path, cmds, p->path);
+	snprintf(cmd, sizeof(cmd), "debugfs -w -f %s '%s' >/dev/null 2>&1",
+		 cmds, p->path);
 	return !sh(cmd) && e2fsck_run("-fyD", p->path, ">/dev/null 2>&1") <= 1;
 }
 
