@@ -593,8 +593,8 @@ static int open_internal(struct ld *l)
 		}
 		memset(&in, 0, sizeof(in));
 		memcpy(in.i_block, sb->s_jnl_blocks, EXT2_N_BLOCKS * 4);
-		in.i_size_high = sb->s_jnl_blocks[15];
-		in.i_size = sb->s_jnl_blocks[16];
+		in.i_size_high = sb->s_jnl_blocks[SB_JNL_SIZE_HI];
+		in.i_size = sb->s_jnl_blocks[SB_JNL_SIZE];
 		in.i_links_count = 1;
 		in.i_mode = LINUX_S_IFREG | 0600;
 	} else if (dfc_read_inode(sb->s_journal_inum, &in, l->cmd)) {

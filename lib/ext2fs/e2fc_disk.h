@@ -103,6 +103,9 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define SB_FEATURE_INCOMPAT	SB_OFF(s_feature_incompat)
 #define SB_UUID			SB_OFF(s_uuid)
 #define SB_SIZE			1024	/* at byte 1024 of the device */
+/* s_jnl_blocks: the journal inode's i_block, then its size */
+#define SB_JNL_SIZE_HI		EXT2_N_BLOCKS		/* i_size_high */
+#define SB_JNL_SIZE		(EXT2_N_BLOCKS + 1)	/* i_size */
 
 /* ---- jbd2 ------------------------------------------------------------ */
 #define JBD2_MAGIC			0xC03B3998U
