@@ -125,6 +125,8 @@ def writable(objs):
             if len(f) < 5 or 'O' not in f[1:-3]:
                 continue
             sect, name = f[-3], f[-1]
+            if name.startswith('__'):
+                continue	# the compiler's (e.g. ASan's __odr_asan.*)
             if WRITABLE.match(sect) and not sect.startswith('.data.rel.ro') \
                or sect == '*COM*':
                 found.append((os.path.basename(o), re.sub(r'\.\d+$', '',
