@@ -324,6 +324,8 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define DX_ENTRY_BLOCK		offsetof(struct ext2_dx_entry, block)
 #define DX_TAIL_SIZE		sizeof(struct ext2_dx_tail)
 #define DX_TAIL_CSUM		offsetof(struct ext2_dx_tail, dt_checksum)
+#define DX_BLOCK_MASK		0x0fffffffU	/* of an entry's block */
+#define DX_MAX_LEVELS		3		/* with large_dir */
 
 /* extended attributes: the block header and an entry (then its name) */
 #define XH_OFF(f)		offsetof(struct ext2_ext_attr_header, f)
@@ -388,22 +390,5 @@ static inline void e2fc_put_le64(void *p, uint64_t v)
  * number and the entries) */
 #define E2FC_ORPHAN_TAIL_SIZE		8
 #define E2FC_ORPHAN_TAIL_MAGIC		8	/* bytes before the block end */
-
-/* ---- htree directories (fc_dxsplit.c) ---------------------------------- */
-/* the root (logical block 0): '.' and '..' entries, then the root info:
- * le32 reserved, u8 hash version, u8 info length, u8 indirect levels,
- * u8 flags; the entries follow the info.  An interior node: an empty
- * entry (inode 0) over the whole block, the entries at offset 8.  The
- * entries: le16 limit and le16 count in place of the first hash, then
- * (le32 hash, le32 block) each. */
-#define E2FC_DX_ROOT_INFO		24
-#define E2FC_DX_INFO_LENGTH		5
-#define E2FC_DX_INFO_LEVELS		6
-#define E2FC_DX_NODE_ENTRIES		8
-#define E2FC_DX_COUNT			2	/* le16, after the limit */
-#define E2FC_DX_ENTRY_SIZE		8
-#define E2FC_DX_ENTRY_BLOCK		4	/* le32, in an entry */
-#define E2FC_DX_BLOCK_MASK		0x0fffffffU
-#define E2FC_DX_MAX_LEVELS		3	/* with large_dir */
 
 #endif /* E2FC_DISK_H */

@@ -89,8 +89,8 @@ static errcode_t find_prev(ext2_filsys fs, ext2_ino_t dir, char *buf,
 			   unsigned off, int depth, blk64_t lblk,
 			   blk64_t *prev)
 {
-	unsigned count = e2fc_get_le16(buf + off + E2FC_DX_COUNT), i;
-	unsigned max = (fs->blocksize - off) / E2FC_DX_ENTRY_SIZE;
+	unsigned count = e2fc_get_le16(buf + off + DX_COUNT), i;
+	unsigned max = (fs->blocksize - off) / DX_ENTRY_SIZE;
 	blk64_t blk, before = 0, pblk;
 	char *child;
 	errcode_t err = 0;
@@ -98,8 +98,8 @@ static errcode_t find_prev(ext2_filsys fs, ext2_ino_t dir, char *buf,
 	if (count > max)
 		return 0;
 	for (i = 0; i < count && !*prev; i++) {
-		blk = e2fc_get_le32(buf + off + i * E2FC_DX_ENTRY_SIZE +
-				    E2FC_DX_ENTRY_BLOCK) & E2FC_DX_BLOCK_MASK;
+		blk = e2fc_get_le32(buf + off + i * DX_ENTRY_SIZE +
+				    DX_ENTRY_BLOCK) & DX_BLOCK_MASK;
 		if (!depth) {
 			if (blk == lblk && i)
 				*prev = before;
@@ -111,7 +111,7 @@ static errcode_t find_prev(ext2_filsys fs, ext2_ino_t dir, char *buf,
 			return err;
 		err = read_lblk(fs, dir, blk, &pblk, child);
 		if (!err)
-			err = find_prev(fs, dir, child, E2FC_DX_NODE_ENTRIES,
+			err = find_prev(fs, dir, child, DX_NODE_ENTRIES,
 					depth - 1, lblk, prev);
 		ext2fs_free_mem(&child);
 		if (err)
@@ -132,12 +132,12 @@ static errcode_t split_source(ext2_filsys fs, ext2_ino_t dir, blk64_t lblk,
 	err = read_lblk(fs, dir, 0, &pblk, buf);
 	if (err)
 		return err;
-	info = (uint8_t)buf[E2FC_DX_ROOT_INFO + E2FC_DX_INFO_LENGTH];
-	levels = (uint8_t)buf[E2FC_DX_ROOT_INFO + E2FC_DX_INFO_LEVELS];
-	if (levels >= E2FC_DX_MAX_LEVELS ||
-	    E2FC_DX_ROOT_INFO + info + E2FC_DX_ENTRY_SIZE > fs->blocksize)
+	info = (uint8_t)buf[DX_ROOT_INFO + DX_INFO_LENGTH];
+	levels = (uint8_t)buf[DX_ROOT_INFO + DX_INFO_LEVELS];
+	if (levels >= DX_MAX_LEVELS ||
+	    DX_ROOT_INFO + info + DX_ENTRY_SIZE > fs->blocksize)
 		return 0;
-	return find_prev(fs, dir, buf, E2FC_DX_ROOT_INFO + info, levels,
+	return find_prev(fs, dir, buf, DX_ROOT_INFO + info, levels,
 			 lblk, src);
 }
 
