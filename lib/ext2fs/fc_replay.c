@@ -1037,6 +1037,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			return err;
 	}
 	ext2fs_clear_feature_journal_needs_recovery(fs->super);
+	if (stats->log_bad_csum)	/* failed: a full check, as e2fsck */
+		fs->super->s_state &= ~EXT2_VALID_FS;
 	ext2fs_mark_super_dirty(fs);
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	err = ext2fs_flush(fs);
