@@ -23,5 +23,7 @@ void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
 errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			  ext2_ino_t dir, const char *name, ext2_ino_t ino,
 			  int ftype);
+errcode_t e2fc_names_unlink(ext2_filsys fs, struct e2fc_names *n,
+			    ext2_ino_t dir, const char *name, ext2_ino_t ino);
 
 #endif
