@@ -236,6 +236,10 @@ enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
 			uint32_t blk_tid);
+/* data blocks of the replayed transactions that are not revoked and fail
+ * their checksum: the kernel and e2fsck skip each one, replay the rest
+ * (the FC area too) and then fail the recovery */
+unsigned e2fc_log_bad_data(const struct e2fc_log *log);
 
 /* ===================================================================== */
 /* fc_scan.c: decode the fast-commit area                                 */

@@ -934,9 +934,7 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (found != ino)
 		return 0;	/* gone already, or another inode's name */
-	err = ext2fs_unlink(fs, parent, name, ino, 0);
-	if (!err)
-		err = e2fc_names_set(r->names, parent, name, strlen(name), 0);
+	err = e2fc_names_unlink(fs, r->names, parent, name, ino);
 	if (err)
 		return err;
 	/* re-read: an inline directory's entries live in its inode */

@@ -129,6 +129,46 @@ static errcode_t check_inode_blocks(ext2_filsys fs, const struct meta_map *m,
 	       E2FC_ERR_BAD_BLOCK : 0;
 }
 
+/*
+ * An inode record no kernel writes, which ext4_iget or e2fsck's pass 1
+ * refuses (found by fuzz/campaign.py: replayed, they left an image e2fsck
+ * repairs): an unknown file type, a root that is not a directory, flags
+ * the file system's features or the file type do not allow, an extent
+ * root that is not one, an invalid i_extra_isize, the obsolete fragment
+ * address set.
+ */
+static int inode_record_bad(ext2_filsys fs, const struct e2fc_tag *t)
+{
+	struct e2fc_inode in;
+	unsigned type;
+
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	type = in.mode & 0xF000;
+	if (type != LINUX_S_IFREG && type != LINUX_S_IFDIR &&
+	    type != LINUX_S_IFLNK && type != LINUX_S_IFCHR &&
+	    type != LINUX_S_IFBLK && type != LINUX_S_IFIFO &&
+	    type != LINUX_S_IFSOCK && (in.mode || in.links))
+		return 1;
+	if (t->u.inode.ino == EXT2_ROOT_INO && type != LINUX_S_IFDIR)
+		return 1;
+	if (t->u.inode.raw_len > EXT2_GOOD_OLD_INODE_SIZE &&
+	    ((in.extra_isize & 3) || EXT2_GOOD_OLD_INODE_SIZE +
+	     in.extra_isize > t->u.inode.raw_len))
+		return 1;
+	if ((in.inline_data && !ext2fs_has_feature_inline_data(fs->super)) ||
+	    (in.has_extents && !ext2fs_has_feature_extents(fs->super)) ||
+	    (in.inline_data && in.has_extents) ||
+	    ((in.flags & (EXT2_INDEX_FL | EXT4_CASEFOLD_FL)) &&
+	     type != LINUX_S_IFDIR) ||
+	    ((in.flags & EXT4_CASEFOLD_FL) &&
+	     !ext2fs_has_feature_casefold(fs->super)))
+		return 1;
+	if (in.has_extents && (!in.eh_valid || in.eh_max > 4 ||
+			       in.eh_entries > in.eh_max || in.eh_depth > 5))
+		return 1;
+	return e2fc_get_le32(t->u.inode.raw + RI_FADDR) != 0;
+}
+
 static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 			   const struct e2fc_tag *t)
 {
@@ -174,7 +214,8 @@ static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 		if (!ino_ok(fs, t->u.inode.ino))
 			return E2FC_ERR_BAD_INODE_NUM;
 		if (t->u.inode.raw_len < EXT2_GOOD_OLD_INODE_SIZE ||
-		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super))
+		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super) ||
+		    inode_record_bad(fs, t))
 			return E2FC_ERR_BAD_INODE;
 		return check_inode_blocks(fs, m, t);
 	}
@@ -1053,6 +1094,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		super_counts(fs);
 	}
 	ext2fs_clear_feature_journal_needs_recovery(fs->super);
+	if (stats->log_bad_csum)	/* failed: a full check, as e2fsck */
+		fs->super->s_state &= ~EXT2_VALID_FS;
 	ext2fs_mark_super_dirty(fs);
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	err = ext2fs_flush(fs);
