@@ -75,6 +75,20 @@ static errcode_t read_bitmap(struct replay *r, dgrp_t g, int inodes)
 	return 0;
 }
 
+/* the metadata map, built for the first BLOCK_UNINIT group loaded: most
+ * replays load none (what lies where does not change during a replay) */
+static errcode_t meta_ready(struct replay *r)
+{
+	errcode_t err;
+
+	if (r->meta_built)
+		return 0;
+	err = e2fc_meta_build(r->fs, &r->meta);
+	if (!err)
+		r->meta_built = 1;
+	return err;
+}
+
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 {
 	ext2_filsys fs = r->fs;
@@ -88,6 +102,9 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 	ext2fs_unmark_block_bitmap_range2(fs->block_map, first,
 					  last - first + 1);
 	if (r->bb_uninit[g]) {
+		err = meta_ready(r);
+		if (err)
+			return err;
 		e2fc_meta_mark(&r->meta, fs->block_map, first, last);
 	} else {
 		err = read_bitmap(r, g, 0);
@@ -445,8 +462,8 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 		r->st->bitmaps_read = 2 * n;
 		return err;
 	}
-	err = e2fc_meta_build(fs, &r->meta);
-	if (!err && !fs->block_map)
+	err = 0;
+	if (!fs->block_map)
 		err = ext2fs_allocate_block_bitmap(fs, "block bitmap",
 						   &fs->block_map);
 	if (!err && !fs->inode_map)

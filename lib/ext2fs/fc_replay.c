@@ -1001,7 +1001,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (err)
 			return err;
 	}
-	if (ncommits) {
+	if (ncommits && !(opts && opts->plan_checked)) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)
 			return err;
