@@ -164,9 +164,6 @@ int main(int argc, char **argv)
 	if (err)
 		goto fail;
 	k++;
-	e2fc_overlay_discard(img);
-	if (ext)
-		e2fc_overlay_discard(ext);
 	printf("fc_phases: %s\n", img);
 	report(log, fc, &st, k);
 	printf("  commit: %s, %u blocks written in place\n",

@@ -2,11 +2,9 @@
 /*
  * fc_scan_rate.c -- how fast libe2fc decodes a fast-commit area.
  *
- * Builds a synthetic FC area in memory with its own small encoder (the
- * layout of doc/format.md: HEAD first, commits starting on a
- * fresh block, PAD to the block end when the next TLV does not fit, TAIL
- * running to its block end, raw crc32c over every TLV and the TAIL's
- * header and tid), then times, over several rounds:
+ * Builds a synthetic FC area in memory with the unit tests' writer
+ * (tests/unit/fcw.c: the layout of doc/format.md, as Linux writes it),
+ * then times, over several rounds:
  *   - e2fc_fc_scan_buf (decode + CRC of every commit), in GB/s of area;
  *   - e2fc_crc32c (hardware path when the CPU has it) over the whole area;
  *   - e2fc_crc32c_sw (portable slice-by-8) over the whole area;
@@ -33,188 +31,64 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "e2fc.h"
+#include "fcw.h"
 
 #define RAW_INODE_LEN	160	/* 128 + i_extra_isize 32 (256-byte inodes) */
 #define BENCH_TID	4242U
 #define FC_FIRST	65536U	/* logical block of the first FC block */
 
-/* ---- a small FC encoder -------------------------------------------- */
+/* ---- the area, laid out by the unit tests' writer (tests/unit/fcw.c) ---- */
 
 struct enc {
-	uint8_t		*area;
-	uint32_t	bs;
-	uint32_t	nblocks;
-	uint32_t	blk;		/* block being filled */
-	uint32_t	off;		/* next free byte in it */
-	uint32_t	crc;		/* running crc of the open commit */
+	struct fcw	*w;
 	uint32_t	tid;
-	int		full;		/* ran out of blocks */
-	unsigned	ntags;		/* tags written, PAD and TAIL included */
-	unsigned	ncommits;
-	uint64_t	crc_bytes;	/* bytes covered by commit CRCs */
 };
-
-static uint8_t *enc_at(struct enc *e)
-{
-	return e->area + (size_t)e->blk * e->bs + e->off;
-}
-
-static void enc_next_block(struct enc *e)
-{
-	e->blk++;
-	e->off = 0;
-	if (e->blk >= e->nblocks)
-		e->full = 1;
-}
-
-/* put one TLV header + value at the cursor and fold it into the crc */
-static void enc_put(struct enc *e, uint16_t tag, uint16_t len,
-		    const uint8_t *val)
-{
-	uint8_t *p = enc_at(e);
-
-	e2fc_put_le16(p, tag);
-	e2fc_put_le16(p + 2, len);
-	if (val)
-		memcpy(p + EXT4_FC_TL_SIZE, val, len);
-	else
-		memset(p + EXT4_FC_TL_SIZE, 0, len);
-	e->crc = e2fc_crc32c(e->crc, p, EXT4_FC_TL_SIZE + len);
-	e->crc_bytes += EXT4_FC_TL_SIZE + len;
-	e->off += EXT4_FC_TL_SIZE + len;
-	e->ntags++;
-}
-
-/* fill the rest of the block with a PAD and move to the next block */
-static void enc_pad(struct enc *e)
-{
-	uint32_t left = e->bs - e->off;
-
-	if (left >= EXT4_FC_TL_SIZE)
-		enc_put(e, EXT4_FC_TAG_PAD, left - EXT4_FC_TL_SIZE, NULL);
-	enc_next_block(e);
-}
-
-/*
- * Make room for a TLV of value length len: a PAD header must always fit
- * behind it, so that a block can be closed by a PAD; the TAIL is the only
- * TLV that ends exactly at the block end.  Returns 0 when out of blocks.
- */
-static int enc_room(struct enc *e, uint16_t len)
-{
-	uint32_t need = EXT4_FC_TL_SIZE + len + EXT4_FC_TL_SIZE;
-
-	if (e->full)
-		return 0;
-	if (e->bs - e->off < need)
-		enc_pad(e);
-	return !e->full;
-}
-
-static void enc_tlv(struct enc *e, uint16_t tag, uint16_t len,
-		    const uint8_t *val)
-{
-	if (enc_room(e, len))
-		enc_put(e, tag, len, val);
-}
-
-/* TAIL: tid and crc, zero padding to the block end; the crc covers the
- * TAIL's header and tid only */
-static void enc_tail(struct enc *e)
-{
-	uint8_t *p;
-	uint32_t len;
-
-	if (!enc_room(e, EXT4_FC_TAIL_LEN))
-		return;
-	p = enc_at(e);
-	len = e->bs - e->off - EXT4_FC_TL_SIZE;
-	e2fc_put_le16(p, EXT4_FC_TAG_TAIL);
-	e2fc_put_le16(p + 2, (uint16_t)len);
-	e2fc_put_le32(p + 4, e->tid);
-	e->crc = e2fc_crc32c(e->crc, p, EXT4_FC_TL_SIZE + 4);
-	e->crc_bytes += EXT4_FC_TL_SIZE + 4;
-	e2fc_put_le32(p + 8, e->crc);
-	memset(p + 12, 0, len - 8);
-	e->crc = 0;
-	e->ntags++;
-	e->ncommits++;
-	enc_next_block(e);
-}
-
-static void enc_head(struct enc *e)
-{
-	uint8_t v[EXT4_FC_HEAD_LEN];
-
-	e2fc_put_le32(v, EXT4_FC_SUPPORTED_FEATURES);
-	e2fc_put_le32(v + 4, e->tid);
-	enc_tlv(e, EXT4_FC_TAG_HEAD, sizeof(v), v);
-}
 
 /* a plausible raw regular-file inode with one extent in its root */
 static void enc_inode(struct enc *e, uint32_t ino, uint32_t size,
 		      uint32_t lblk, uint64_t pblk, uint16_t nblk)
 {
-	uint8_t v[4 + RAW_INODE_LEN];
-	uint8_t *r = v + 4;
+	uint8_t r[RAW_INODE_LEN];
+	uint8_t *x = r + RI_BLOCK + EXT4_EXT_HDR_SIZE;
 
-	memset(v, 0, sizeof(v));
-	e2fc_put_le32(v, ino);
-	e2fc_put_le16(r + 0x00, 0100644);		/* i_mode */
-	e2fc_put_le32(r + 0x04, size);			/* i_size_lo */
-	e2fc_put_le32(r + 0x08, 1764000000);		/* atime */
-	e2fc_put_le32(r + 0x0C, 1764000000);		/* ctime */
-	e2fc_put_le32(r + 0x10, 1764000000);		/* mtime */
-	e2fc_put_le16(r + 0x1A, 1);			/* links */
-	e2fc_put_le32(r + 0x1C, nblk * 8u);		/* i_blocks */
-	e2fc_put_le32(r + 0x20, 0x80000);		/* EXTENTS_FL */
-	e2fc_put_le16(r + 0x28, EXT4_EXT_MAGIC);	/* extent header */
-	e2fc_put_le16(r + 0x2A, 1);			/* entries */
-	e2fc_put_le16(r + 0x2C, 4);			/* max */
-	e2fc_put_le32(r + 0x34, lblk);			/* ee_block */
-	e2fc_put_le16(r + 0x38, nblk);			/* ee_len */
-	e2fc_put_le16(r + 0x3A, (uint16_t)(pblk >> 32));
-	e2fc_put_le32(r + 0x3C, (uint32_t)pblk);
-	e2fc_put_le32(r + 0x64, ino * 2654435761u);	/* generation */
-	e2fc_put_le16(r + 0x80, RAW_INODE_LEN - 128);	/* i_extra_isize */
-	e2fc_put_le32(r + 0x90, 1764000000);		/* crtime */
-	enc_tlv(e, EXT4_FC_TAG_INODE, sizeof(v), v);
+	memset(r, 0, sizeof(r));
+	e2fc_put_le16(r + RI_MODE, 0100644);
+	e2fc_put_le32(r + RI_SIZE_LO, size);
+	e2fc_put_le32(r + RI_ATIME, 1764000000);
+	e2fc_put_le32(r + RI_CTIME, 1764000000);
+	e2fc_put_le32(r + RI_MTIME, 1764000000);
+	e2fc_put_le16(r + RI_LINKS, 1);
+	e2fc_put_le32(r + RI_BLOCKS_LO, nblk * 8u);
+	e2fc_put_le32(r + RI_FLAGS, EXT4_EXTENTS_FL);
+	e2fc_put_le16(r + RI_BLOCK, EXT4_EXT_MAGIC);
+	e2fc_put_le16(r + RI_BLOCK + EXT4_EXT_HDR_ENTRIES, 1);
+	e2fc_put_le16(r + RI_BLOCK + EXT4_EXT_HDR_MAX, 4);
+	e2fc_put_le32(x + EXT4_EXT_LBLK, lblk);
+	e2fc_put_le16(x + EXT4_EXT_LEN, nblk);
+	e2fc_put_le16(x + EXT4_EXT_START_HI, (uint16_t)(pblk >> 32));
+	e2fc_put_le32(x + EXT4_EXT_START_LO, (uint32_t)pblk);
+	e2fc_put_le32(r + RI_GENERATION, ino * 2654435761u);
+	e2fc_put_le16(r + RI_EXTRA_ISIZE, RAW_INODE_LEN - RI_GOOD_OLD);
+	e2fc_put_le32(r + RI_CRTIME, 1764000000);
+	fcw_inode(e->w, ino, r, sizeof(r));
 }
 
 static void enc_add_range(struct enc *e, uint32_t ino, uint32_t lblk,
 			  uint16_t len, uint64_t pblk)
 {
-	uint8_t v[EXT4_FC_ADD_RANGE_LEN];
-
-	e2fc_put_le32(v, ino);
-	e2fc_put_le32(v + 4, lblk);
-	e2fc_put_le16(v + 8, len);
-	e2fc_put_le16(v + 10, (uint16_t)(pblk >> 32));
-	e2fc_put_le32(v + 12, (uint32_t)pblk);
-	enc_tlv(e, EXT4_FC_TAG_ADD_RANGE, sizeof(v), v);
+	fcw_add_range(e->w, ino, lblk, len, pblk, 0);
 }
 
 static void enc_del_range(struct enc *e, uint32_t ino, uint32_t lblk,
 			  uint32_t len)
 {
-	uint8_t v[EXT4_FC_DEL_RANGE_LEN];
-
-	e2fc_put_le32(v, ino);
-	e2fc_put_le32(v + 4, lblk);
-	e2fc_put_le32(v + 8, len);
-	enc_tlv(e, EXT4_FC_TAG_DEL_RANGE, sizeof(v), v);
+	fcw_del_range(e->w, ino, lblk, len);
 }
 
 static void enc_dentry(struct enc *e, uint16_t tag, uint32_t parent,
 		       uint32_t ino, const char *name)
 {
-	uint8_t v[EXT4_FC_DENTRY_HDR_LEN + 255];
-	size_t n = strlen(name);
-
-	e2fc_put_le32(v, parent);
-	e2fc_put_le32(v + 4, ino);
-	memcpy(v + EXT4_FC_DENTRY_HDR_LEN, name, n);
-	enc_tlv(e, tag, (uint16_t)(EXT4_FC_DENTRY_HDR_LEN + n), v);
+	fcw_dentry(e->w, tag, parent, ino, name, strlen(name));
 }
 
 /* ---- the two workloads ---------------------------------------------- */
@@ -268,12 +142,12 @@ static void commit_kernel(struct enc *e, uint32_t i, uint32_t *seed)
 /* a long commit of packed tags: about 16 blocks each */
 static void commit_dense(struct enc *e, uint32_t i, uint32_t *seed)
 {
-	uint32_t target = e->blk + 16, ino = 20 + i;
+	uint32_t target = e->w->blk + 16, ino = 20 + i;
 	uint64_t pblk = 200000 + (uint64_t)i * 4096;
 	char name[32];
 	unsigned k = 0;
 
-	while (!e->full && e->blk < target) {
+	while (!e->w->overflow && e->w->blk < target) {
 		snprintf(name, sizeof(name), "dense-%u-%u", i, k);
 		enc_dentry(e, EXT4_FC_TAG_CREAT, 12, ino + k, name);
 		enc_add_range(e, ino + k, k, 8, pblk + k * 8);
@@ -290,15 +164,16 @@ static void build_area(struct enc *e, int dense)
 {
 	uint32_t seed = dense ? 0x9e3779b9u : 0x12345678u, i;
 	/* dense: 16 blocks + 1; kernel: up to 340 ADD_RANGEs + INODE */
-	uint32_t margin = dense ? 18 : 340 * 20 / e->bs + 3;
+	uint32_t margin = dense ? 18 : 340 * 20 / e->w->bs + 3;
 
-	enc_head(e);
-	for (i = 0; !e->full && e->blk + margin < e->nblocks; i++) {
+	fcw_head(e->w, EXT4_FC_SUPPORTED_FEATURES, e->tid);
+	for (i = 0; !e->w->overflow && e->w->blk + margin < e->w->nblocks;
+	     i++) {
 		if (dense)
 			commit_dense(e, i, &seed);
 		else
 			commit_kernel(e, i, &seed);
-		enc_tail(e);
+		fcw_tail(e->w, e->tid);
 	}
 }
 
@@ -359,7 +234,7 @@ static struct timing time_crc(uint32_t (*fn)(uint32_t, const void *, size_t),
 static int time_scan(const struct enc *e, int rounds, double *t,
 		     struct timing *res, const char *label)
 {
-	size_t len = (size_t)e->nblocks * e->bs;
+	size_t len = (size_t)e->w->nblocks * e->w->bs;
 	struct e2fc_fc *fc;
 	errcode_t err;
 	uint8_t *copy;
@@ -371,9 +246,9 @@ static int time_scan(const struct enc *e, int rounds, double *t,
 			fprintf(stderr, "fc_scan_rate: out of memory\n");
 			return -1;
 		}
-		memcpy(copy, e->area, len);
+		memcpy(copy, e->w->buf, len);
 		double t0 = now();
-		err = e2fc_fc_scan_buf(copy, e->nblocks, e->bs, FC_FIRST,
+		err = e2fc_fc_scan_buf(copy, e->w->nblocks, e->w->bs, FC_FIRST,
 				       e->tid, 0, &fc);
 		t[r] = now() - t0;
 		if (err) {
@@ -383,14 +258,14 @@ static int time_scan(const struct enc *e, int rounds, double *t,
 			return -1;
 		}
 		if (fc->state != E2FC_FC_REPLAYABLE ||
-		    fc->replay_commits != e->ncommits ||
-		    fc->ncommits != e->ncommits || fc->ntags != e->ntags) {
+		    fc->replay_commits != e->w->ncommits ||
+		    fc->ncommits != e->w->ncommits || fc->ntags != e->w->ntags) {
 			fprintf(stderr, "fc_scan_rate: %s: decoded %s, %u/%u "
 				"commits valid, %u tags; encoded %u commits, "
 				"%u tags\n", label,
 				e2fc_fc_state_name(fc->state),
 				fc->replay_commits, fc->ncommits, fc->ntags,
-				e->ncommits, e->ntags);
+				e->w->ncommits, e->w->ntags);
 			e2fc_fc_free(fc);
 			return -1;
 		}
@@ -427,42 +302,38 @@ static long parse_num(const char *s, long lo, long hi)
 static int bench_area(const char *label, int dense, size_t mib, uint32_t bs,
 		      int rounds, double *t)
 {
-	struct enc e;
+	struct enc e = { NULL, BENCH_TID };
 	struct timing ts;
 	size_t len;
+	int ret = -1;
 
-	memset(&e, 0, sizeof(e));
-	e.bs = bs;
-	e.nblocks = (uint32_t)(mib * 1048576 / bs);
-	e.tid = BENCH_TID;
-	len = (size_t)e.nblocks * bs;
-	e.area = calloc(1, len);
-	if (!e.area) {
+	e.w = fcw_new(bs, (uint32_t)(mib * 1048576 / bs));
+	if (!e.w) {
 		fprintf(stderr, "fc_scan_rate: out of memory\n");
 		return -1;
 	}
+	len = (size_t)e.w->nblocks * bs;
 	build_area(&e, dense);
-	if (e.ncommits == 0) {
+	if (e.w->ncommits == 0)
 		fprintf(stderr, "fc_scan_rate: %s: area too small\n", label);
-		free(e.area);
-		return -1;
-	}
-	if (time_scan(&e, rounds, t, &ts, label)) {
-		free(e.area);
-		return -1;
+	else if (!time_scan(&e, rounds, t, &ts, label))
+		ret = 0;
+	if (ret) {
+		fcw_free(e.w);
+		return ret;
 	}
 	printf("%-7s %6u commits %8u tags %5.1f MiB CRC'd  scan best "
-	       "%7.2f ms median %7.2f ms  %6.2f GB/s\n", label, e.ncommits,
-	       e.ntags, e.crc_bytes / 1048576.0, ts.best * 1e3,
-	       ts.median * 1e3, gbs(len, ts.best));
-	printf("RESULT scan_%s_commits %u\n", label, e.ncommits);
+	       "%7.2f ms median %7.2f ms  %6.2f GB/s\n", label,
+	       e.w->ncommits, e.w->ntags, e.w->crc_bytes / 1048576.0,
+	       ts.best * 1e3, ts.median * 1e3, gbs(len, ts.best));
+	printf("RESULT scan_%s_commits %u\n", label, e.w->ncommits);
 	printf("RESULT scan_%s_ms %.3f\n", label, ts.best * 1e3);
 	printf("RESULT scan_%s_gbs %.3f\n", label, gbs(len, ts.best));
 	printf("RESULT scan_%s_commits_per_s %.0f\n", label,
-	       ts.best > 0 ? e.ncommits / ts.best : 0);
+	       ts.best > 0 ? e.w->ncommits / ts.best : 0);
 	printf("RESULT scan_%s_tags_per_s %.0f\n", label,
-	       ts.best > 0 ? e.ntags / ts.best : 0);
-	free(e.area);
+	       ts.best > 0 ? e.w->ntags / ts.best : 0);
+	fcw_free(e.w);
 	return 0;
 }
 

@@ -102,10 +102,37 @@ static void open_usage(void)
 		"[-j extjournal] image");
 }
 
+/*
+ * The options open and the command line share (-b -c -j -n -s), parsed
+ * into cur and *extj.  Returns 1 for one of them, -1 when its argument
+ * is bad (reported as cmd's), 0 for any other option.
+ */
+static int open_option(int c, const char *cmd, const char **extj)
+{
+	switch (c) {
+	case 'c':
+		cur.catastrophic = 1;
+		return 1;
+	case 'n':
+		cur.open_flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+		return 1;
+	case 'b':
+		return dfc_parse_blk(optarg, cmd, "block size",
+				     &cur.blocksize) ? -1 : 1;
+	case 's':
+		return dfc_parse_blk(optarg, cmd, "superblock block number",
+				     &cur.superblock) ? -1 : 1;
+	case 'j':
+		*extj = optarg;
+		return 1;
+	}
+	return 0;
+}
+
 void do_open(int argc, char **argv, int sci_idx, void *infop)
 {
 	const char *extj = NULL;
-	int c;
+	int c, r;
 
 	cur.open_flags = EXT2_FLAG_64BITS | EXT2_FLAG_SOFTSUPP_FEATURES |
 		EXT2_FLAG_RW;
@@ -113,28 +140,10 @@ void do_open(int argc, char **argv, int sci_idx, void *infop)
 	cur.superblock = cur.blocksize = 0;
 	dfc_reset_getopt();
 	while ((c = getopt(argc, argv, "cnb:s:j:")) != -1) {
-		switch (c) {
-		case 'c':
-			cur.catastrophic = 1;
-			break;
-		case 'n':
-			cur.open_flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
-			break;
-		case 'b':
-			if (dfc_parse_blk(optarg, argv[0], "block size",
-					  &cur.blocksize))
-				return;
-			break;
-		case 's':
-			if (dfc_parse_blk(optarg, argv[0],
-					  "superblock block number",
-					  &cur.superblock))
-				return;
-			break;
-		case 'j':
-			extj = optarg;
-			break;
-		default:
+		r = open_option(c, argv[0], &extj);
+		if (r < 0)
+			return;
+		if (!r) {
 			open_usage();
 			return;
 		}
@@ -394,32 +403,17 @@ struct action {
 static int parse_opts(int argc, char **argv, const char **extj,
 		      struct action *acts, int *nacts)
 {
-	int c;
+	int c, r;
 
 	cur.open_flags = EXT2_FLAG_64BITS | EXT2_FLAG_SOFTSUPP_FEATURES |
 		EXT2_FLAG_RW;
 	while ((c = getopt(argc, argv, "b:cf:hj:nR:s:V")) != -1) {
+		r = open_option(c, prog, extj);
+		if (r < 0)
+			return 1;
+		if (r)
+			continue;
 		switch (c) {
-		case 'b':
-			if (dfc_parse_blk(optarg, prog, "block size",
-					  &cur.blocksize))
-				return 1;
-			break;
-		case 's':
-			if (dfc_parse_blk(optarg, prog,
-					  "superblock block number",
-					  &cur.superblock))
-				return 1;
-			break;
-		case 'c':
-			cur.catastrophic = 1;
-			break;
-		case 'n':
-			cur.open_flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
-			break;
-		case 'j':
-			*extj = optarg;
-			break;
 		case 'R':
 		case 'f':
 			acts[*nacts].file = c == 'f';

@@ -33,6 +33,9 @@ void dfc_close(void);
 #define DFC_NEED_BITMAPS	0x01
 
 void dfc_reset_getopt(void);
+/* the one flag (-flag) a request takes: *set when given, -1 for any
+ * other option; optind is left after the options */
+int dfc_flag_opt(int argc, char **argv, int flag, int *set);
 int dfc_check_open(const char *cmd);
 int dfc_check_bitmaps(const char *cmd);
 int dfc_args(int argc, char **argv, int min, int max, const char *cmd,

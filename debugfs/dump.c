@@ -132,16 +132,12 @@ void do_cat(int argc, char **argv, int sci_idx, void *infop)
 
 void do_dump(int argc, char **argv, int sci_idx, void *infop)
 {
-	int c, fd, preserve = 0;
+	int fd, preserve = 0;
 	const char *out;
 	ext2_ino_t ino;
 
-	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "p")) != -1) {
-		if (c != 'p')
-			goto usage;
-		preserve = 1;
-	}
+	if (dfc_flag_opt(argc, argv, 'p', &preserve))
+		goto usage;
 	if (optind != argc - 2)
 		goto usage;
 	if (dfc_check_open(argv[0]))

@@ -8,11 +8,6 @@
 #include <string.h>
 #include "debugfs-fc.h"
 
-#define DX_ROOT_INFO	24	/* dx_root_info after "." and ".." */
-#define DX_ENTRY	8	/* le32 hash, le32 block (count/limit first) */
-#define DX_TAIL		8	/* le32 reserved, le32 checksum */
-#define DIRENT_TAIL	12	/* the leaf checksum entry */
-
 struct htree {
 	ext2_ino_t	ino;
 	struct ext2_inode *in;
@@ -23,27 +18,29 @@ static void leaf_entry(struct htree *h, const char *de, unsigned off,
 		       unsigned rec_len, char *out, size_t size)
 {
 	ext2_filsys fs = cur.fs;
-	unsigned len = e2fc_get_le16(de + 6) & 0xff;
+	unsigned len = (unsigned char)de[DE_NAME_LEN];
 	char name[EXT2_NAME_LEN + 1];
 	ext2_dirhash_t hash = 0, minor = 0;
 	int csum = ext2fs_has_feature_metadata_csum(fs->super);
 	errcode_t err;
 
-	memcpy(name, de + 8, len);
+	memcpy(name, de + DE_NAME, len);
 	name[len] = 0;
 	err = ext2fs_dirhash2(h->hash_alg, name, len, fs->encoding,
 			      h->in->i_flags & EXT4_CASEFOLD_FL,
 			      fs->super->s_hash_seed, &hash, &minor);
 	if (err)
 		com_err("htree_dump_leaf_node", err, "while calculating hash");
-	if (csum && off == fs->blocksize - DIRENT_TAIL &&
-	    !e2fc_get_le32(de) && e2fc_get_le16(de + 4) == DIRENT_TAIL &&
-	    e2fc_get_le16(de + 6) == EXT2_DIR_NAME_LEN_CSUM)
+	if (csum && off == fs->blocksize - DE_TAIL_SIZE &&
+	    !e2fc_get_le32(de + DE_INODE) &&
+	    e2fc_get_le16(de + DE_REC_LEN) == DE_TAIL_SIZE &&
+	    e2fc_get_le16(de + DE_NAME_LEN) == EXT2_DIR_NAME_LEN_CSUM)
 		snprintf(out, size, "leaf block checksum: 0x%08x  ",
-			 e2fc_get_le32(de + 8));
+			 e2fc_get_le32(de + DE_TAIL_CSUM));
 	else
 		snprintf(out, size, "%u 0x%08x-%08x (%d) %s   ",
-			 e2fc_get_le32(de), hash, minor, rec_len, name);
+			 e2fc_get_le32(de + DE_INODE), hash, minor, rec_len,
+			 name);
 }
 
 static void leaf_node(struct htree *h, blk64_t blk, char *buf)
@@ -78,9 +75,9 @@ static void leaf_node(struct htree *h, blk64_t blk, char *buf)
 				"rec_len for block %lu", (unsigned long)blk);
 			return;
 		}
-		len = e2fc_get_le16(buf + off + 6) & 0xff;
-		if (off + rec_len > fs->blocksize || rec_len < 8 ||
-		    rec_len % 4 || len + 8 > rec_len) {
+		len = (unsigned char)buf[off + DE_NAME_LEN];
+		if (off + rec_len > fs->blocksize || rec_len < DE_NAME ||
+		    rec_len % 4 || len + DE_NAME > rec_len) {
 			printf("Corrupted directory block (%llu)!\n",
 			       (unsigned long long)blk);
 			break;
@@ -100,38 +97,50 @@ static void leaf_node(struct htree *h, blk64_t blk, char *buf)
 
 static void int_block(struct htree *h, blk64_t blk, int level);
 
+/* the hash of index entry i (the first one's is limit and count) */
+static uint32_t dx_hash(const char *ent, unsigned i)
+{
+	return i ? e2fc_get_le32(ent + i * DX_ENTRY_SIZE + DX_ENTRY_HASH) : 0;
+}
+
+static uint32_t dx_block(const char *ent, unsigned i)
+{
+	return e2fc_get_le32(ent + i * DX_ENTRY_SIZE + DX_ENTRY_BLOCK);
+}
+
 /* the count, limit, tail checksum and entries of one index node */
 static void int_node(struct htree *h, const char *ent, int in_root,
 		     uint32_t crc, int level)
 {
 	ext2_filsys fs = cur.fs;
-	unsigned limit = e2fc_get_le16(ent), count = e2fc_get_le16(ent + 2);
-	long rest = (long)fs->blocksize - (long)limit * DX_ENTRY;
+	unsigned limit = e2fc_get_le16(ent + DX_LIMIT);
+	unsigned count = e2fc_get_le16(ent + DX_COUNT);
+	long rest = (long)fs->blocksize - (long)limit * DX_ENTRY_SIZE;
 	uint32_t sum, hash, block;
 	unsigned i;
 	char *buf;
 
 	printf("Number of entries (count): %d\n", count);
 	printf("Number of entries (limit): %d\n", limit);
-	rest -= in_root ? DX_ROOT_INFO + 8 : 8;
-	if (ext2fs_has_feature_metadata_csum(fs->super) && rest == DX_TAIL) {
-		sum = e2fc_get_le32(ent + limit * DX_ENTRY + 4);
+	rest -= in_root ? DX_ROOT_INFO + DX_INFO_SIZE : DX_NODE_ENTRIES;
+	if (ext2fs_has_feature_metadata_csum(fs->super) &&
+	    rest == DX_TAIL_SIZE) {
+		sum = e2fc_get_le32(ent + limit * DX_ENTRY_SIZE + DX_TAIL_CSUM);
 		printf("Checksum: 0x%08x", sum);
 		if (sum != crc)
 			printf(" --- EXPECTED: 0x%08x", crc);
 		putchar('\n');
 	}
 	for (i = 0; i < count; i++) {
-		hash = i ? e2fc_get_le32(ent + i * DX_ENTRY) : 0;
+		hash = dx_hash(ent, i);
 		printf("Entry #%d: Hash 0x%08x%s, block %u\n", i, hash,
-		       hash & 1 ? " (**)" : "",
-		       e2fc_get_le32(ent + i * DX_ENTRY + 4));
+		       hash & 1 ? " (**)" : "", dx_block(ent, i));
 	}
 	putchar('\n');
 	buf = malloc(fs->blocksize);
 	for (i = 0; i < count && buf; i++) {
-		hash = i ? e2fc_get_le32(ent + i * DX_ENTRY) : 0;
-		block = e2fc_get_le32(ent + i * DX_ENTRY + 4);
+		hash = dx_hash(ent, i);
+		block = dx_block(ent, i);
 		printf("Entry #%d: Hash 0x%08x, block %u\n", i, hash, block);
 		if (level)
 			int_block(h, block, level - 1);
@@ -181,33 +190,35 @@ static void int_block(struct htree *h, blk64_t blk, int level)
 		goto out;
 	}
 	crc = dx_crc(h, "htree_dump_int_block", buf, blk);
-	int_node(h, buf + 8, 0, crc, level);
+	int_node(h, buf + DX_NODE_ENTRIES, 0, crc, level);
 out:
 	free(buf);
 }
 
 static void root_node(struct htree *h, char *buf)
 {
-	const char *info = buf + DX_ROOT_INFO;
-	unsigned info_len = (unsigned char)info[5];
+	const unsigned char *info = (unsigned char *)buf + DX_ROOT_INFO;
+	unsigned info_len = info[DX_INFO_LENGTH];
+	unsigned levels = info[DX_INFO_LEVELS];
 	uint32_t crc;
 
 	printf("Root node dump:\n");
-	printf("\t Reserved zero: %u\n", e2fc_get_le32(info));
-	printf("\t Hash Version: %d\n", (unsigned char)info[4]);
+	printf("\t Reserved zero: %u\n",
+	       e2fc_get_le32(info + DX_INFO_OFF(reserved_zero)));
+	printf("\t Hash Version: %d\n", info[DX_INFO_HASH_VERSION]);
 	printf("\t Info length: %d\n", info_len);
-	printf("\t Indirect levels: %d\n", (unsigned char)info[6]);
-	printf("\t Flags: %#x\n", (unsigned char)info[7]);
-	h->hash_alg = (unsigned char)info[4];
+	printf("\t Indirect levels: %d\n", levels);
+	printf("\t Flags: %#x\n", info[DX_INFO_FLAGS]);
+	h->hash_alg = info[DX_INFO_HASH_VERSION];
 	if (h->hash_alg <= EXT2_HASH_TEA &&
 	    (cur.fs->super->s_flags & EXT2_FLAGS_UNSIGNED_HASH))
 		h->hash_alg += 3;
-	if (DX_ROOT_INFO + info_len + 4 > cur.fs->blocksize) {
+	if (DX_ROOT_INFO + info_len + DX_COUNTLIMIT_SIZE > cur.fs->blocksize) {
 		printf("Corrupted directory block (0)!\n");
 		return;
 	}
 	crc = dx_crc(h, "htree_dump_int_block", buf, 0);
-	int_node(h, info + info_len, 1, crc, (unsigned char)info[6]);
+	int_node(h, (const char *)info + info_len, 1, crc, levels);
 }
 
 void do_htree_dump(int argc, char **argv, int sci_idx, void *infop)

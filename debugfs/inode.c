@@ -220,21 +220,18 @@ void do_dump_extents(int argc, char **argv, int sci_idx, void *infop)
 
 static const char *type_name(unsigned mode)
 {
-	if (LINUX_S_ISDIR(mode))
-		return "directory";
-	if (LINUX_S_ISREG(mode))
-		return "regular";
-	if (LINUX_S_ISLNK(mode))
-		return "symlink";
-	if (LINUX_S_ISBLK(mode))
-		return "block special";
-	if (LINUX_S_ISCHR(mode))
-		return "character special";
-	if (LINUX_S_ISFIFO(mode))
-		return "FIFO";
-	if (LINUX_S_ISSOCK(mode))
-		return "socket";
-	return "bad type";
+	static const char *const names[EXT2_FT_MAX] = {
+		[EXT2_FT_UNKNOWN] = "bad type",
+		[EXT2_FT_REG_FILE] = "regular",
+		[EXT2_FT_DIR] = "directory",
+		[EXT2_FT_CHRDEV] = "character special",
+		[EXT2_FT_BLKDEV] = "block special",
+		[EXT2_FT_FIFO] = "FIFO",
+		[EXT2_FT_SOCK] = "socket",
+		[EXT2_FT_SYMLINK] = "symlink",
+	};
+
+	return names[e2fc_file_type(mode)];
 }
 
 /* debugfs's C-string form of names and values */
@@ -527,17 +524,13 @@ void do_bmap(int argc, char **argv, int sci_idx, void *infop)
 {
 	ext2_ino_t ino;
 	blk64_t lblk, pblk = 0;
-	int c, set = 0, ret_flags = 0;
+	int set = 0, ret_flags = 0;
 	errcode_t err;
 
 	if (dfc_check_open(argv[0]))
 		return;
-	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "a")) != -1) {
-		if (c != 'a')
-			goto usage;
-		set = 1;
-	}
+	if (dfc_flag_opt(argc, argv, 'a', &set))
+		goto usage;
 	if (argc <= optind + 1 || argc > optind + 3)
 		goto usage;
 	/* -a allocates and a physical_blk sets: both would write */

@@ -112,28 +112,37 @@ static const char *fc_tag_name(unsigned tag)
 	return tag >= 1 && tag <= 9 ? names[tag - 1] : "ERROR";
 }
 
+static void fc_add_range(FILE *f, const char *name, const char *v)
+{
+	const char *ex = v + EXT4_FC_ADD_RANGE_EXTENT;
+	unsigned len = e2fc_get_le16(ex + EXT4_EXT_LEN);
+
+	if (len > EXT4_FC_EXT_MAX_INIT_LEN)
+		len -= EXT4_FC_EXT_MAX_INIT_LEN;	/* unwritten */
+	fprintf(f, "tag %s, inode %d, lblk %u, pblk %llu, len %u\n", name,
+		(int)e2fc_get_le32(v + EXT4_FC_ADD_RANGE_INO),
+		e2fc_get_le32(ex + EXT4_EXT_LBLK),
+		e2fc_get_le32(ex + EXT4_EXT_START_LO) +
+		((unsigned long long)e2fc_get_le16(ex + EXT4_EXT_START_HI) <<
+		 32), len);
+}
+
 /* one tag; returns 1 when the area ends here */
 static int fc_tag(struct ld *l, unsigned tag, const char *v, unsigned tid,
 		  int *done)
 {
 	FILE *f = l->out;
 	const char *name = fc_tag_name(tag);
-	unsigned len;
 
 	switch (tag) {
 	case EXT4_FC_TAG_ADD_RANGE:
-		len = e2fc_get_le16(v + 8);
-		fprintf(f, "tag %s, inode %d, lblk %u, pblk %llu, len %lu\n",
-			name, (int)e2fc_get_le32(v), e2fc_get_le32(v + 4),
-			e2fc_get_le32(v + 12) +
-			((unsigned long long)e2fc_get_le16(v + 10) << 32),
-			(unsigned long)(len > EXT4_FC_EXT_MAX_INIT_LEN ?
-					len - EXT4_FC_EXT_MAX_INIT_LEN : len));
+		fc_add_range(f, name, v);
 		return 0;
 	case EXT4_FC_TAG_DEL_RANGE:
 		fprintf(f, "tag %s, inode %d, lblk %d, len %d\n", name,
-			(int)e2fc_get_le32(v), (int)e2fc_get_le32(v + 4),
-			(int)e2fc_get_le32(v + 8));
+			(int)e2fc_get_le32(v + EXT4_FC_DEL_RANGE_INO),
+			(int)e2fc_get_le32(v + EXT4_FC_DEL_RANGE_LBLK),
+			(int)e2fc_get_le32(v + EXT4_FC_DEL_RANGE_COUNT));
 		return 0;
 	case EXT4_FC_TAG_LINK:
 	case EXT4_FC_TAG_UNLINK:
@@ -141,29 +150,33 @@ static int fc_tag(struct ld *l, unsigned tag, const char *v, unsigned tid,
 		/* the name is not terminated on disk: debugfs prints up to
 		 * the first NUL, which is what %s of the bytes gives */
 		fprintf(f, "tag %s, parent %d, ino %d, name \"%s\"\n", name,
-			(int)e2fc_get_le32(v), (int)e2fc_get_le32(v + 4),
-			v + 8);
+			(int)e2fc_get_le32(v + EXT4_FC_DENTRY_PARENT),
+			(int)e2fc_get_le32(v + EXT4_FC_DENTRY_INO),
+			v + EXT4_FC_DENTRY_HDR_LEN);
 		return 0;
 	case EXT4_FC_TAG_INODE:
-		fprintf(f, "tag %s, inode %d\n", name, (int)e2fc_get_le32(v));
+		fprintf(f, "tag %s, inode %d\n", name,
+			(int)e2fc_get_le32(v + EXT4_FC_INODE_INO));
 		return 0;
 	case EXT4_FC_TAG_PAD:
 		fprintf(f, "tag %s\n", name);
 		return 0;
 	case EXT4_FC_TAG_TAIL:
+		v += EXT4_FC_TAIL_TID;
 		fprintf(f, "tag %s, tid %d\n", name, (int)e2fc_get_le32(v));
 		break;
 	case EXT4_FC_TAG_HEAD:
 		fprintf(f, "\n*** Fast Commit Area ***\n");
 		fprintf(f, "tag %s, features 0x%x, tid %d\n", name,
-			e2fc_get_le32(v), (int)e2fc_get_le32(v + 4));
-		v += 4;
+			e2fc_get_le32(v + EXT4_FC_HEAD_FEATURES),
+			(int)e2fc_get_le32(v + EXT4_FC_HEAD_TID));
+		v += EXT4_FC_HEAD_TID;
 		break;
 	default:
 		*done = 1;
 		return 0;
 	}
-	if (!l->old && e2fc_get_le32(v) < tid) {
+	if (!l->old && e2fc_get_le32(v) < tid) {	/* v: the tid */
 		*done = 1;
 		return 1;
 	}
@@ -179,9 +192,9 @@ static void fc_block(struct ld *l, char *buf, unsigned bs, unsigned tid,
 
 	*done = 0;
 	for (p = buf; p < end; p += EXT4_FC_TL_SIZE + len) {
-		len = e2fc_get_le16(p + 2);
-		if (fc_tag(l, e2fc_get_le16(p), p + EXT4_FC_TL_SIZE, tid,
-			   done))
+		len = e2fc_get_le16(p + EXT4_FC_TL_LEN);
+		if (fc_tag(l, e2fc_get_le16(p + EXT4_FC_TL_TAG),
+			   p + EXT4_FC_TL_SIZE, tid, done))
 			return;
 	}
 }
@@ -314,10 +327,11 @@ static unsigned descriptor(struct ld *l, const char *buf, const char *jsb,
 		off += size;
 		if (off > bs - csum)
 			break;
-		flags = e2fc_get_be16(tag + 6);
+		flags = e2fc_get_be16(tag + JBD2_TAG_FLAGS);
 		if (!(flags & JBD2_FLAG_SAME_UUID))
-			off += 16;
-		metadata_block(l, blk, e2fc_get_be32(tag), flags, bs, tid);
+			off += JBD2_TAG_UUID_SIZE;
+		metadata_block(l, blk, e2fc_get_be32(tag + JBD2_TAG_BLOCKNR),
+			       flags, bs, tid);
 		blk = wrap(jsb, blk + 1, maxlen);
 	} while (!(flags & JBD2_FLAG_LAST_TAG));
 	return blk;
@@ -356,12 +370,14 @@ static void revoke_block(struct ld *l, const char *buf, const char *jsb,
 /* the ext2 superblock of a journal device, with -a */
 static void journal_dev_header(FILE *f, const char *sb, unsigned bs)
 {
-	const unsigned char *u = (const unsigned char *)sb + 0x68;
-	uint64_t blocks = e2fc_get_le32(sb + 4);
+	const unsigned char *u = (const unsigned char *)sb + SB_UUID;
+	uint64_t blocks = e2fc_get_le32(sb + SB_OFF(s_blocks_count));
 	int i;
 
-	if (e2fc_get_le32(sb + 0x60) & EXT4_FEATURE_INCOMPAT_64BIT)
-		blocks |= (uint64_t)e2fc_get_le32(sb + 0x150) << 32;
+	if (e2fc_get_le32(sb + SB_FEATURE_INCOMPAT) &
+	    EXT4_FEATURE_INCOMPAT_64BIT)
+		blocks |= (uint64_t)e2fc_get_le32(sb +
+						  SB_OFF(s_blocks_count_hi)) << 32;
 	fprintf(f, "\tuuid=");
 	for (i = 0; i < 16; i++)
 		fprintf(f, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ?
@@ -382,10 +398,10 @@ static unsigned journal_super(struct ld *l, char *jsb)
 		return 0;
 	}
 	if (e2fc_get_be32(buf) != JBD2_MAGIC &&
-	    e2fc_get_le16(buf + 1024 + 0x38) == EXT2_SUPER_MAGIC &&
-	    (e2fc_get_le32(buf + 1024 + 0x60) &
+	    e2fc_get_le16(buf + SB_SIZE + SB_MAGIC) == EXT2_SUPER_MAGIC &&
+	    (e2fc_get_le32(buf + SB_SIZE + SB_FEATURE_INCOMPAT) &
 	     EXT3_FEATURE_INCOMPAT_JOURNAL_DEV)) {
-		bs = 1024 << e2fc_get_le32(buf + 1024 + 0x18);
+		bs = 1024 << e2fc_get_le32(buf + SB_SIZE + SB_LOG_BLOCK_SIZE);
 		blk = bs == 1024 ? 2 : 1;
 		fprintf(l->out, "Ext2 superblock header found.\n");
 		if (l->all)
@@ -467,9 +483,9 @@ static unsigned log_walk(struct ld *l, char *buf, const char *jsb,
 		}
 		if (ld_read(l, (ext2_loff_t)blk * bs, buf, bs))
 			break;
-		seq = e2fc_get_be32(buf + 8);
-		type = e2fc_get_be32(buf + 4);
-		if (e2fc_get_be32(buf) != JBD2_MAGIC) {
+		seq = e2fc_get_be32(buf + JBD2_HDR_SEQUENCE);
+		type = e2fc_get_be32(buf + JBD2_HDR_BLOCKTYPE);
+		if (e2fc_get_be32(buf + JBD2_HDR_MAGIC) != JBD2_MAGIC) {
 			if (!no_magic++)
 				fprintf(l->out, "No magic number at block %u: "
 					"end of journal.\n", blk);
@@ -577,8 +593,8 @@ static int open_internal(struct ld *l)
 		}
 		memset(&in, 0, sizeof(in));
 		memcpy(in.i_block, sb->s_jnl_blocks, EXT2_N_BLOCKS * 4);
-		in.i_size_high = sb->s_jnl_blocks[15];
-		in.i_size = sb->s_jnl_blocks[16];
+		in.i_size_high = sb->s_jnl_blocks[SB_JNL_SIZE_HI];
+		in.i_size = sb->s_jnl_blocks[SB_JNL_SIZE];
 		in.i_links_count = 1;
 		in.i_mode = LINUX_S_IFREG | 0600;
 	} else if (dfc_read_inode(sb->s_journal_inum, &in, l->cmd)) {

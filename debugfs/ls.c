@@ -271,11 +271,11 @@ static int search_block(ext2_filsys fs, blk64_t *blk, e2_blkcnt_t cnt,
 			return BLOCK_ABORT;
 		}
 		/* debugfs loops for ever on a rec_len of 0: stop there */
-		if (rec_len < 8 || off + rec_len > fs->blocksize)
+		if (rec_len < DE_NAME || off + rec_len > fs->blocksize)
 			break;
-		name_len = e2fc_get_le16(de + 6) & 0xff;
-		if (e2fc_get_le32(de) && name_len == s->len &&
-		    !strncmp(s->name, de + 8, s->len)) {
+		name_len = (unsigned char)de[DE_NAME_LEN];
+		if (e2fc_get_le32(de + DE_INODE) && name_len == s->len &&
+		    !strncmp(s->name, de + DE_NAME, s->len)) {
 			printf("Entry found at logical block %lld, phys %llu, "
 			       "offset %u\n", (long long)cnt,
 			       (unsigned long long)*blk, off);

@@ -22,6 +22,42 @@ static errcode_t next_inode(ext2_inode_scan scan, ext2_ino_t *ino,
 	return err;
 }
 
+/* one inode of a scan: 0 to go on, 1 to stop, -1 on a fatal error */
+typedef int (*scan_fn)(ext2_ino_t ino, struct ext2_inode *in, void *arg);
+
+/*
+ * Call fn for every inode of the file system in number order, as
+ * debugfs's scans do: errors reported as cmd's, header printed once the
+ * scan has started.  Returns 1 when the scan failed or fn said -1.
+ */
+static int scan_inodes(const char *cmd, const char *header, scan_fn fn,
+		       void *arg)
+{
+	ext2_inode_scan scan;
+	struct ext2_inode in;
+	ext2_ino_t ino;
+	errcode_t err;
+	int ret = 0;
+
+	err = ext2fs_open_inode_scan(cur.fs, 0, &scan);
+	if (err) {
+		com_err(cmd, err, "while opening inode scan");
+		return 1;
+	}
+	err = next_inode(scan, &ino, &in);
+	if (err)
+		com_err(cmd, err, "while starting inode scan");
+	else if (header)
+		fputs(header, stdout);
+	while (!err && ino && !(ret = fn(ino, &in, arg))) {
+		err = next_inode(scan, &ino, &in);
+		if (err)
+			com_err(cmd, err, "while doing inode scan");
+	}
+	ext2fs_close_inode_scan(scan);
+	return err || ret < 0;
+}
+
 /* ---- ncheck ------------------------------------------------------------- */
 
 struct ncheck_ctx {
@@ -74,49 +110,23 @@ static int ncheck_proc(struct ext2_dir_entry *de, int offset, int blocksize,
 	return w->left ? 0 : DIRENT_ABORT;
 }
 
-/* the directories of the file system, each once, until all is found */
-static void ncheck_walk(struct ncheck_ctx *w)
+/* one directory of the scan; 1 when all is found */
+static int ncheck_dir(ext2_ino_t ino, struct ext2_inode *in, void *arg)
 {
-	ext2_inode_scan scan;
-	struct ext2_inode in;
-	ext2_ino_t ino;
+	struct ncheck_ctx *w = arg;
 	errcode_t err;
 
-	err = ext2fs_open_inode_scan(cur.fs, 0, &scan);
-	if (err) {
-		com_err("ncheck", err, "while opening inode scan");
-		return;
-	}
-	err = next_inode(scan, &ino, &in);
-	if (err) {
-		com_err("ncheck", err, "while starting inode scan");
-		goto out;
-	}
-	printf("Inode\tPathname\n");
-	while (ino) {
-		if (in.i_links_count && !in.i_dtime &&
-		    LINUX_S_ISDIR(in.i_mode)) {
-			w->pos = 0;
-			w->parent = NULL;
-			w->dir = ino;
-			w->no_parent = 0;
-			err = ext2fs_dir_iterate(cur.fs, ino, 0, NULL,
-						 ncheck_proc, w);
-			ext2fs_free_mem(&w->parent);
-			if (err)
-				com_err("ncheck", err,
-					"while calling ext2_dir_iterate");
-			else if (!w->left)
-				break;
-		}
-		err = next_inode(scan, &ino, &in);
-		if (err) {
-			com_err("ncheck", err, "while doing inode scan");
-			break;
-		}
-	}
-out:
-	ext2fs_close_inode_scan(scan);
+	if (!in->i_links_count || in->i_dtime || !LINUX_S_ISDIR(in->i_mode))
+		return 0;
+	w->pos = 0;
+	w->parent = NULL;
+	w->dir = ino;
+	w->no_parent = 0;
+	err = ext2fs_dir_iterate(cur.fs, ino, 0, NULL, ncheck_proc, w);
+	ext2fs_free_mem(&w->parent);
+	if (err)
+		com_err("ncheck", err, "while calling ext2_dir_iterate");
+	return !err && !w->left;
 }
 
 static int ncheck_args(struct ncheck_ctx *w, int argc, char **argv)
@@ -149,15 +159,10 @@ static int ncheck_args(struct ncheck_ctx *w, int argc, char **argv)
 void do_ncheck(int argc, char **argv, int sci_idx, void *infop)
 {
 	struct ncheck_ctx w;
-	int c;
 
 	memset(&w, 0, sizeof(w));
-	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "c")) != -1) {
-		if (c != 'c')
-			goto usage;
-		w.check = 1;
-	}
+	if (dfc_flag_opt(argc, argv, 'c', &w.check))
+		goto usage;
 	if (argc <= 1)
 		goto usage;
 	if (dfc_check_open(argv[0]))
@@ -170,7 +175,7 @@ void do_ncheck(int argc, char **argv, int sci_idx, void *infop)
 		return;
 	}
 	if (!ncheck_args(&w, argc, argv))
-		ncheck_walk(&w);
+		scan_inodes("ncheck", "Inode\tPathname\n", ncheck_dir, &w);
 	free(w.inos);
 	return;
 usage:
@@ -184,6 +189,7 @@ struct icheck_ctx {
 	ext2_ino_t	*owner;
 	int		n, left;
 	ext2_ino_t	ino;
+	char		*block_buf;
 };
 
 static int icheck_proc(ext2_filsys fs, blk64_t *blk, e2_blkcnt_t cnt,
@@ -201,14 +207,16 @@ static int icheck_proc(ext2_filsys fs, blk64_t *blk, e2_blkcnt_t cnt,
 	return w->left ? 0 : BLOCK_ABORT;
 }
 
-/* the blocks of one in-use inode, its xattr block first; 1 when all
- * blocks asked for are found */
-static int icheck_inode(struct icheck_ctx *w, ext2_ino_t ino,
-			struct ext2_inode *in, char *block_buf)
+/* the blocks of one in-use inode of the scan, its xattr block first; 1
+ * when all blocks asked for are found */
+static int icheck_inode(ext2_ino_t ino, struct ext2_inode *in, void *arg)
 {
+	struct icheck_ctx *w = arg;
 	blk64_t acl;
 	errcode_t err;
 
+	if (!in->i_links_count)
+		return 0;
 	w->ino = ino;
 	acl = ext2fs_file_acl_block(cur.fs, in);
 	if (acl) {
@@ -219,44 +227,10 @@ static int icheck_inode(struct icheck_ctx *w, ext2_ino_t ino,
 	if (!ext2fs_inode_has_valid_blocks2(cur.fs, in) || in->i_dtime)
 		return 0;
 	err = ext2fs_block_iterate3(cur.fs, ino, BLOCK_FLAG_READ_ONLY,
-				    block_buf, icheck_proc, w);
+				    w->block_buf, icheck_proc, w);
 	if (err)
 		com_err("icheck", err, "while calling ext2fs_block_iterate");
 	return !err && !w->left;
-}
-
-static int icheck_walk(struct icheck_ctx *w)
-{
-	ext2_inode_scan scan;
-	struct ext2_inode in;
-	ext2_ino_t ino;
-	errcode_t err;
-	char *block_buf = malloc(cur.fs->blocksize * 3);
-
-	if (!block_buf) {
-		com_err("icheck", ENOMEM, "while allocating block buffer");
-		return 1;
-	}
-	err = ext2fs_open_inode_scan(cur.fs, 0, &scan);
-	if (err) {
-		com_err("icheck", err, "while opening inode scan");
-		free(block_buf);
-		return 1;
-	}
-	err = next_inode(scan, &ino, &in);
-	if (err)
-		com_err("icheck", err, "while starting inode scan");
-	while (!err && ino) {
-		if (in.i_links_count &&
-		    icheck_inode(w, ino, &in, block_buf))
-			break;
-		err = next_inode(scan, &ino, &in);
-		if (err)
-			com_err("icheck", err, "while doing inode scan");
-	}
-	ext2fs_close_inode_scan(scan);
-	free(block_buf);
-	return err ? 1 : 0;
 }
 
 void do_icheck(int argc, char **argv, int sci_idx, void *infop)
@@ -273,7 +247,8 @@ void do_icheck(int argc, char **argv, int sci_idx, void *infop)
 	memset(&w, 0, sizeof(w));
 	w.blk = calloc(argc, sizeof(*w.blk));
 	w.owner = calloc(argc, sizeof(*w.owner));
-	if (!w.blk || !w.owner) {
+	w.block_buf = malloc(cur.fs->blocksize * 3);
+	if (!w.blk || !w.owner || !w.block_buf) {
 		com_err("icheck", ENOMEM, "while allocating inode info array");
 		goto out;
 	}
@@ -281,7 +256,7 @@ void do_icheck(int argc, char **argv, int sci_idx, void *infop)
 		if (dfc_parse_blk(argv[i], argv[0], NULL, &w.blk[i - 1]))
 			goto out;
 	w.n = w.left = argc - 1;
-	if (icheck_walk(&w))
+	if (scan_inodes("icheck", NULL, icheck_inode, &w))
 		goto out;
 	printf("Block\tInode number\n");
 	for (i = 0; i < w.n; i++) {
@@ -295,6 +270,7 @@ void do_icheck(int argc, char **argv, int sci_idx, void *infop)
 out:
 	free(w.blk);
 	free(w.owner);
+	free(w.block_buf);
 }
 
 /* ---- lsdel -------------------------------------------------------------- */
@@ -341,9 +317,9 @@ static int deleted_cmp(const void *a, const void *b)
 }
 
 /* one inode of the scan; -1 on a fatal error */
-static int lsdel_inode(struct lsdel_ctx *d, ext2_ino_t ino,
-		       struct ext2_inode *in)
+static int lsdel_inode(ext2_ino_t ino, struct ext2_inode *in, void *arg)
 {
+	struct lsdel_ctx *d = arg;
 	struct deleted *e;
 	errcode_t err;
 
@@ -384,35 +360,6 @@ static int lsdel_inode(struct lsdel_ctx *d, ext2_ino_t ino,
 	return 0;
 }
 
-static int lsdel_walk(struct lsdel_ctx *d)
-{
-	ext2_inode_scan scan;
-	struct ext2_inode in;
-	ext2_ino_t ino;
-	errcode_t err;
-
-	err = ext2fs_open_inode_scan(cur.fs, 0, &scan);
-	if (err) {
-		com_err("ls_deleted_inodes", err, "while opening inode scan");
-		return 1;
-	}
-	err = next_inode(scan, &ino, &in);
-	if (err)
-		com_err("ls_deleted_inodes", err, "while starting inode scan");
-	while (!err && ino) {
-		if (lsdel_inode(d, ino, &in) < 0) {
-			err = ENOMEM;
-			break;
-		}
-		err = next_inode(scan, &ino, &in);
-		if (err)
-			com_err("ls_deleted_inodes", err,
-				"while doing inode scan");
-	}
-	ext2fs_close_inode_scan(scan);
-	return err ? 1 : 0;
-}
-
 void do_lsdel(int argc, char **argv, int sci_idx, void *infop)
 {
 	struct lsdel_ctx d;
@@ -437,7 +384,7 @@ void do_lsdel(int argc, char **argv, int sci_idx, void *infop)
 			"while allocating block buffer");
 		return;
 	}
-	if (!lsdel_walk(&d)) {
+	if (!scan_inodes("ls_deleted_inodes", NULL, lsdel_inode, &d)) {
 		printf(" Inode  Owner  Mode    Size      Blocks   Time deleted\n");
 		qsort(d.list, d.n, sizeof(*d.list), deleted_cmp);
 		for (i = 0, e = d.list; i < d.n; i++, e++)

@@ -52,17 +52,13 @@ void do_show_super_stats(int argc, char **argv, int sci_idx, void *infop)
 	ext2_filsys fs;
 	struct ext2_super_block *sb;
 	const char *units = "block";
-	int c, header_only = 0, csum;
+	int header_only = 0, csum;
 	unsigned dirs = 0;
 	uint32_t saved;
 	dgrp_t g;
 
-	dfc_reset_getopt();
-	while ((c = getopt(argc, argv, "h")) != -1) {
-		if (c != 'h')
-			goto usage;
-		header_only = 1;
-	}
+	if (dfc_flag_opt(argc, argv, 'h', &header_only))
+		goto usage;
 	if (optind != argc)
 		goto usage;
 	if (dfc_check_open(argv[0]))
@@ -133,23 +129,44 @@ static int parse_long(const char *cmd, const char *what, const char *str,
 	return 1;
 }
 
-void do_find_free_block(int argc, char **argv, int sci_idx, void *infop)
+/*
+ * The two optional numbers of find_free_block and find_free_inode, named
+ * what[0] and what[1], into val[0] and val[1] (left alone when not
+ * given).  "?" asks for the usage: as the only argument (help_first_only)
+ * or as the first.  1 when the request is not to run.
+ */
+static int two_numbers(int argc, char **argv, int help_first_only,
+		       const char *usage, const char *const what[2],
+		       long *val[2])
 {
-	blk64_t blk, first = 0;
-	long count = 1, goal;
-	errcode_t err;
+	int i;
 
-	if (argc > 3 || (argc == 2 && *argv[1] == '?')) {
-		com_err(argv[0], 0, "Usage: find_free_block [count [goal]]");
-		return;
+	if (argc > 3 || (argc > 1 && *argv[1] == '?' &&
+			 (argc == 2 || !help_first_only))) {
+		com_err(argv[0], 0, "Usage: %s", usage);
+		return 1;
 	}
 	if (dfc_check_open(argv[0]))
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (parse_long(argv[0], what[i - 1], argv[i], val[i - 1]))
+			return 1;
+	return 0;
+}
+
+void do_find_free_block(int argc, char **argv, int sci_idx, void *infop)
+{
+	static const char *const what[2] = { "count", "goal" };
+	blk64_t blk, first = 0;
+	long count = 1, goal = -1;
+	long *val[2] = { &count, &goal };
+	errcode_t err;
+
+	if (two_numbers(argc, argv, 1, "find_free_block [count [goal]]",
+			what, val))
 		return;
-	if (argc > 1 && parse_long(argv[0], "count", argv[1], &count))
-		return;
-	goal = cur.fs->super->s_first_data_block;
-	if (argc > 2 && parse_long(argv[0], "goal", argv[2], &goal))
-		return;
+	if (argc <= 2)
+		goal = cur.fs->super->s_first_data_block;
 	printf("Free blocks found: ");
 	blk = goal - 1;
 	while (count-- > 0) {
@@ -169,19 +186,14 @@ void do_find_free_block(int argc, char **argv, int sci_idx, void *infop)
 
 void do_find_free_inode(int argc, char **argv, int sci_idx, void *infop)
 {
+	static const char *const what[2] = { "dir", "mode" };
 	long dir = cur.root, mode = 010755;
+	long *val[2] = { &dir, &mode };
 	ext2_ino_t ino;
 	errcode_t err;
 
-	if (argc > 3 || (argc > 1 && *argv[1] == '?')) {
-		com_err(argv[0], 0, "Usage: find_free_inode [dir [mode]]");
-		return;
-	}
-	if (dfc_check_open(argv[0]))
-		return;
-	if (argc > 1 && parse_long(argv[0], "dir", argv[1], &dir))
-		return;
-	if (argc > 2 && parse_long(argv[0], "mode", argv[2], &mode))
+	if (two_numbers(argc, argv, 0, "find_free_inode [dir [mode]]",
+			what, val))
 		return;
 	err = ext2fs_new_inode(cur.fs, dir, mode, 0, &ino);
 	if (err)

@@ -19,6 +19,20 @@ void dfc_reset_getopt(void)
 	opterr = 1;
 }
 
+int dfc_flag_opt(int argc, char **argv, int flag, int *set)
+{
+	char opts[2] = { (char)flag, 0 };
+	int c;
+
+	dfc_reset_getopt();
+	while ((c = getopt(argc, argv, opts)) != -1) {
+		if (c != flag)
+			return -1;
+		*set = 1;
+	}
+	return 0;
+}
+
 int dfc_check_open(const char *cmd)
 {
 	if (cur.fs)

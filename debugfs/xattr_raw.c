@@ -8,11 +8,6 @@
 #include <string.h>
 #include "debugfs-fc.h"
 
-#define XATTR_HDR_SIZE		32	/* magic, refcount, blocks, hash,
-					 * checksum, 3 reserved (le32) */
-#define XATTR_ENTRY_SIZE	16	/* name_len, index, value_offs,
-					 * value_inum, value_size, hash */
-
 static int mostly_printable(const unsigned char *p, unsigned len)
 {
 	unsigned bad = 0;
@@ -64,7 +59,7 @@ static void raw_entries(FILE *f, const unsigned char *buf, unsigned off,
 			unsigned len, unsigned value_start)
 {
 	const unsigned char *e;
-	unsigned name_len, offs, size;
+	unsigned name_len, offs, inum, size;
 
 	while (off < len) {
 		e = buf + off;
@@ -73,21 +68,23 @@ static void raw_entries(FILE *f, const unsigned char *buf, unsigned off,
 				off, off);
 			break;
 		}
-		if (off + XATTR_ENTRY_SIZE >= len) {
+		if (off + XE_SIZE >= len) {
 			fprintf(f, "xattr buffer overrun at %u (len = %u)\n",
 				off, len);
 			break;
 		}
-		name_len = e[0];
-		offs = e2fc_get_le16(e + 2);
-		size = e2fc_get_le32(e + 8);
+		name_len = e[XE_OFF(e_name_len)];
+		offs = e2fc_get_le16(e + XE_OFF(e_value_offs));
+		inum = e2fc_get_le32(e + XE_OFF(e_value_inum));
+		size = e2fc_get_le32(e + XE_OFF(e_value_size));
 		fprintf(f, "offset = %d (%04o), hash = %u, name_len = %u, "
-			"name_index = %u\n", off, off, e2fc_get_le32(e + 12),
-			name_len, e[1]);
+			"name_index = %u\n", off, off,
+			e2fc_get_le32(e + XE_OFF(e_hash)), name_len,
+			e[XE_OFF(e_name_index)]);
 		fprintf(f, "value_offset = %d (%04o), value_inum = %u, "
-			"value_size = %u\n", offs, value_start + offs,
-			e2fc_get_le32(e + 4), size);
-		off += XATTR_ENTRY_SIZE;
+			"value_size = %u\n", offs, value_start + offs, inum,
+			size);
+		off += XE_SIZE;
 		fprintf(f, "name = ");
 		if (off + name_len >= len)
 			fprintf(f, "<runs off end>");
@@ -96,7 +93,7 @@ static void raw_entries(FILE *f, const unsigned char *buf, unsigned off,
 		fputc('\n', f);
 		if (size)
 			entry_value(f, buf, len, value_start + offs, offs,
-				    e2fc_get_le32(e + 4), size);
+				    inum, size);
 		fputc('\n', f);
 		off += (name_len + 3) & ~3U;
 	}
@@ -113,6 +110,11 @@ void dfc_inode_xattr_dump(FILE *f, const unsigned char *buf, unsigned len)
 		raw_entries(f, buf, 4, len, 4);
 }
 
+static uint32_t reserved(const unsigned char *hdr, unsigned i)
+{
+	return e2fc_get_le32(hdr + XH_OFF(h_reserved) + 4 * i);
+}
+
 /* an xattr block */
 void dfc_block_xattr_dump(FILE *f, const unsigned char *buf, unsigned len)
 {
@@ -121,11 +123,13 @@ void dfc_block_xattr_dump(FILE *f, const unsigned char *buf, unsigned len)
 	fprintf(f, "magic = %08x, length = %u\n", magic, len);
 	if (magic != EXT2_EXT_ATTR_MAGIC)
 		return;
-	fprintf(f, "refcount = %u, blocks = %u\n", e2fc_get_le32(buf + 4),
-		e2fc_get_le32(buf + 8));
-	fprintf(f, "hash = %08x, checksum = %08x\n", e2fc_get_le32(buf + 12),
-		e2fc_get_le32(buf + 16));
-	fprintf(f, "reserved: %08x %08x %08x\n\n", e2fc_get_le32(buf + 20),
-		e2fc_get_le32(buf + 24), e2fc_get_le32(buf + 28));
-	raw_entries(f, buf, XATTR_HDR_SIZE, len, 0);
+	fprintf(f, "refcount = %u, blocks = %u\n",
+		e2fc_get_le32(buf + XH_OFF(h_refcount)),
+		e2fc_get_le32(buf + XH_OFF(h_blocks)));
+	fprintf(f, "hash = %08x, checksum = %08x\n",
+		e2fc_get_le32(buf + XH_OFF(h_hash)),
+		e2fc_get_le32(buf + XH_OFF(h_checksum)));
+	fprintf(f, "reserved: %08x %08x %08x\n\n", reserved(buf, 0),
+		reserved(buf, 1), reserved(buf, 2));
+	raw_entries(f, buf, XH_SIZE, len, 0);
 }

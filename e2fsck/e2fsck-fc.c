@@ -117,10 +117,6 @@ static void cleanup(struct state *s)
 	s->j = NULL;
 	if (s->fs)
 		ext2fs_close_free(&s->fs);
-	/* what the replay wrote into memory is on the target by now */
-	e2fc_overlay_discard(s->target);
-	if (s->o->extj)
-		e2fc_overlay_discard(s->jcopy ? s->jcopy : s->o->extj);
 }
 
 /* e2fsck 1.47's extended options; all but journal_only go to its pass */

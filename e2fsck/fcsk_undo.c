@@ -149,10 +149,10 @@ static errcode_t read_undo(int fd, struct units *us)
 		for (k = 0; !err && k < kpb && i + k < nkeys; k++) {
 			const uint8_t *key = kb + E2UNDO_KEYBLOCK_HDR +
 					     k * E2UNDO_KEY_SIZE;
-			uint32_t size = e2fc_get_le32(key + 12);
+			uint32_t size = e2fc_get_le32(key + E2UNDO_KEY_BYTES);
+			uint64_t blk = e2fc_get_le64(key + E2UNDO_KEY_FSBLK);
 
-			err = add_key(us, fd, e2fc_get_le64(key) * fbs,
-				      lblk * bs, size);
+			err = add_key(us, fd, blk * fbs, lblk * bs, size);
 			lblk += (size + bs - 1) / bs;
 		}
 	}
@@ -235,9 +235,10 @@ static errcode_t write_key(struct writer *w, const struct units *us,
 		err = pwrite_all(w->fd, w->data, size, w->lblk * OUT_BLOCK);
 	if (err)
 		return err;
-	e2fc_put_le64(key, us->u[i].off / UNIT);
-	e2fc_put_le32(key + 8, ext2fs_crc32c_le(~0U, w->data, size));
-	e2fc_put_le32(key + 12, size);
+	e2fc_put_le64(key + E2UNDO_KEY_FSBLK, us->u[i].off / UNIT);
+	e2fc_put_le32(key + E2UNDO_KEY_CRC,
+		      ext2fs_crc32c_le(~0U, w->data, size));
+	e2fc_put_le32(key + E2UNDO_KEY_BYTES, size);
 	w->lblk += (size + OUT_BLOCK - 1) / OUT_BLOCK;
 	w->nkeys++;
 	return 0;
@@ -259,7 +260,7 @@ static errcode_t write_keys(struct writer *w, const struct units *us)
 			i = end;
 		}
 		e2fc_put_le32(w->kb, E2UNDO_KEYBLOCK_MAGIC);
-		e2fc_put_le32(w->kb + 4,
+		e2fc_put_le32(w->kb + E2UNDO_KEYBLOCK_CRC,
 			      ext2fs_crc32c_le(~0U, w->kb, OUT_BLOCK));
 		if (!err)
 			err = pwrite_all(w->fd, w->kb, OUT_BLOCK,

@@ -348,7 +348,6 @@ static errcode_t recover(void)
 	}
 	if (fs)
 		ext2fs_close_free(&fs);
-	e2fc_overlay_discard(dev);
 	return err;
 }
 

@@ -549,8 +549,6 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
  * writes in memory; pass it to ext2fs_open.  Each open has its own
  * overlay, freed with its last channel. */
 extern io_manager e2fc_overlay_io_manager;
-/* no-op, kept for callers: an overlay goes with its last channel */
-void e2fc_overlay_discard(const char *name);
 /* 1024-byte units the overlay of ch holds (0: not an overlay channel) */
 size_t e2fc_overlay_units(io_channel ch);
 /* io_options for ext2fs_open2() that make the new channel share the

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <ext2fs/ext2_fs.h>
+#include <ext2fs/ext2_ext_attr.h>
 
 /* ---- byte accessors -------------------------------------------------- */
 static inline uint16_t e2fc_get_le16(const void *p)
@@ -102,6 +103,9 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define SB_FEATURE_INCOMPAT	SB_OFF(s_feature_incompat)
 #define SB_UUID			SB_OFF(s_uuid)
 #define SB_SIZE			1024	/* at byte 1024 of the device */
+/* s_jnl_blocks: the journal inode's i_block, then its size */
+#define SB_JNL_SIZE_HI		EXT2_N_BLOCKS		/* i_size_high */
+#define SB_JNL_SIZE		(EXT2_N_BLOCKS + 1)	/* i_size */
 
 /* ---- jbd2 ------------------------------------------------------------ */
 #define JBD2_MAGIC			0xC03B3998U
@@ -208,6 +212,8 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define EXT4_FC_TAG_MAX			9
 
 #define EXT4_FC_TL_SIZE			4	/* le16 tag, le16 len */
+#define EXT4_FC_TL_TAG			0	/* le16 */
+#define EXT4_FC_TL_LEN			2	/* le16 */
 
 /* tag values, little-endian */
 #define EXT4_FC_HEAD_FEATURES		0	/* le32 */
@@ -286,6 +292,45 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define RI_CRTIME_EXTRA	RI_OFF(i_crtime_extra)
 #define RI_GOOD_OLD	EXT2_GOOD_OLD_INODE_SIZE
 
+/*
+ * Directory blocks (debugfs-fc's ls, htree_dump): the offsets of
+ * libext2fs's structures, which have the ext4 layout.
+ */
+#define DE_OFF(f)		offsetof(struct ext2_dir_entry_2, f)
+#define DE_INODE		DE_OFF(inode)		/* le32 */
+#define DE_REC_LEN		DE_OFF(rec_len)		/* le16 */
+#define DE_NAME_LEN		DE_OFF(name_len)	/* u8, then file type */
+#define DE_NAME			DE_OFF(name)
+/* the checksum entry that ends a leaf block */
+#define DE_TAIL_SIZE		sizeof(struct ext2_dir_entry_tail)
+#define DE_TAIL_CSUM		\
+	offsetof(struct ext2_dir_entry_tail, det_checksum)
+/* an index block: "." and ".." (the root) or one empty entry, then
+ * limit and count (struct ext2_dx_countlimit) over the first entry's hash,
+ * the entries, and with metadata_csum a tail */
+#define DX_ROOT_INFO		(2 * 12)	/* after "." and ".." */
+#define DX_INFO_OFF(f)		offsetof(struct ext2_dx_root_info, f)
+#define DX_INFO_SIZE		sizeof(struct ext2_dx_root_info)
+#define DX_INFO_HASH_VERSION	DX_INFO_OFF(hash_version)	/* u8 */
+#define DX_INFO_LENGTH		DX_INFO_OFF(info_length)	/* u8 */
+#define DX_INFO_LEVELS		DX_INFO_OFF(indirect_levels)	/* u8 */
+#define DX_INFO_FLAGS		DX_INFO_OFF(unused_flags)	/* u8 */
+#define DX_NODE_ENTRIES		DE_NAME		/* after the empty entry */
+#define DX_LIMIT		offsetof(struct ext2_dx_countlimit, limit)
+#define DX_COUNT		offsetof(struct ext2_dx_countlimit, count)
+#define DX_COUNTLIMIT_SIZE	sizeof(struct ext2_dx_countlimit)
+#define DX_ENTRY_SIZE		sizeof(struct ext2_dx_entry)
+#define DX_ENTRY_HASH		offsetof(struct ext2_dx_entry, hash)
+#define DX_ENTRY_BLOCK		offsetof(struct ext2_dx_entry, block)
+#define DX_TAIL_SIZE		sizeof(struct ext2_dx_tail)
+#define DX_TAIL_CSUM		offsetof(struct ext2_dx_tail, dt_checksum)
+
+/* extended attributes: the block header and an entry (then its name) */
+#define XH_OFF(f)		offsetof(struct ext2_ext_attr_header, f)
+#define XH_SIZE			sizeof(struct ext2_ext_attr_header)
+#define XE_OFF(f)		offsetof(struct ext2_ext_attr_entry, f)
+#define XE_SIZE			sizeof(struct ext2_ext_attr_entry)
+
 /* ---- e2undo file (e2fsprogs undo_io, "E2UNDO02"), for e2fsck-fc ------ */
 /* header, 512 bytes at offset 0 of undo block 0 */
 #define E2UNDO_MAGIC			"E2UNDO02"	/* 8 bytes @0 */
@@ -314,7 +359,11 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
  * data, le32 size in bytes; each key's data follows the key block in
  * whole undo blocks, in key order */
 #define E2UNDO_KEYBLOCK_MAGIC		0xCADECADEU
+#define E2UNDO_KEYBLOCK_CRC		4
 #define E2UNDO_KEYBLOCK_HDR		16
+#define E2UNDO_KEY_FSBLK		0
+#define E2UNDO_KEY_CRC			8
+#define E2UNDO_KEY_BYTES		12
 #define E2UNDO_KEY_SIZE			16
 
 static inline uint64_t e2fc_get_le64(const void *p)

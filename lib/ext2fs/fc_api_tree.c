@@ -321,42 +321,57 @@ static errcode_t read_data(const struct e2fc_image *img, ext2_ino_t ino,
 	return read_blocks(img, ino, in, off, buf, len, got);
 }
 
+/* a regular file or a symbolic link of the tree */
+struct data_file {
+	ext2_ino_t		ino;
+	struct ext2_inode_large	in;
+};
+
+/*
+ * The inode at path, which must be of type fmt (LINUX_S_IFREG or
+ * LINUX_S_IFLNK); nothing read yet (*got 0).  Else as read(2) and
+ * readlink(2) answer: EISDIR for reading a directory, EINVAL for any
+ * other type.
+ */
+static errcode_t data_file(const struct e2fc_image *img, const char *path,
+			   unsigned fmt, struct data_file *df, size_t *got)
+{
+	errcode_t err;
+
+	*got = 0;
+	err = read_inode(img, path, &df->ino, &df->in);
+	if (err)
+		return err;
+	if ((df->in.i_mode & LINUX_S_IFMT) == fmt)
+		return 0;
+	if (fmt == LINUX_S_IFREG && LINUX_S_ISDIR(df->in.i_mode))
+		return EISDIR;
+	return EINVAL;
+}
+
 errcode_t e2fc_image_read(const struct e2fc_image *img, const char *path,
 			  uint64_t offset, void *buf, size_t len,
 			  size_t *got)
 {
-	struct ext2_inode_large in;
-	ext2_ino_t ino;
-	errcode_t err;
+	struct data_file df;
+	errcode_t err = data_file(img, path, LINUX_S_IFREG, &df, got);
 
-	*got = 0;
-	err = read_inode(img, path, &ino, &in);
-	if (err)
-		return err;
-	if (LINUX_S_ISDIR(in.i_mode))
-		return EISDIR;
-	if (!LINUX_S_ISREG(in.i_mode))
-		return EINVAL;
-	return read_data(img, ino, &in, offset, buf, len, got);
+	return err ? err : read_data(img, df.ino, &df.in, offset, buf, len,
+				     got);
 }
 
 errcode_t e2fc_image_readlink(const struct e2fc_image *img,
 			      const char *path, char *buf, size_t len,
 			      size_t *got)
 {
-	struct ext2_inode_large in;
-	ext2_ino_t ino;
-	errcode_t err;
+	struct data_file df;
+	errcode_t err = data_file(img, path, LINUX_S_IFLNK, &df, got);
 
-	*got = 0;
-	err = read_inode(img, path, &ino, &in);
 	if (err)
 		return err;
-	if (!LINUX_S_ISLNK(in.i_mode))
-		return EINVAL;
-	if (!len || EXT2_I_SIZE(&in) > len - 1)
+	if (!len || EXT2_I_SIZE(&df.in) > len - 1)
 		return ENAMETOOLONG;
-	err = read_data(img, ino, &in, 0, buf, len - 1, got);
+	err = read_data(img, df.ino, &df.in, 0, buf, len - 1, got);
 	buf[err ? 0 : *got] = 0;
 	return err;
 }

@@ -14,12 +14,6 @@
  */
 #include "fc_replay_int.h"
 
-static void count_blocks_cb(ext2_filsys fs, blk64_t blk, blk64_t count,
-			    void *arg)
-{
-	*(blk64_t *)arg += count;
-}
-
 /* clusters of one leaf extent; *prev is the last data block counted */
 static blk64_t leaf_clusters(ext2_filsys fs, const struct ext2fs_extent *e,
 			     blk64_t *prev)
@@ -35,30 +29,24 @@ static blk64_t leaf_clusters(ext2_filsys fs, const struct ext2fs_extent *e,
 	return n;
 }
 
-static errcode_t extent_clusters(ext2_filsys fs, ext2_ino_t ino,
-				 struct ext2_inode *inode, blk64_t *n)
-{
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	blk64_t prev = 0;
-	int op = EXT2_EXTENT_ROOT;
-	errcode_t err;
+struct count_ctx {
+	blk64_t	n;
+	blk64_t	prev;		/* the last data block counted */
+};
 
-	err = ext2fs_extent_open2(fs, ino, inode, &h);
-	if (err)
-		return err;
-	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
-		op = EXT2_EXTENT_NEXT;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
-			continue;
-		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF))
-			(*n)++;			/* a child node's cluster */
-		else if (e.e_len)
-			*n += leaf_clusters(fs, &e, &prev);
-	}
-	ext2fs_extent_free(h);
-	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
-	       0 : err;
+/* a tree node, an indirect block and the extended attribute block count
+ * one cluster each; data blocks by the rule above */
+static void count_piece(ext2_filsys fs, const struct ext2fs_extent *e,
+			void *arg)
+{
+	struct count_ctx *c = arg;
+
+	if (EXT2FS_CLUSTER_RATIO(fs) == 1)
+		c->n += e->e_len;
+	else if (e->e_flags & EXT2_EXTENT_FLAGS_LEAF)
+		c->n += leaf_clusters(fs, e, &c->prev);
+	else
+		c->n++;
 }
 
 /*
@@ -69,23 +57,11 @@ static errcode_t extent_clusters(ext2_filsys fs, ext2_ino_t ino,
 errcode_t e2fc_count_iblocks(ext2_filsys fs, ext2_ino_t ino,
 			     struct ext2_inode *inode, blk64_t *ret)
 {
-	blk64_t n = 0, acl = ext2fs_file_acl_block(fs, inode);
-	errcode_t err = 0;
+	struct count_ctx c = { 0, 0 };
+	errcode_t err;
 
-	if (EXT2FS_CLUSTER_RATIO(fs) == 1) {
-		err = e2fc_walk_blocks(fs, ino, inode, count_blocks_cb, &n);
-		*ret = n;
-		return err;
-	}
-	if (acl && acl < ext2fs_blocks_count(fs->super))
-		n++;
-	/* bigalloc needs extents: no block-mapped inode to walk */
-	if ((inode->i_flags & EXT4_EXTENTS_FL) &&
-	    !(inode->i_flags & EXT4_INLINE_DATA_FL) &&
-	    (!LINUX_S_ISLNK(inode->i_mode) ||
-	     ext2fs_inode_has_valid_blocks2(fs, inode)))
-		err = extent_clusters(fs, ino, inode, &n);
-	*ret = n;
+	err = e2fc_walk_pieces(fs, ino, inode, count_piece, &c);
+	*ret = c.n;
 	return err;
 }
 

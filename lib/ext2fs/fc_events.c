@@ -16,6 +16,7 @@
 #include <string.h>
 #include "e2fc.h"
 #include "fc_events_int.h"
+#include "fc_array.h"
 
 /* ---- the builder -------------------------------------------------------- */
 
@@ -338,15 +339,11 @@ static errcode_t note_size(struct builder *b, ext2_ino_t ino,
 		if (b->sz[i].ino == ino)
 			break;
 	if (i == b->nsz) {
-		if (b->nsz >= b->capsz) {
-			unsigned nc = b->capsz ? b->capsz * 2 : 16;
-
-			if (ext2fs_resize_array(sizeof(*b->sz), b->capsz, nc,
-						&b->sz))
-				return EXT2_ET_NO_MEMORY;
-			b->capsz = nc;
-		}
+		if (e2fc_array_grow(&b->sz, &b->capsz, b->nsz + 1,
+				    sizeof(*b->sz)))
+			return EXT2_ET_NO_MEMORY;
 		s = &b->sz[b->nsz++];
+		memset(s, 0, sizeof(*s));
 		s->ino = ino;
 		/* the disk is newer than a commit that is not replayed:
 		 * no truncate from comparing with it */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "e2fc.h"
 #include "fc_events_int.h"
+#include "fc_array.h"
 
 #define MAX_DEPTH	1024
 
@@ -144,14 +145,9 @@ static char *dir_path(struct tree *t, ext2_ino_t dir, unsigned depth)
 	/* first the path (which fills the cache with the directories
 	 * above), then its own entry */
 	path = dir_path_uncached(t, dir, depth);
-	if (t->ndirs >= t->capdirs) {
-		unsigned nc = t->capdirs ? t->capdirs * 2 : 32;
-
-		if (ext2fs_resize_array(sizeof(*t->dirs), t->capdirs, nc,
-					&t->dirs))
-			return path;
-		t->capdirs = nc;
-	}
+	if (e2fc_array_grow(&t->dirs, &t->capdirs, t->ndirs + 1,
+			    sizeof(*t->dirs)))
+		return path;
 	d = &t->dirs[t->ndirs++];
 	d->ino = dir;
 	d->path = path;

@@ -51,38 +51,64 @@ errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
 /* ---- the blocks of an inode --------------------------------------------- */
 
 struct walk_ctx {
-	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
-	void	*arg;
+	e2fc_piece_fn	fn;
+	void		*arg;
 };
 
+/* a block of a block-mapped inode: data at blockcnt >= 0, else an
+ * indirect block */
 static int walk_indirect(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t
 			 blockcnt, blk64_t ref_blk, int ref_offset,
 			 void *priv)
 {
 	struct walk_ctx *w = priv;
+	struct ext2fs_extent e = { .e_pblk = *blocknr, .e_len = 1 };
 
+	if (blockcnt >= 0) {
+		e.e_lblk = blockcnt;
+		e.e_flags = EXT2_EXTENT_FLAGS_LEAF;
+	}
 	if (*blocknr)
-		w->fn(fs, *blocknr, 1, w->arg);
+		w->fn(fs, &e, w->arg);
 	return 0;
 }
 
-/* call fn for every block the inode owns: data, extent tree or indirect
- * blocks, and its extended attribute block */
-errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
-			   struct ext2_inode *inode,
-			   void (*fn)(ext2_filsys fs, blk64_t blk,
-				      blk64_t count, void *arg),
-			   void *arg)
+/* every node below the root and every leaf that maps blocks, each once */
+static errcode_t walk_extents(ext2_filsys fs, ext2_ino_t ino,
+			      struct ext2_inode *inode, struct walk_ctx *w)
 {
 	ext2_extent_handle_t h;
 	struct ext2fs_extent e;
-	struct walk_ctx w = { fn, arg };
-	errcode_t err;
 	int op = EXT2_EXTENT_ROOT;
+	errcode_t err;
+
+	err = ext2fs_extent_open2(fs, ino, inode, &h);
+	if (err)
+		return err;
+	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
+		op = EXT2_EXTENT_NEXT;
+		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
+			continue;
+		if (!(e.e_flags & EXT2_EXTENT_FLAGS_LEAF))
+			e.e_len = 1;		/* a child node's block */
+		if (e.e_len)
+			w->fn(fs, &e, w->arg);
+	}
+	ext2fs_extent_free(h);
+	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
+	       0 : err;
+}
+
+errcode_t e2fc_walk_pieces(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode, e2fc_piece_fn fn,
+			   void *arg)
+{
+	struct walk_ctx w = { fn, arg };
 	blk64_t acl = ext2fs_file_acl_block(fs, inode);
+	struct ext2fs_extent e = { .e_pblk = acl, .e_len = 1 };
 
 	if (acl && acl < ext2fs_blocks_count(fs->super))
-		fn(fs, acl, 1, arg);
+		fn(fs, &e, arg);
 	if (inode->i_flags & EXT4_INLINE_DATA_FL)
 		return 0;
 	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
@@ -91,23 +117,31 @@ errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 	if (!(inode->i_flags & EXT4_EXTENTS_FL))
 		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
 					     walk_indirect, &w);
-	err = ext2fs_extent_open2(fs, ino, inode, &h);
-	if (err)
-		return err;
-	while ((err = ext2fs_extent_get(h, op, &e)) == 0) {
-		op = EXT2_EXTENT_NEXT;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT)
-			continue;
-		if (e.e_flags & EXT2_EXTENT_FLAGS_LEAF) {
-			if (e.e_len)
-				fn(fs, e.e_pblk, e.e_len, arg);
-		} else {
-			fn(fs, e.e_pblk, 1, arg);	/* child node */
-		}
-	}
-	ext2fs_extent_free(h);
-	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_EXTENT_NO_DOWN ?
-	       0 : err;
+	return walk_extents(fs, ino, inode, &w);
+}
+
+struct blocks_ctx {
+	void	(*fn)(ext2_filsys fs, blk64_t blk, blk64_t count, void *arg);
+	void	*arg;
+};
+
+static void walk_piece_blocks(ext2_filsys fs, const struct ext2fs_extent *e,
+			      void *priv)
+{
+	struct blocks_ctx *b = priv;
+
+	b->fn(fs, e->e_pblk, e->e_len, b->arg);
+}
+
+errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode,
+			   void (*fn)(ext2_filsys fs, blk64_t blk,
+				      blk64_t count, void *arg),
+			   void *arg)
+{
+	struct blocks_ctx b = { fn, arg };
+
+	return e2fc_walk_pieces(fs, ino, inode, walk_piece_blocks, &b);
 }
 
 /* ---- the metadata map ---------------------------------------------------- */

@@ -41,8 +41,20 @@ int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,
 		    struct ext2_inode_large *in);
 errcode_t e2fc_add_ino(ext2_ino_t **arr, unsigned *n, unsigned *cap,
 		       ext2_ino_t ino);
-/* call fn for every block the inode owns: data, extent tree or indirect
- * blocks, and its extended attribute block */
+/*
+ * One piece of what an inode owns, as an extent.  A leaf
+ * (EXT2_EXTENT_FLAGS_LEAF in e_flags) maps e_len data blocks from
+ * logical block e_lblk at e_pblk; any other piece is the one block e_pblk
+ * of an extent tree node, an indirect block or the extended attribute
+ * block (e_len 1).
+ */
+typedef void (*e2fc_piece_fn)(ext2_filsys fs, const struct ext2fs_extent *e,
+			      void *arg);
+/* call fn for every piece the inode owns, each once, in tree order */
+errcode_t e2fc_walk_pieces(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode, e2fc_piece_fn fn,
+			   void *arg);
+/* the same, as block ranges: fn(blk, count) for every piece */
 errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 			   struct ext2_inode *inode,
 			   void (*fn)(ext2_filsys fs, blk64_t blk,

@@ -48,6 +48,14 @@ static const char *yesno(int v)
 	return v ? "true" : "false";
 }
 
+/* the literal key (", \"name\": " in JSON, " name " in text) then the
+ * value */
+#define kv_u32(o, key, v)	do { ob_lit(o, key); ob_u32(o, v); } while (0)
+#define kv_u64(o, key, v)	do { ob_lit(o, key); ob_u64(o, v); } while (0)
+#define kv_s64(o, key, v)	do { ob_lit(o, key); ob_s64(o, v); } while (0)
+#define kv_bool(o, key, v)	do { ob_lit(o, key); ob_str(o, yesno(v)); } \
+				while (0)
+
 void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
 {
 	char buf[1024];
@@ -65,6 +73,73 @@ void e2fc_print_json_string(FILE *f, const char *s)
 
 	ob_init(&o, f, buf, sizeof(buf));
 	ob_json_string(&o, s);
+	ob_flush(&o);
+}
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+static void ob_uuid(struct ob *o, const uint8_t *u)
+{
+	static const unsigned char part[] = { 4, 2, 2, 2, 6 };
+	unsigned i;
+
+	ob_putc(o, '"');
+	for (i = 0; i < sizeof(part); u += part[i++]) {
+		if (i)
+			ob_putc(o, '-');
+		ob_hex_bytes(o, u, part[i]);
+	}
+	ob_putc(o, '"');
+}
+
+static void ob_json_or_empty(struct ob *o, const char *s)
+{
+	ob_json_string(o, s ? s : "");
+}
+
+/* the members "schema_version" and "evidence" (fc_evidence.c) */
+static void json_evidence(struct ob *o, const struct e2fc_evidence *ev)
+{
+	const char *libver = NULL;
+
+	ext2fs_get_library_version(&libver, NULL);
+	kv_u32(o, "\"schema_version\": ", E2FC_JSON_SCHEMA_VERSION);
+	ob_lit(o, ", \"evidence\": {\"tool\": ");
+	ob_json_or_empty(o, ev->tool);
+	ob_lit(o, ", \"tool_version\": ");
+	ob_json_or_empty(o, ev->tool_version);
+	ob_lit(o, ", \"libext2fs_version\": ");
+	ob_json_or_empty(o, libver);
+	ob_lit(o, ", \"input\": ");
+	ob_json_or_empty(o, ev->input);
+	kv_u64(o, ", \"input_size\": ", ev->input_size);
+	ob_lit(o, ", \"sha256\": ");
+	if (ev->have_sha256) {
+		ob_putc(o, '"');
+		ob_hex_bytes(o, ev->sha256, sizeof(ev->sha256));
+		ob_putc(o, '"');
+	} else {
+		ob_lit(o, "null");
+	}
+	ob_lit(o, ", \"journal_uuid\": ");
+	if (ev->have_journal)
+		ob_uuid(o, ev->journal_uuid);
+	else
+		ob_lit(o, "null");
+	ob_lit(o, ", \"journal_errno\": ");
+	if (ev->have_journal)
+		ob_s64(o, ev->journal_errno);
+	else
+		ob_lit(o, "null");
+	ob_putc(o, '}');
+}
+
+void e2fc_evidence_print_json(FILE *f, const struct e2fc_evidence *ev)
+{
+	char buf[1024];
+	struct ob o;
+
+	ob_init(&o, f, buf, sizeof(buf));
+	json_evidence(&o, ev);
 	ob_flush(&o);
 }
 
@@ -140,18 +215,13 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 
 	ob_lit(o, " mode 0");
 	ob_oct32(o, in->mode);
-	ob_lit(o, " uid ");
-	ob_u32(o, in->uid);
-	ob_lit(o, " gid ");
-	ob_u32(o, in->gid);
-	ob_lit(o, " size ");
-	ob_u64(o, in->size);
-	ob_lit(o, " links ");
-	ob_u32(o, in->links);
+	kv_u32(o, " uid ", in->uid);
+	kv_u32(o, " gid ", in->gid);
+	kv_u64(o, " size ", in->size);
+	kv_u32(o, " links ", in->links);
 	ob_lit(o, " flags 0x");
 	ob_hex32w(o, in->flags, 0);
-	ob_lit(o, " blocks ");
-	ob_u64(o, in->blocks);
+	kv_u64(o, " blocks ", in->blocks);
 	ob_time(o, "atime", 5, in->atime, in->atime_ns);
 	ob_time(o, "ctime", 5, in->ctime, in->ctime_ns);
 	ob_time(o, "mtime", 5, in->mtime, in->mtime_ns);
@@ -167,27 +237,22 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 		ob_lit(o, " extents (bad header)");
 		return;
 	}
-	ob_lit(o, " extents depth ");
-	ob_u32(o, in->eh_depth);
-	ob_lit(o, " entries ");
-	ob_u32(o, in->eh_entries);
+	kv_u32(o, " extents depth ", in->eh_depth);
+	kv_u32(o, " entries ", in->eh_entries);
 	n = in->eh_entries < 4 ? in->eh_entries : 4;
 	for (i = 0; i < n; i++) {
 		uint16_t len = in->eh_ent[i].len;
 
-		ob_lit(o, " [");
-		ob_u32(o, in->eh_ent[i].lblk);
+		kv_u32(o, " [", in->eh_ent[i].lblk);
 		if (in->eh_depth) {
-			ob_lit(o, " -> index ");
-			ob_u64(o, in->eh_ent[i].pblk);
+			kv_u64(o, " -> index ", in->eh_ent[i].pblk);
 			ob_putc(o, ']');
 			continue;
 		}
 		ob_putc(o, '+');
 		ob_u32(o, len > EXT4_FC_EXT_MAX_INIT_LEN ?
 		       len - EXT4_FC_EXT_MAX_INIT_LEN : len);
-		ob_lit(o, " -> ");
-		ob_u64(o, in->eh_ent[i].pblk);
+		kv_u64(o, " -> ", in->eh_ent[i].pblk);
 		if (len > EXT4_FC_EXT_MAX_INIT_LEN)
 			ob_lit(o, " unwritten");
 		ob_putc(o, ']');
@@ -198,12 +263,9 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 static void print_range(struct ob *o, uint32_t ino, uint32_t lblk,
 			uint32_t len)
 {
-	ob_lit(o, " ino ");
-	ob_u32(o, ino);
-	ob_lit(o, " lblk ");
-	ob_u32(o, lblk);
-	ob_lit(o, " len ");
-	ob_u32(o, len);
+	kv_u32(o, " ino ", ino);
+	kv_u32(o, " lblk ", lblk);
+	kv_u32(o, " len ", len);
 }
 
 static void print_tag(struct ob *o, const struct e2fc_tag *t)
@@ -214,21 +276,18 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 	if (name) {
 		ob_str(o, name);
 	} else {
-		ob_lit(o, "UNKNOWN(");
-		ob_u32(o, t->tag);
+		kv_u32(o, "UNKNOWN(", t->tag);
 		ob_putc(o, ')');
 	}
 	switch (t->tag) {
 	case EXT4_FC_TAG_HEAD:
 		ob_lit(o, " features 0x");
 		ob_hex32w(o, t->u.head.features, 0);
-		ob_lit(o, " tid ");
-		ob_u32(o, t->u.head.tid);
+		kv_u32(o, " tid ", t->u.head.tid);
 		break;
 	case EXT4_FC_TAG_ADD_RANGE:
 		print_range(o, t->u.add.ino, t->u.add.lblk, t->u.add.len);
-		ob_lit(o, " pblk ");
-		ob_u64(o, t->u.add.pblk);
+		kv_u64(o, " pblk ", t->u.add.pblk);
 		if (t->u.add.unwritten)
 			ob_lit(o, " unwritten");
 		break;
@@ -238,33 +297,27 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 	case EXT4_FC_TAG_CREAT:
 	case EXT4_FC_TAG_LINK:
 	case EXT4_FC_TAG_UNLINK:
-		ob_lit(o, " parent ");
-		ob_u32(o, t->u.dentry.parent);
-		ob_lit(o, " ino ");
-		ob_u32(o, t->u.dentry.ino);
+		kv_u32(o, " parent ", t->u.dentry.parent);
+		kv_u32(o, " ino ", t->u.dentry.ino);
 		ob_lit(o, " name \"");
 		ob_name(o, t->u.dentry.name, t->u.dentry.name_len);
 		ob_putc(o, '"');
 		break;
 	case EXT4_FC_TAG_INODE:
-		ob_lit(o, " ino ");
-		ob_u32(o, t->u.inode.ino);
+		kv_u32(o, " ino ", t->u.inode.ino);
 		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
 		print_inode_text(o, &in);
 		break;
 	case EXT4_FC_TAG_PAD:
-		ob_lit(o, " len ");
-		ob_u32(o, t->u.pad.len);
+		kv_u32(o, " len ", t->u.pad.len);
 		break;
 	case EXT4_FC_TAG_TAIL:
-		ob_lit(o, " tid ");
-		ob_u32(o, t->u.tail.tid);
+		kv_u32(o, " tid ", t->u.tail.tid);
 		ob_lit(o, " crc 0x");
 		ob_hex32w(o, t->u.tail.crc, 8);
 		break;
 	default:
-		ob_lit(o, " len ");
-		ob_u32(o, t->len);
+		kv_u32(o, " len ", t->len);
 	}
 }
 
@@ -287,21 +340,15 @@ static void print_jsb_text(struct ob *o, const struct e2fc_journal *j)
 		ob_lit(o, "Journal: external device ");
 		ob_str(o, j->ext_name);
 	} else {
-		ob_lit(o, "Journal: inode ");
-		ob_u32(o, j->fs->super->s_journal_inum);
+		kv_u32(o, "Journal: inode ", j->fs->super->s_journal_inum);
 	}
 	ob_lit(o, "\nJournal superblock: v");
 	ob_u32(o, sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1);
-	ob_lit(o, ", block size ");
-	ob_u32(o, sb->blocksize);
-	ob_lit(o, ", ");
-	ob_u32(o, sb->maxlen);
-	ob_lit(o, " blocks, first ");
-	ob_u32(o, sb->first);
-	ob_lit(o, ", sequence ");
-	ob_u32(o, sb->sequence);
-	ob_lit(o, ", start ");
-	ob_u32(o, sb->start);
+	kv_u32(o, ", block size ", sb->blocksize);
+	kv_u32(o, ", ", sb->maxlen);
+	kv_u32(o, " blocks, first ", sb->first);
+	kv_u32(o, ", sequence ", sb->sequence);
+	kv_u32(o, ", start ", sb->start);
 	ob_lit(o, "\nJournal features: ");
 	journal_features(o, sb, " ", 0);
 	ob_lit(o, "\nJournal checksum: ");
@@ -314,12 +361,10 @@ static void print_jsb_text(struct ob *o, const struct e2fc_journal *j)
 		ob_putc(o, ')');
 	}
 	if (sb->num_fc_blks) {
-		ob_lit(o, "\nFast-commit area: blocks ");
-		ob_u32(o, sb->fc_first);
+		kv_u32(o, "\nFast-commit area: blocks ", sb->fc_first);
 		ob_putc(o, '-');
 		ob_u32(o, sb->maxlen - 1);
-		ob_lit(o, " (");
-		ob_u32(o, sb->fc_blocks);
+		kv_u32(o, " (", sb->fc_blocks);
 		ob_lit(o, " blocks)\n");
 	} else {
 		ob_lit(o, "\nFast-commit area: none\n");
@@ -330,28 +375,20 @@ static void print_log_text(struct ob *o, const struct e2fc_log *log)
 {
 	unsigned i, k;
 
-	ob_lit(o, "\nJournal log: start block ");
-	ob_u32(o, log->start_block);
-	ob_lit(o, ", sequence ");
-	ob_u32(o, log->start_tid);
+	kv_u32(o, "\nJournal log: start block ", log->start_block);
+	kv_u32(o, ", sequence ", log->start_tid);
 	ob_putc(o, '\n');
 	for (i = 0; i < log->ntrans; i++) {
 		const struct e2fc_log_trans *t = &log->trans[i];
 
-		ob_lit(o, "Transaction ");
-		ob_u32(o, t->tid);
-		ob_lit(o, ": first block ");
-		ob_u32(o, t->first_block);
-		ob_lit(o, ", ");
-		ob_u32(o, t->ndesc);
-		ob_lit(o, " descriptor, ");
-		ob_u32(o, t->ndata);
-		ob_lit(o, " data, ");
-		ob_u32(o, t->nrevoked);
+		kv_u32(o, "Transaction ", t->tid);
+		kv_u32(o, ": first block ", t->first_block);
+		kv_u32(o, ", ", t->ndesc);
+		kv_u32(o, " descriptor, ", t->ndata);
+		kv_u32(o, " data, ", t->nrevoked);
 		ob_lit(o, " revoke records, ");
 		if (t->complete) {
-			ob_lit(o, "commit block ");
-			ob_u32(o, t->commit_block);
+			kv_u32(o, "commit block ", t->commit_block);
 			ob_lit(o, " (checksum ");
 			ob_str(o, csum_word(t->commit_csum_present,
 					    t->commit_csum_ok));
@@ -361,10 +398,8 @@ static void print_log_text(struct ob *o, const struct e2fc_log *log)
 		}
 		for (k = t->first_lb; k < t->first_lb + t->ndata &&
 		     k < log->nblocks; k++) {
-			ob_lit(o, "  log block ");
-			ob_u32(o, log->blocks[k].log_block);
-			ob_lit(o, " -> fs block ");
-			ob_u64(o, log->blocks[k].target);
+			kv_u32(o, "  log block ", log->blocks[k].log_block);
+			kv_u64(o, " -> fs block ", log->blocks[k].target);
 			if (log->blocks[k].escaped)
 				ob_lit(o, " escaped");
 			if (!log->blocks[k].csum_ok)
@@ -373,18 +408,14 @@ static void print_log_text(struct ob *o, const struct e2fc_log *log)
 		}
 	}
 	for (i = 0; i < log->nrevokes; i++) {
-		ob_lit(o, "Revoke: block ");
-		ob_u64(o, log->revokes[i].block);
-		ob_lit(o, " (tid ");
-		ob_u32(o, log->revokes[i].tid);
+		kv_u64(o, "Revoke: block ", log->revokes[i].block);
+		kv_u32(o, " (tid ", log->revokes[i].tid);
 		ob_lit(o, ")\n");
 	}
-	ob_lit(o, "Log scan stopped at block ");
-	ob_u32(o, log->end_block);
+	kv_u32(o, "Log scan stopped at block ", log->end_block);
 	ob_lit(o, ": ");
 	ob_str(o, e2fc_log_stop_name(log->stop));
-	ob_lit(o, "; expected tid ");
-	ob_u32(o, log->expected_tid);
+	kv_u32(o, "; expected tid ", log->expected_tid);
 	ob_putc(o, '\n');
 }
 
@@ -393,20 +424,16 @@ static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 {
 	unsigned k;
 
-	ob_lit(o, "\nCommit ");
-	ob_u32(o, c->index);
-	ob_lit(o, ": tid ");
-	ob_u32(o, c->tid);
-	ob_lit(o, ", blocks ");
-	ob_u32(o, c->first_block);
+	kv_u32(o, "\nCommit ", c->index);
+	kv_u32(o, ": tid ", c->tid);
+	kv_u32(o, ", blocks ", c->first_block);
 	ob_putc(o, '-');
 	ob_u32(o, c->last_block);
 	ob_putc(o, '\n');
 	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
 		const struct e2fc_tag *t = &fc->tags[k];
 
-		ob_lit(o, "  ");
-		ob_u32(o, t->block);
+		kv_u32(o, "  ", t->block);
 		ob_putc(o, '+');
 		ob_u32(o, t->offset);
 		ob_putc(o, ' ');
@@ -465,26 +492,20 @@ static void report_text(struct ob *o, const struct e2fc_journal *j,
 		print_log_text(o, log);
 	for (i = 0; i < fc->ncommits; i++)
 		print_commit_text(o, fc, &fc->commits[i], flags);
-	ob_lit(o, "\nExpected tid: ");
-	ob_u32(o, fc->expected_tid);
+	kv_u32(o, "\nExpected tid: ", fc->expected_tid);
 	ob_lit(o, "\nFast-commit area: ");
 	ob_str(o, e2fc_fc_state_name(fc->state));
 	ob_putc(o, '\n');
 	if (fc->stop_reason) {
-		ob_lit(o, "Replay stops at block ");
-		ob_u32(o, fc->stop_block);
-		ob_lit(o, " offset ");
-		ob_u32(o, fc->stop_offset);
+		kv_u32(o, "Replay stops at block ", fc->stop_block);
+		kv_u32(o, " offset ", fc->stop_offset);
 		ob_lit(o, ": ");
 		ob_str(o, error_message(fc->stop_reason));
 		ob_putc(o, '\n');
 	}
-	ob_lit(o, "Replayable: ");
-	ob_u32(o, fc->replay_commits);
-	ob_lit(o, " of ");
-	ob_u32(o, fc->ncommits);
-	ob_lit(o, " commits, ");
-	ob_u32(o, fc->replay_tags);
+	kv_u32(o, "Replayable: ", fc->replay_commits);
+	kv_u32(o, " of ", fc->ncommits);
+	kv_u32(o, " commits, ", fc->replay_tags);
 	ob_lit(o, " tags\n");
 }
 
@@ -541,13 +562,6 @@ int e2fc_describe_tag(FILE *f, const struct e2fc_tag *t)
 }
 
 /* ---- JSON --------------------------------------------------------------- */
-
-/* the literal key (", \"name\": ") then the value */
-#define kv_u32(o, key, v)	do { ob_lit(o, key); ob_u32(o, v); } while (0)
-#define kv_u64(o, key, v)	do { ob_lit(o, key); ob_u64(o, v); } while (0)
-#define kv_s64(o, key, v)	do { ob_lit(o, key); ob_s64(o, v); } while (0)
-#define kv_bool(o, key, v)	do { ob_lit(o, key); ob_str(o, yesno(v)); } \
-				while (0)
 
 static void json_inode(struct ob *o, const struct e2fc_inode *in)
 {
@@ -808,8 +822,7 @@ static void report_json(struct ob *o, const struct e2fc_journal *j,
 	ob_lit(o, "{\n");
 	if (ev) {
 		ob_lit(o, "  ");
-		ob_flush(o);
-		e2fc_evidence_print_json(o->f, ev);
+		json_evidence(o, ev);
 		ob_lit(o, ",\n");
 	}
 	json_journal(o, j);

@@ -518,8 +518,8 @@ static void check_area_head(struct scan *s, uint16_t tag, uint16_t len,
 		s->refused = 1;		/* reported as BAD_LEN by the caller */
 		return;
 	}
-	features = e2fc_get_le32(val);
-	tid = e2fc_get_le32(val + 4);
+	features = e2fc_get_le32(val + EXT4_FC_HEAD_FEATURES);
+	tid = e2fc_get_le32(val + EXT4_FC_HEAD_TID);
 	if (features & ~(uint32_t)EXT4_FC_SUPPORTED_FEATURES) {
 		s->refused = 1;
 		s->defect = E2FC_ERR_FC_HEAD_FEATURE;
@@ -648,8 +648,8 @@ static errcode_t scan_block(struct scan *s, uint32_t blk, const uint8_t *p)
 		return 0;
 	}
 	while (off + EXT4_FC_TL_SIZE <= bs) {
-		uint16_t tag = e2fc_get_le16(p + off);
-		uint16_t len = e2fc_get_le16(p + off + 2);
+		uint16_t tag = e2fc_get_le16(p + off + EXT4_FC_TL_TAG);
+		uint16_t len = e2fc_get_le16(p + off + EXT4_FC_TL_LEN);
 		const uint8_t *val = p + off + EXT4_FC_TL_SIZE;
 		errcode_t bad = 0;
 

@@ -156,11 +156,6 @@ static void ov_put(struct overlay *ov)
 	free(ov);
 }
 
-void e2fc_overlay_discard(const char *name)
-{
-	/* nothing: an overlay goes with its last channel */
-}
-
 static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *p = buf;

@@ -31,32 +31,7 @@ source (case.json), so that it replays and minimises without the images.
 """
 import argparse, gzip, hashlib, json, os, random, shutil, struct, subprocess
 import sys, tempfile
-
-POLY = 0x82F63B78
-T32 = []
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ (POLY if c & 1 else 0)
-    T32.append(c)
-T16 = []
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ (0xA001 if c & 1 else 0)
-    T16.append(c)
-
-
-def crc32c(crc, data):
-    for b in data:
-        crc = T32[(crc ^ b) & 0xff] ^ (crc >> 8)
-    return crc
-
-
-def crc16(crc, data):
-    for b in data:
-        crc = T16[(crc ^ b) & 0xff] ^ (crc >> 8)
-    return crc
+from crc import crc16, crc32c
 
 
 def u16(b, o):

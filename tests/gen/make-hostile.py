@@ -13,19 +13,7 @@ KIND: sb-block   ADD_RANGE maps onto block 1 (superblock, descriptors)
       eh-itable  INODE whose extent root maps the first inode table block
 """
 import struct, subprocess, sys
-
-POLY = 0x82F63B78
-TABLE = []
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ (POLY if c & 1 else 0)
-    TABLE.append(c)
-
-def crc32c(crc, data):
-    for b in data:
-        crc = TABLE[(crc ^ b) & 0xff] ^ (crc >> 8)
-    return crc
+from crc import crc32c
 
 src, dst, kind = sys.argv[1:4]
 img = bytearray(open(src, 'rb').read())

@@ -67,6 +67,17 @@ def fallocate(fd, mode, off, ln):
         raise OSError(e, os.strerror(e))
 
 
+def syncfs(g):
+    """syncfs of g's file system only: a global sync(1) waits for every
+    other mount on the machine, hung ones included"""
+    fd = os.open(g.mnt, os.O_RDONLY)
+    try:
+        if libc.syncfs(fd) != 0:
+            raise OSError(ctypes.get_errno(), 'syncfs')
+    finally:
+        os.close(fd)
+
+
 def sh(*cmd, check=True):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if check and r.returncode != 0:
@@ -496,14 +507,7 @@ class Gen:
         os.symlink('a/base0', self.p('sym'))
         self.fd_stamp = os.open(self.p('stamp'), os.O_WRONLY | os.O_CREAT |
                                 os.O_APPEND, 0o644)
-        # syncfs of this file system only: a global sync(1) waits for
-        # every other mount on the machine, hung ones included
-        fd = os.open(self.mnt, os.O_RDONLY)
-        try:
-            if libc.syncfs(fd) != 0:
-                raise OSError(ctypes.get_errno(), 'syncfs')
-        finally:
-            os.close(fd)
+        syncfs(self)
 
     def one_op(self, fill):
         self.nop += 1
@@ -574,15 +578,6 @@ libc.linkat.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
                         ctypes.c_char_p, ctypes.c_int]
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
                            ctypes.c_char_p, ctypes.c_uint]
-
-
-def syncfs(g):
-    fd = os.open(g.mnt, os.O_RDONLY)
-    try:
-        if libc.syncfs(fd) != 0:
-            raise OSError(ctypes.get_errno(), 'syncfs')
-    finally:
-        os.close(fd)
 
 
 def durable(g, d):

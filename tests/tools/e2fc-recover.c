@@ -227,9 +227,6 @@ int main(int argc, char **argv)
 		com_err(prog, err, "while closing %s", image);
 		ret = 8;
 	}
-	e2fc_overlay_discard(image);
-	if (extj)
-		e2fc_overlay_discard(extj);
 	printf("writes: %lu\n", writes);
 	return ret;
 }

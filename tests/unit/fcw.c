@@ -76,6 +76,14 @@ static void put_tl(uint8_t *p, uint16_t tag, uint16_t len)
 	e2fc_put_le16(p + 2, len);
 }
 
+/* one more TLV, of which n bytes at p go into the commit's CRC */
+static void fold(struct fcw *w, const uint8_t *p, uint32_t n)
+{
+	w->crc = e2fc_crc32c(w->crc, p, n);
+	w->crc_bytes += n;
+	w->ntags++;
+}
+
 /* end the current block with a PAD reaching its end (minus slack) */
 static void pad_block(struct fcw *w)
 {
@@ -90,7 +98,7 @@ static void pad_block(struct fcw *w)
 	plen = w->bs - slack(w) - EXT4_FC_TL_SIZE - w->off;
 	put_tl(p, EXT4_FC_TAG_PAD, (uint16_t)plen);
 	memset(p + EXT4_FC_TL_SIZE, 0, plen);
-	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + plen);
+	fold(w, p, EXT4_FC_TL_SIZE + plen);
 	fcw_next_block(w);
 }
 
@@ -121,7 +129,7 @@ static void emit_tlv(struct fcw *w, uint8_t *p, uint16_t tag, uint16_t len,
 		memcpy(p + EXT4_FC_TL_SIZE, val, vlen);
 	else
 		memset(p + EXT4_FC_TL_SIZE, 0, vlen);
-	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + vlen);
+	fold(w, p, EXT4_FC_TL_SIZE + vlen);
 	w->off += EXT4_FC_TL_SIZE + vlen;
 }
 
@@ -209,7 +217,8 @@ int fcw_tail_crc(struct fcw *w, uint32_t tid, uint32_t crc_xor)
 	vlen = w->bs - slack(w) - w->off - EXT4_FC_TL_SIZE;
 	put_tl(p, EXT4_FC_TAG_TAIL, (uint16_t)vlen);
 	e2fc_put_le32(p + 4, tid);
-	w->crc = e2fc_crc32c(w->crc, p, EXT4_FC_TL_SIZE + 4);
+	fold(w, p, EXT4_FC_TL_SIZE + 4);
+	w->ncommits++;
 	e2fc_put_le32(p + 8, w->crc ^ crc_xor);
 	memset(p + 12, 0, vlen - 8);
 	w->crc = 0;

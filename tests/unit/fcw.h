@@ -30,6 +30,9 @@ struct fcw {
 					 * it to start the next one) */
 	int		old_style;	/* 2020 kernel layout */
 	int		overflow;	/* a write did not fit in the area */
+	unsigned	ntags;		/* TLVs written, PAD and TAIL too */
+	unsigned	ncommits;	/* TAILs written */
+	uint64_t	crc_bytes;	/* bytes the commit CRCs cover */
 };
 
 struct fcw *fcw_new(uint32_t bs, uint32_t nblocks);

@@ -52,18 +52,11 @@ static int sh(const char *fmt, const char *arg)
 
 static int make_image(struct img *m, const char *opts)
 {
-	char cmd[256];
-	int fd;
+	char args[256];
 
-	snprintf(m->path, sizeof(m->path), "/tmp/e2fc-addr.XXXXXX");
-	fd = mkstemp(m->path);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -b 1024 -N 256 -G 32 %s "
-		 "-E num_backup_sb=0 '%%s' %d >/dev/null 2>&1", opts,
-		 FS_BLOCKS);
-	if (!sh(cmd, m->path))
+	snprintf(args, sizeof(args), "-b 1024 -N 256 -G 32 %s "
+		 "-E num_backup_sb=0", opts);
+	if (!e2fc_test_mkfs(args, FS_BLOCKS, m->path, sizeof(m->path)))
 		return 0;
 	return !ext2fs_open(m->path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
 			    unix_io_manager, &m->fs) &&

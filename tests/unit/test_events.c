@@ -37,6 +37,26 @@ static void close_pre(void)
 	unlink(img);
 }
 
+/* the image open, an area started with a HEAD of tid */
+static struct fcw *start(uint32_t tid)
+{
+	struct fcw *w;
+
+	CU_ASSERT_FATAL(open_pre());
+	w = fcw_new(BS, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	fcw_head(w, 0, tid);
+	return w;
+}
+
+/* the timeline and the area freed, the image closed */
+static void finish(struct e2fc_events *e, struct e2fc_fc *fc)
+{
+	e2fc_events_free(e);
+	e2fc_fc_free(fc);
+	close_pre();
+}
+
 /* an INODE tag: a regular file (or directory) of size bytes */
 static void inode_tag(struct fcw *w, uint32_t ino, uint16_t mode,
 		      uint32_t size, uint16_t links)
@@ -44,11 +64,11 @@ static void inode_tag(struct fcw *w, uint32_t ino, uint16_t mode,
 	uint8_t raw[128];
 
 	fcw_make_inode(raw, sizeof(raw), 0);
-	e2fc_put_le16(raw + 0, mode);
-	e2fc_put_le32(raw + 4, size);
-	e2fc_put_le32(raw + 108, 0);		/* i_size_high */
-	e2fc_put_le16(raw + 26, links);
-	e2fc_put_le32(raw + 32, 0);		/* i_flags */
+	e2fc_put_le16(raw + RI_MODE, mode);
+	e2fc_put_le32(raw + RI_SIZE_LO, size);
+	e2fc_put_le32(raw + RI_SIZE_HI, 0);
+	e2fc_put_le16(raw + RI_LINKS, links);
+	e2fc_put_le32(raw + RI_FLAGS, 0);
 	CU_ASSERT_EQUAL(fcw_inode(w, ino, raw, sizeof(raw)), 0);
 }
 
@@ -97,9 +117,8 @@ static unsigned count(const struct e2fc_events *e, enum e2fc_ev_action a)
 /* one commit holding every kind of tag */
 static struct fcw *all_actions(uint32_t tid)
 {
-	struct fcw *w = fcw_new(BS, 4);
+	struct fcw *w = start(tid);
 
-	fcw_head(w, 0, tid);
 	dentry(w, EXT4_FC_TAG_CREAT, 12, 60, "new");
 	inode_tag(w, 60, 0100644, 3000, 1);
 	CU_ASSERT_EQUAL(fcw_add_range(w, 60, 0, 2, 5000, 0), 0);
@@ -120,7 +139,6 @@ static void test_actions(void)
 	struct e2fc_events *e;
 	struct e2fc_fc *fc;
 
-	CU_ASSERT_FATAL(open_pre());
 	e = build(all_actions(TID), TID, &fc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	ev = find(e, E2FC_EV_CREATE, 60);
@@ -161,9 +179,7 @@ static void test_actions(void)
 	CU_ASSERT_FALSE(ev->changed & (E2FC_EV_CH_SIZE | E2FC_EV_CH_LINKS));
 	CU_ASSERT_EQUAL(ev->old.mode, 0100644);
 	CU_ASSERT_EQUAL(ev->state.mode, 0100600);
-	e2fc_events_free(e);
-	e2fc_fc_free(fc);
-	close_pre();
+	finish(e, fc);
 }
 
 static void test_rename(void)
@@ -171,10 +187,8 @@ static void test_rename(void)
 	const struct e2fc_event *ev;
 	struct e2fc_events *e;
 	struct e2fc_fc *fc;
-	struct fcw *w = fcw_new(BS, 4);
+	struct fcw *w = start(TID);
 
-	CU_ASSERT_FATAL(open_pre());
-	fcw_head(w, 0, TID);
 	dentry(w, EXT4_FC_TAG_UNLINK, 12, 17, "f5");
 	dentry(w, EXT4_FC_TAG_LINK, 2049, 17, "moved");
 	CU_ASSERT_EQUAL(fcw_tail(w, TID), 0);
@@ -197,9 +211,7 @@ static void test_rename(void)
 	CU_ASSERT(ev && ev->commit == 1 && !strcmp(ev->path, "/f6-link"));
 	ev = find(e, E2FC_EV_UNLINK, 18);
 	CU_ASSERT(ev && ev->commit == 2 && !strcmp(ev->path, "/d/f6"));
-	e2fc_events_free(e);
-	e2fc_fc_free(fc);
-	close_pre();
+	finish(e, fc);
 }
 
 static void test_stale(void)
@@ -208,7 +220,6 @@ static void test_stale(void)
 	struct e2fc_fc *fc;
 	unsigned i;
 
-	CU_ASSERT_FATAL(open_pre());
 	/* the same commit written by an older transaction: all listed */
 	e = build(all_actions(TID - 2), TID, &fc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -224,9 +235,7 @@ static void test_stale(void)
 	/* the disk is newer than a stale commit: no truncate from it */
 	CU_ASSERT_EQUAL(count(e, E2FC_EV_TRUNCATE), 0);
 	CU_ASSERT_EQUAL(count(e, E2FC_EV_PUNCH), 2);
-	e2fc_events_free(e);
-	e2fc_fc_free(fc);
-	close_pre();
+	finish(e, fc);
 }
 
 static void test_deleted_paths(void)
@@ -234,10 +243,8 @@ static void test_deleted_paths(void)
 	const struct e2fc_event *ev;
 	struct e2fc_events *e;
 	struct e2fc_fc *fc;
-	struct fcw *w = fcw_new(BS, 4);
+	struct fcw *w = start(TID);
 
-	CU_ASSERT_FATAL(open_pre());
-	fcw_head(w, 0, TID);
 	/* a directory the tree does not have: named by the fast commits */
 	dentry(w, EXT4_FC_TAG_CREAT, 2, 70, "gonedir");
 	dentry(w, EXT4_FC_TAG_CREAT, 70, 71, "x");
@@ -258,9 +265,7 @@ static void test_deleted_paths(void)
 	CU_ASSERT(ev && !strcmp(ev->path, "/<73>"));
 	ev = find(e, E2FC_EV_WRITE, 20);
 	CU_ASSERT(ev && !strcmp(ev->path, "/d/f8"));
-	e2fc_events_free(e);
-	e2fc_fc_free(fc);
-	close_pre();
+	finish(e, fc);
 }
 
 static char *print(const struct e2fc_events *e, enum e2fc_ev_format fmt)
@@ -302,7 +307,6 @@ static void test_formats(void)
 	unsigned f;
 	char *s;
 
-	CU_ASSERT_FATAL(open_pre());
 	e = build(all_actions(TID), TID, &fc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	s = print(e, E2FC_EV_CSV);
@@ -324,9 +328,7 @@ static void test_formats(void)
 				      "\"create\", \"ino\": 60, \"path\": "
 				      "\"/d/new\""));
 	free(s);
-	e2fc_events_free(e);
-	e2fc_fc_free(fc);
-	close_pre();
+	finish(e, fc);
 }
 
 static CU_TestInfo tests[] = {

@@ -19,28 +19,23 @@
 static int make_image(const char *features, char *path, size_t len)
 {
 	char cmd[1024], dir[64];
-	int fd, ok;
+	int ok;
 
 	snprintf(dir, sizeof(dir), "/tmp/e2fc-orph-d.XXXXXX");
-	snprintf(path, len, "/tmp/e2fc-orph.XXXXXX");
 	if (!mkdtemp(dir))
 		return 0;
-	fd = mkstemp(path);
-	if (fd < 0)
-		return 0;
-	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && mkdir d && yes aaaa | head -c 6000 >a && "
-		 "yes bbbb | head -c 6000 >b && echo c >c && "
-		 "PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 -b 1024 "
-		 "-O %s -d %s %s 4096 >/dev/null 2>&1", dir, features, dir,
-		 path);
+		 "yes bbbb | head -c 6000 >b && echo c >c", dir);
 	ok = system(cmd) == 0;
+	snprintf(cmd, sizeof(cmd), "-t ext4 -b 1024 -O %s -d %s", features,
+		 dir);
+	ok = ok && e2fc_test_mkfs(cmd, 4096, path, len);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		ok = 0;
-	if (!ok)
+	if (system(cmd) != 0 && ok) {
 		unlink(path);
+		ok = 0;
+	}
 	return ok;
 }
 
@@ -132,6 +127,41 @@ static void close_crashed(ext2_filsys fs)
 	CU_ASSERT(ext2fs_close_free(&fs) == 0);
 }
 
+/* what e2fc_orphans_count finds on the list and in the orphan file */
+static void expect_orphans(ext2_filsys fs, unsigned list, unsigned file)
+{
+	unsigned nl = ~0U, nf = ~0U;
+
+	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
+	CU_ASSERT_EQUAL(nl, list);
+	CU_ASSERT_EQUAL(nf, file);
+}
+
+/* a new image of the tree with features, open read-write to be broken */
+static ext2_filsys crash_start(const char *features, char *path, size_t len)
+{
+	CU_ASSERT_FATAL(make_image(features, path, len));
+	return open_rw(path);
+}
+
+/* the broken image marked crashed, recovered (into *st), opened again */
+static ext2_filsys crash_recover(ext2_filsys fs, const char *path,
+				 struct e2fc_replay_stats *st)
+{
+	close_crashed(fs);
+	CU_ASSERT_EQUAL(recover(path, st), 0);
+	return open_rw(path);
+}
+
+/* closed, checked clean by e2fsck -fn when fsck is set, removed */
+static void crash_done(ext2_filsys fs, const char *path, int fsck)
+{
+	CU_ASSERT(ext2fs_close_free(&fs) == 0);
+	if (fsck)
+		CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
 static blk64_t first_block(ext2_filsys fs, ext2_ino_t ino, blk64_t lblk)
 {
 	struct ext2_inode_large in;
@@ -152,11 +182,9 @@ static void test_list_free_and_truncate(void)
 	ext2_filsys fs;
 	ext2_ino_t a, b;
 	blk64_t ablk, bblk;
-	unsigned nl, nf;
 	char path[64];
 
-	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("^orphan_file", path, sizeof(path));
 	b = lookup(fs, "b");
 	get_inode(fs, b, &in);
 	ext2fs_inode_size_set(fs, (struct ext2_inode *)&in, 1000);
@@ -166,17 +194,12 @@ static void test_list_free_and_truncate(void)
 	fs->super->s_last_orphan = a;
 	ablk = first_block(fs, a, 0);
 	bblk = first_block(fs, b, 3);
-	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
-	CU_ASSERT_EQUAL(nl, 2);
-	CU_ASSERT_EQUAL(nf, 0);
-	close_crashed(fs);
-
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	expect_orphans(fs, 2, 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed, 1);
 	CU_ASSERT_EQUAL(st.orphans_truncated, 1);
 	CU_ASSERT_EQUAL(st.orphans_bad, 0);
 	CU_ASSERT_EQUAL(st.blocks_freed, 11);	/* 6 of a, 5 of b */
-	fs = open_rw(path);
 	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
 	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
 	CU_ASSERT(!ext2fs_test_block_bitmap2(fs->block_map, ablk));
@@ -189,9 +212,7 @@ static void test_list_free_and_truncate(void)
 	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 1000);
 	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)&in),
 			2);
-	ext2fs_close_free(&fs);
-	CU_ASSERT(fsck_clean(path));
-	unlink(path);
+	crash_done(fs, path, 1);
 }
 
 /* a directory removed while a program had it open: freed, its group's
@@ -206,8 +227,7 @@ static void test_list_dir(void)
 	unsigned dirs;
 	char path[64];
 
-	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("^orphan_file", path, sizeof(path));
 	d = unlink_open(fs, "d", 0);
 	get_inode(fs, EXT2_ROOT_INO, &in);
 	in.i_links_count--;			/* its ".." */
@@ -215,16 +235,11 @@ static void test_list_dir(void)
 	fs->super->s_last_orphan = d;
 	g = ext2fs_group_of_ino(fs, d);
 	dirs = ext2fs_bg_used_dirs_count(fs, g);
-	close_crashed(fs);
-
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed, 1);
-	fs = open_rw(path);
 	CU_ASSERT_EQUAL(ext2fs_bg_used_dirs_count(fs, g), dirs - 1);
 	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, d));
-	ext2fs_close_free(&fs);
-	CU_ASSERT(fsck_clean(path));
-	unlink(path);
+	crash_done(fs, path, 1);
 }
 
 /* a -> b -> a: each taken once, the loop reported, no hang */
@@ -236,28 +251,22 @@ static void test_list_loop(void)
 	unsigned nl, nf;
 	char path[64];
 
-	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("^orphan_file", path, sizeof(path));
 	a = lookup(fs, "a");
 	b = unlink_open(fs, "b", a);
 	unlink_open(fs, "a", b);
 	fs->super->s_last_orphan = a;
 	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
 	CU_ASSERT(nl >= 2 && nl <= fs->super->s_inodes_count);
-	close_crashed(fs);
-
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed, 2);
 	CU_ASSERT_EQUAL(st.orphans_bad, 1);
 	CU_ASSERT_EQUAL(st.orphan_err, E2FC_ERR_ORPHAN_LOOP);
 	CU_ASSERT_EQUAL(st.orphan_ino, a);
-	fs = open_rw(path);
 	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
 	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
 	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, b));
-	ext2fs_close_free(&fs);
-	CU_ASSERT(fsck_clean(path));
-	unlink(path);
+	crash_done(fs, path, 1);
 }
 
 /* a list that starts at a reserved inode, or runs off the end: stops
@@ -270,8 +279,7 @@ static void test_list_bad_inode(void)
 	ext2_ino_t c;
 	char path[64];
 
-	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("^orphan_file", path, sizeof(path));
 	fs->super->s_last_orphan = 7;		/* the resize inode */
 	close_crashed(fs);
 	CU_ASSERT_EQUAL(recover(path, &st), 0);
@@ -288,15 +296,12 @@ static void test_list_bad_inode(void)
 	in.i_dtime = fs->super->s_inodes_count + 5;
 	put_inode(fs, c, &in);
 	fs->super->s_last_orphan = c;
-	close_crashed(fs);
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_bad, 1);
 	CU_ASSERT_EQUAL(st.orphan_ino, c);
-	fs = open_rw(path);
 	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
 	CU_ASSERT(ext2fs_test_inode_bitmap2(fs->inode_map, c));
-	ext2fs_close_free(&fs);
-	unlink(path);
+	crash_done(fs, path, 0);
 }
 
 /* the physical block of the orphan file's first block */
@@ -314,13 +319,10 @@ static void test_orphan_file(void)
 	struct ext2_inode_large in;
 	ext2_filsys fs;
 	ext2_ino_t a, b, fino;
-	unsigned nl, nf;
 	blk64_t blk;
 	char path[64], *buf = NULL;
 
-	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
-				   sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("orphan_file,metadata_csum", path, sizeof(path));
 	fino = fs->super->s_orphan_file_inum;
 	CU_ASSERT_FATAL(fino != 0);
 	b = lookup(fs, "b");
@@ -337,17 +339,12 @@ static void test_orphan_file(void)
 	CU_ASSERT(ext2fs_orphan_file_block_csum_set(fs, fino, blk, buf) == 0);
 	CU_ASSERT(io_channel_write_blk64(fs->io, blk, 1, buf) == 0);
 	ext2fs_set_feature_orphan_present(fs->super);
-	CU_ASSERT(e2fc_orphans_count(fs, NULL, NULL, &nl, &nf) == 0);
-	CU_ASSERT_EQUAL(nl, 0);
-	CU_ASSERT_EQUAL(nf, 3);
-	close_crashed(fs);
-
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	expect_orphans(fs, 0, 3);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed, 1);
 	CU_ASSERT_EQUAL(st.orphans_truncated, 1);
 	CU_ASSERT_EQUAL(st.orphans_bad, 1);
 	CU_ASSERT_EQUAL(st.orphan_ino, 2);
-	fs = open_rw(path);
 	CU_ASSERT(!ext2fs_has_feature_orphan_present(fs->super));
 	CU_ASSERT(!ext2fs_test_inode_bitmap2(fs->inode_map, a));
 	get_inode(fs, b, &in);
@@ -358,10 +355,8 @@ static void test_orphan_file(void)
 	CU_ASSERT_EQUAL(e2fc_get_le32(buf + 4 * 9), 0);
 	CU_ASSERT_EQUAL(e2fc_get_le32(buf + 4 * 20), 0);
 	CU_ASSERT(ext2fs_orphan_file_block_csum_verify(fs, fino, blk, buf));
-	ext2fs_close_free(&fs);
 	ext2fs_free_mem(&buf);
-	CU_ASSERT(fsck_clean(path));
-	unlink(path);
+	crash_done(fs, path, 1);
 }
 
 /* a damaged orphan file block: left as it is (and orphan_present), the
@@ -374,9 +369,7 @@ static void test_orphan_file_damaged(void)
 	blk64_t blk;
 	char path[64], *buf = NULL, *after = NULL;
 
-	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
-				   sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("orphan_file,metadata_csum", path, sizeof(path));
 	fino = fs->super->s_orphan_file_inum;
 	a = unlink_open(fs, "a", 0);
 	fs->super->s_last_orphan = a;
@@ -388,24 +381,20 @@ static void test_orphan_file_damaged(void)
 	/* not resealed: the checksum no longer matches */
 	CU_ASSERT(io_channel_write_blk64(fs->io, blk, 1, buf) == 0);
 	ext2fs_set_feature_orphan_present(fs->super);
-	close_crashed(fs);
-
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed, 1);
 	CU_ASSERT_EQUAL(st.orphans_bad, 1);
 	CU_ASSERT_EQUAL(st.orphan_err, E2FC_ERR_ORPHAN_BLOCK);
 	CU_ASSERT_EQUAL(st.orphan_ino, fino);
-	fs = open_rw(path);
 	CU_ASSERT(ext2fs_has_feature_orphan_present(fs->super));
 	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
 	CU_ASSERT(io_channel_read_blk64(fs->io, blk, 1, after) == 0);
 	CU_ASSERT(memcmp(buf, after, fs->blocksize) == 0);
 	CU_ASSERT_EQUAL(e2fc_get_le32(after + fs->blocksize - 8),
 			E2FC_ORPHAN_BLOCK_MAGIC);
-	ext2fs_close_free(&fs);
 	ext2fs_free_mem(&buf);
 	ext2fs_free_mem(&after);
-	unlink(path);
+	crash_done(fs, path, 0);
 }
 
 /* orphan_present over an empty orphan file and no log: cleared, so that
@@ -417,19 +406,13 @@ static void test_orphan_present_only(void)
 	ext2_filsys fs;
 	char path[64];
 
-	CU_ASSERT_FATAL(make_image("orphan_file,metadata_csum", path,
-				   sizeof(path)));
-	fs = open_rw(path);
+	fs = crash_start("orphan_file,metadata_csum", path, sizeof(path));
 	ext2fs_set_feature_orphan_present(fs->super);
-	close_crashed(fs);
-	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = crash_recover(fs, path, &st);
 	CU_ASSERT_EQUAL(st.orphans_freed + st.orphans_truncated +
 			st.orphans_bad, 0);
-	fs = open_rw(path);
 	CU_ASSERT(!ext2fs_has_feature_orphan_present(fs->super));
-	ext2fs_close_free(&fs);
-	CU_ASSERT(fsck_clean(path));
-	unlink(path);
+	crash_done(fs, path, 1);
 }
 
 static CU_TestInfo tests[] = {

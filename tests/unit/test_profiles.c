@@ -65,19 +65,15 @@ static int have_tools(void)
  * -fyD (indexes the directories; debugfs keeps no quota usage) */
 static int pimg_make(struct pimg *p, const char *features, const char *cmds)
 {
-	char cmd[512];
-	int fd;
+	char args[256], cmd[512];
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->path, sizeof(p->path), "/tmp/e2fc-prof.XXXXXX");
-	fd = mkstemp(p->path);
-	if (fd < 0)
+	snprintf(args, sizeof(args), "-t ext4 -b 1024 -O %s -J size=1",
+		 features);
+	if (!e2fc_test_mkfs(args, 4096, p->path, sizeof(p->path)))
 		return 0;
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext4 -b 1024 -O %s "
-		 "-J size=1 '%s' 4096 >/dev/null 2>&1 && "
-		 "debugfs -w -f %s '%s' >/dev/null 2>&1",
-		 features, p->path, cmds, p->path);
+	snprintf(cmd, sizeof(cmd), "debugfs -w -f %s '%s' >/dev/null 2>&1",
+		 cmds, p->path);
 	return !sh(cmd) && e2fsck_run("-fyD", p->path, ">/dev/null 2>&1") <= 1;
 }
 
@@ -169,13 +165,6 @@ static void pimg_remove(struct pimg *p)
 		printf("kept %s\n", p->path);
 }
 
-/* the on-disk bytes of an inode, as the kernel logs them */
-static int raw_inode(ext2_filsys fs, ext2_ino_t ino, uint8_t *raw,
-		     unsigned len)
-{
-	return !ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)raw, len);
-}
-
 static int write_cmds(char *path, size_t len, const char *text)
 {
 	FILE *f;
@@ -192,6 +181,70 @@ static int write_cmds(char *path, size_t len, const char *text)
 	return !fclose(f);
 }
 
+/*
+ * The image for test name: the debugfs commands text on mke2fs with
+ * features, opened with a fast commit started.  0 (and a SKIP line) when
+ * the e2fsprogs tools are missing.
+ */
+static int pimg_setup(struct pimg *p, const char *name, const char *features,
+		      const char *text)
+{
+	char cmds[64];
+
+	if (!have_tools()) {
+		printf("SKIP: %s (mke2fs, debugfs or e2fsck missing)\n", name);
+		return 0;
+	}
+	CU_ASSERT_FATAL(write_cmds(cmds, sizeof(cmds), text));
+	CU_ASSERT_FATAL(pimg_make(p, features, cmds));
+	unlink(cmds);
+	CU_ASSERT_FATAL(pimg_open(p));
+	return 1;
+}
+
+static void pimg_inode(struct pimg *p, ext2_ino_t ino,
+		       struct ext2_inode_large *in)
+{
+	CU_ASSERT_FATAL(!ext2fs_read_inode_full(p->fs, ino,
+						(struct ext2_inode *)in,
+						sizeof(*in)));
+}
+
+/* an INODE tag for ino: its on-disk bytes as the kernel logs them, the
+ * first ones from *in */
+static int pimg_log_inode(struct pimg *p, ext2_ino_t ino,
+			  const struct ext2_inode_large *in)
+{
+	unsigned isz = EXT2_INODE_SIZE(p->fs->super);
+	uint8_t raw[1024];
+
+	if (isz > sizeof(raw) ||
+	    ext2fs_read_inode_full(p->fs, ino, (struct ext2_inode *)raw, isz))
+		return -1;
+	memcpy(raw, in, sizeof(*in) < isz ? sizeof(*in) : isz);
+	return fcw_inode(p->w, ino, raw, isz);
+}
+
+/* the one fast commit replayed; the image opened again, read-only */
+static void pimg_replay(struct pimg *p)
+{
+	struct e2fc_replay_stats st;
+
+	CU_ASSERT_EQUAL(pimg_recover(p, &st), 0);
+	CU_ASSERT_EQUAL(st.fc_commits, 1);
+	pimg_close(p);
+	CU_ASSERT_FATAL(!ext2fs_open(p->path, EXT2_FLAG_64BITS, 0, 0,
+				     unix_io_manager, &p->fs));
+}
+
+/* e2fsck -fn finds the image clean; the image removed */
+static void pimg_done(struct pimg *p)
+{
+	pimg_close(p);
+	CU_ASSERT_EQUAL(e2fsck_run("-fn", p->path, ">/dev/null 2>&1"), 0);
+	pimg_remove(p);
+}
+
 /* ---- quota ------------------------------------------------------------- */
 
 /*
@@ -203,59 +256,36 @@ static int write_cmds(char *path, size_t len, const char *text)
 static void test_quota(void)
 {
 	struct ext2_inode_large in, q0, q1;
-	struct e2fc_replay_stats st;
-	uint8_t raw[256];
-	char cmds[64];
 	blk64_t pblk = 0, plen = 0;
 	struct pimg p;
-	unsigned isz;
 
-	if (!have_tools()) {
-		printf("SKIP: quota (mke2fs, debugfs or e2fsck missing)\n");
+	if (!pimg_setup(&p, "quota", "quota,fast_commit", "write /dev/null f\n"))
 		return;
-	}
-	CU_ASSERT_FATAL(write_cmds(cmds, sizeof(cmds), "write /dev/null f\n"));
-	CU_ASSERT_FATAL(pimg_make(&p, "quota,fast_commit", cmds));
-	unlink(cmds);
-	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, ">/dev/null 2>&1"), 0);
-	CU_ASSERT_FATAL(pimg_open(&p));
 	CU_ASSERT_FATAL(ext2fs_has_feature_quota(p.fs->super));
-	isz = EXT2_INODE_SIZE(p.fs->super);
-	CU_ASSERT_FATAL(isz <= sizeof(raw));
-	CU_ASSERT_FATAL(!ext2fs_read_inode_full(p.fs, 3, (struct ext2_inode *)&q0,
-						sizeof(q0)));
+	pimg_inode(&p, 3, &q0);
 	/* four free blocks far from the metadata */
 	CU_ASSERT_FATAL(!ext2fs_read_bitmaps(p.fs));
 	CU_ASSERT_FATAL(!ext2fs_new_range(p.fs, EXT2_NEWRANGE_MIN_LENGTH,
 					  3000, 4, p.fs->block_map, &pblk,
 					  &plen));
-	CU_ASSERT_FATAL(raw_inode(p.fs, 12, raw, isz));
-	memcpy(&in, raw, sizeof(in) < isz ? sizeof(in) : isz);
+	pimg_inode(&p, 12, &in);
 	in.i_size = 4 * p.fs->blocksize;
-	memcpy(raw, &in, sizeof(in) < isz ? sizeof(in) : isz);
 	CU_ASSERT_EQUAL(fcw_add_range(p.w, 12, 0, 4, pblk, 0), 0);
-	CU_ASSERT_EQUAL(fcw_inode(p.w, 12, raw, isz), 0);
-	CU_ASSERT_EQUAL(pimg_recover(&p, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 1);
-	pimg_close(&p);
+	CU_ASSERT_EQUAL(pimg_log_inode(&p, 12, &in), 0);
+	pimg_replay(&p);
 
-	CU_ASSERT_FATAL(!ext2fs_open(p.path, EXT2_FLAG_64BITS, 0, 0,
-				     unix_io_manager, &p.fs));
-	CU_ASSERT(!ext2fs_read_inode_full(p.fs, 12, (struct ext2_inode *)&in,
-					  sizeof(in)));
+	pimg_inode(&p, 12, &in);
 	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 4 * p.fs->blocksize);
 	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(p.fs, (struct ext2_inode *)&in),
 			4 * p.fs->blocksize / 512);
-	CU_ASSERT(!ext2fs_read_inode_full(p.fs, 3, (struct ext2_inode *)&q1,
-					  sizeof(q1)));
+	pimg_inode(&p, 3, &q1);
 	CU_ASSERT(!memcmp(&q0, &q1, sizeof(q0)));	/* quota untouched */
 	pimg_close(&p);
 
 	/* the usage is stale until a full e2fsck pass, which repairs it */
 	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, "2>&1 | grep -q QUOTA"), 0);
 	CU_ASSERT_EQUAL(e2fsck_run("-fy", p.path, ">/dev/null 2>&1"), 1);
-	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, ">/dev/null 2>&1"), 0);
-	pimg_remove(&p);
+	pimg_done(&p);
 }
 
 /* ---- bigalloc ---------------------------------------------------------- */
@@ -271,46 +301,28 @@ static void test_quota(void)
 static void test_bigalloc(void)
 {
 	struct ext2_inode_large in;
-	struct e2fc_replay_stats st;
-	uint8_t raw[256];
-	char cmds[64];
 	blk64_t a = 0, b = 0, len = 0, pblk = 0;
 	struct pimg p;
-	unsigned isz;
 
-	if (!have_tools()) {
-		printf("SKIP: bigalloc (mke2fs, debugfs or e2fsck missing)\n");
+	if (!pimg_setup(&p, "bigalloc", "bigalloc,fast_commit -C 16384",
+			"write /dev/null f\n"))
 		return;
-	}
-	CU_ASSERT_FATAL(write_cmds(cmds, sizeof(cmds), "write /dev/null f\n"));
-	CU_ASSERT_FATAL(pimg_make(&p, "bigalloc,fast_commit -C 16384", cmds));
-	unlink(cmds);
-	CU_ASSERT_FATAL(pimg_open(&p));
 	CU_ASSERT_FATAL(EXT2FS_CLUSTER_RATIO(p.fs) == 16);
 	CU_ASSERT_FATAL(!ext2fs_read_bitmaps(p.fs));
 	CU_ASSERT_FATAL(!ext2fs_new_range(p.fs, EXT2_NEWRANGE_MIN_LENGTH,
 					  2048, 32, p.fs->block_map, &a, &len));
 	CU_ASSERT_FATAL(!(a & 15));
 	b = a + 16 + 4;
-	isz = EXT2_INODE_SIZE(p.fs->super);
-	CU_ASSERT_FATAL(isz <= sizeof(raw));
-	CU_ASSERT_FATAL(raw_inode(p.fs, 12, raw, isz));
-	memcpy(&in, raw, sizeof(in) < isz ? sizeof(in) : isz);
+	pimg_inode(&p, 12, &in);
 	in.i_size = 22 * p.fs->blocksize;
-	memcpy(raw, &in, sizeof(in) < isz ? sizeof(in) : isz);
 	CU_ASSERT_EQUAL(fcw_add_range(p.w, 12, 0, 3, a, 0), 0);
 	CU_ASSERT_EQUAL(fcw_add_range(p.w, 12, 20, 2, b, 0), 0);
 	CU_ASSERT_EQUAL(fcw_del_range(p.w, 12, 1, 1), 0);
-	CU_ASSERT_EQUAL(fcw_inode(p.w, 12, raw, isz), 0);
-	CU_ASSERT_EQUAL(pimg_recover(&p, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 1);
-	pimg_close(&p);
+	CU_ASSERT_EQUAL(pimg_log_inode(&p, 12, &in), 0);
+	pimg_replay(&p);
 
-	CU_ASSERT_FATAL(!ext2fs_open(p.path, EXT2_FLAG_64BITS, 0, 0,
-				     unix_io_manager, &p.fs));
 	CU_ASSERT_FATAL(!ext2fs_read_bitmaps(p.fs));
-	CU_ASSERT(!ext2fs_read_inode_full(p.fs, 12, (struct ext2_inode *)&in,
-					  sizeof(in)));
+	pimg_inode(&p, 12, &in);
 	CU_ASSERT_EQUAL(ext2fs_get_stat_i_blocks(p.fs, (struct ext2_inode *)&in),
 			2 * 16 * p.fs->blocksize / 512);
 	CU_ASSERT(!ext2fs_bmap2(p.fs, 12, (struct ext2_inode *)&in, NULL, 0, 1,
@@ -319,9 +331,7 @@ static void test_bigalloc(void)
 				NULL, &pblk) && pblk == a + 2);
 	CU_ASSERT(ext2fs_test_block_bitmap2(p.fs->block_map, a));
 	CU_ASSERT(ext2fs_test_block_bitmap2(p.fs->block_map, b));
-	pimg_close(&p);
-	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, ">/dev/null 2>&1"), 0);
-	pimg_remove(&p);
+	pimg_done(&p);
 }
 
 /* ---- casefold ---------------------------------------------------------- */
@@ -338,58 +348,39 @@ static void test_bigalloc(void)
 static void test_casefold(void)
 {
 	struct ext2_inode_large in;
-	struct e2fc_replay_stats st;
 	static const char name[] = "New_MIXED_case_Name.TXT";
-	char cmds[64], *text, *t;
-	uint8_t raw[256];
+	char *text, *t;
 	ext2_ino_t ino = 0;
 	struct pimg p;
-	unsigned isz, i;
+	unsigned i;
+	int ready;
 
-	if (!have_tools()) {
-		printf("SKIP: casefold (mke2fs, debugfs or e2fsck missing)\n");
-		return;
-	}
 	text = malloc(64 * (CF_NAMES + 3));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	t = text + sprintf(text, "mkdir d\nset_inode_field d flags 0x40080000\n");
 	for (i = 0; i < CF_NAMES; i++)
 		t += sprintf(t, "write /dev/null d/Entry_with_a_long_name_%03u\n",
 			     i);
-	CU_ASSERT_FATAL(write_cmds(cmds, sizeof(cmds), text));
+	ready = pimg_setup(&p, "casefold", "casefold,fast_commit", text);
 	free(text);
-	CU_ASSERT_FATAL(pimg_make(&p, "casefold,fast_commit", cmds));
-	unlink(cmds);
-	CU_ASSERT_FATAL(pimg_open(&p));
+	if (!ready)
+		return;
 	CU_ASSERT_FATAL(ext2fs_has_feature_casefold(p.fs->super));
-	CU_ASSERT_FATAL(!ext2fs_read_inode_full(p.fs, 12,
-						(struct ext2_inode *)&in,
-						sizeof(in)));
+	pimg_inode(&p, 12, &in);
 	CU_ASSERT_FATAL(in.i_flags & EXT4_CASEFOLD_FL);
 	CU_ASSERT_FATAL(in.i_flags & EXT2_INDEX_FL);
-	isz = EXT2_INODE_SIZE(p.fs->super);
-	CU_ASSERT_FATAL(isz <= sizeof(raw));
-	CU_ASSERT_FATAL(raw_inode(p.fs, 13, raw, isz));
-	memcpy(&in, raw, sizeof(in) < isz ? sizeof(in) : isz);
+	pimg_inode(&p, 13, &in);
 	in.i_links_count = 2;
-	memcpy(raw, &in, sizeof(in) < isz ? sizeof(in) : isz);
 	CU_ASSERT_EQUAL(fcw_dentry(p.w, EXT4_FC_TAG_LINK, 12, 13, name,
 				   strlen(name)), 0);
-	CU_ASSERT_EQUAL(fcw_inode(p.w, 13, raw, isz), 0);
-	CU_ASSERT_EQUAL(pimg_recover(&p, &st), 0);
-	CU_ASSERT_EQUAL(st.fc_commits, 1);
-	pimg_close(&p);
+	CU_ASSERT_EQUAL(pimg_log_inode(&p, 13, &in), 0);
+	pimg_replay(&p);
 
-	CU_ASSERT_FATAL(!ext2fs_open(p.path, EXT2_FLAG_64BITS, 0, 0,
-				     unix_io_manager, &p.fs));
 	CU_ASSERT(!ext2fs_lookup(p.fs, 12, name, strlen(name), NULL, &ino));
 	CU_ASSERT_EQUAL(ino, 13);
-	CU_ASSERT(!ext2fs_read_inode_full(p.fs, 13, (struct ext2_inode *)&in,
-					  sizeof(in)));
+	pimg_inode(&p, 13, &in);
 	CU_ASSERT_EQUAL(in.i_links_count, 2);
-	pimg_close(&p);
-	CU_ASSERT_EQUAL(e2fsck_run("-fn", p.path, ">/dev/null 2>&1"), 0);
-	pimg_remove(&p);
+	pimg_done(&p);
 }
 
 static CU_TestInfo tests[] = {

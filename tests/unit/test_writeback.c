@@ -39,7 +39,6 @@ static void img_close(struct img *m, int keep)
 	e2fc_unload(&m->ld);
 	if (m->fs)
 		ext2fs_close_free(&m->fs);
-	e2fc_overlay_discard(m->path);
 	if (!keep)
 		unlink(m->path);
 }

@@ -61,3 +61,26 @@ int e2fc_test_unpack(const char *name, char *out, size_t outlen)
 		unlink(out);
 	return ok;
 }
+
+/* mke2fs opts into a new temporary file of blocks blocks (0: mke2fs's
+ * choice); its path goes to out; 1 on success */
+int e2fc_test_mkfs(const char *opts, unsigned blocks, char *out,
+		   size_t outlen)
+{
+	char cmd[1024], count[16] = "";
+	int fd;
+
+	snprintf(out, outlen, "/tmp/e2fc-test.XXXXXX");
+	fd = mkstemp(out);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	if (blocks)
+		snprintf(count, sizeof(count), "%u", blocks);
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F "
+		 "%s '%s' %s >/dev/null 2>&1", opts, out, count);
+	if (system(cmd) == 0)
+		return 1;
+	unlink(out);
+	return 0;
+}

@@ -18,6 +18,8 @@ void e2fc_unit_register(const char *name, CU_TestInfo *tests);
 #include <stddef.h>
 const char *e2fc_test_data_dir(void);
 int e2fc_test_unpack(const char *name, char *out, size_t outlen);
+int e2fc_test_mkfs(const char *opts, unsigned blocks, char *out,
+		   size_t outlen);
 
 #define E2FC_SUITE(name, table)						\
 	static void __attribute__((constructor)) e2fc_reg_##table(void)	\
