@@ -860,6 +860,7 @@ static int recover(struct state *s)
 		return refuse(s, err, NULL, bad_commit, bad_tag);
 	memset(&ro, 0, sizeof(ro));
 	ro.until_commit = s->o->until_commit;
+	ro.plan_checked = 1;	/* just above: one metadata map a run */
 	ro.progress = progress;
 	ro.progress_arg = s;
 	if (s->needs_recovery)

@@ -422,6 +422,10 @@ struct e2fc_replay_opts {
 	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
 					 * more bytes goes to the device
 					 * first (0: 64 MiB) */
+	int		plan_checked;	/* the caller ran e2fc_replay_check()
+					 * on this fs and fc and it passed:
+					 * e2fc_log_prewrite and e2fc_recover
+					 * do not check again */
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;

@@ -934,7 +934,9 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	r->now = replay_time(fs, fc, ncommits);
 	/* bitmaps as red-black trees, not 2^32-bit arrays (256 MiB apiece
 	 * on an 8 TiB fs): memory follows the runs of used blocks, and the
-	 * replay's own bitmaps hold only a few runs */
+	 * replay's own bitmaps hold only a few runs.  Until the replay
+	 * ends (e2fc_recover): the orphan pass's inode bitmap too (a
+	 * 128 MiB array on 64 TiB, most of that run's time) */
 	r->old_bitmap_type = fs->default_bitmap_type;
 	fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
 	err = e2fc_bitmaps_init(r);
@@ -955,7 +957,6 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	if (!err)
 		err = ext2fs_allocate_inode_bitmap(fs, "fc modified",
 						   &r->modmap);
-	fs->default_bitmap_type = r->old_bitmap_type;
 	for (c = 0; !err && c < ncommits; c++) {
 		const struct e2fc_commit *cm = &fc->commits[c];
 
@@ -1053,7 +1054,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (err)
 			return err;
 	}
-	if (ncommits) {
+	if (ncommits && !(opts && opts->plan_checked)) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)
 			return err;
@@ -1088,6 +1089,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			e2fc_hooks_clear(&r);
 		}
 		e2fc_replay_free(&r);
+		fs->default_bitmap_type = r.old_bitmap_type;
 		if (err)
 			return err;
 	} else {

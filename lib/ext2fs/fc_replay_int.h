@@ -57,7 +57,8 @@ struct replay {
 	int				partial;	/* maps loaded lazily */
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */
-	struct meta_map			meta;
+	struct meta_map			meta;		/* when meta_built */
+	int				meta_built;
 	/* the fs's allocation hooks before ours */
 	errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
 	void (*old_stats)(ext2_filsys, blk64_t, int);
