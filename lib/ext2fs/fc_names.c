@@ -397,6 +397,25 @@ void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir)
 /* ---- adding and removing entries ----------------------------------------- */
 
 /* the largest gap of a directory block: rec_len past what an entry uses */
+/*
+ * The entry at off of a directory block read by ext2fs_read_dir_block4
+ * (host order, walked through libext2fs's ext2_dir_entry accessors):
+ * its rec_len and the bytes its name uses (0 for an empty entry);
+ * EXT2_ET_DIR_CORRUPTED when rec_len leaves the block's entry space.
+ */
+static errcode_t entry_at(ext2_filsys fs, char *buf, unsigned end,
+			  unsigned off, struct ext2_dir_entry **de,
+			  unsigned *rec, unsigned *used)
+{
+	*de = (struct ext2_dir_entry *)(buf + off);
+	if (ext2fs_get_rec_len(fs, *de, rec) ||
+	    *rec < EXT2_DIR_ENTRY_HEADER_LEN || *rec > end - off)
+		return EXT2_ET_DIR_CORRUPTED;
+	*used = (*de)->inode ?
+		EXT2_DIR_REC_LEN(ext2fs_dirent_name_len(*de)) : 0;
+	return 0;
+}
+
 static errcode_t block_gap(ext2_filsys fs, char *buf, unsigned end,
 			   uint32_t *gap)
 {
@@ -406,12 +425,9 @@ static errcode_t block_gap(ext2_filsys fs, char *buf, unsigned end,
 
 	*gap = 0;
 	for (off = 0; off + EXT2_DIR_ENTRY_HEADER_LEN <= end; off += rec) {
-		de = (struct ext2_dir_entry *)(buf + off);
-		err = ext2fs_get_rec_len(fs, de, &rec);
-		if (err || rec < EXT2_DIR_ENTRY_HEADER_LEN || rec > end - off)
-			return EXT2_ET_DIR_CORRUPTED;
-		used = de->inode ?
-		       EXT2_DIR_REC_LEN(ext2fs_dirent_name_len(de)) : 0;
+		err = entry_at(fs, buf, end, off, &de, &rec, &used);
+		if (err)
+			return err;
 		if (rec > used && rec - used > *gap)
 			*gap = rec - used;
 	}
@@ -445,12 +461,9 @@ static errcode_t link_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 	if (err)
 		return err;
 	for (; off + EXT2_DIR_ENTRY_HEADER_LEN <= end; off += rec) {
-		de = (struct ext2_dir_entry *)(buf + off);
-		err = ext2fs_get_rec_len(fs, de, &rec);
-		if (err || rec < EXT2_DIR_ENTRY_HEADER_LEN || rec > end - off)
-			return EXT2_ET_DIR_CORRUPTED;
-		used = de->inode ?
-		       EXT2_DIR_REC_LEN(ext2fs_dirent_name_len(de)) : 0;
+		err = entry_at(fs, buf, end, off, &de, &rec, &used);
+		if (err)
+			return err;
 		if (rec < used + need)
 			continue;
 		if (used) {			/* split the entry */
@@ -590,16 +603,16 @@ static errcode_t unlink_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 				 uint32_t *gap)
 {
 	unsigned len = strlen(name), end = dirent_end(fs), off, rec, prec = 0;
+	unsigned used;
 	struct ext2_dir_entry *de, *prev = NULL;
 	errcode_t err;
 
 	err = ext2fs_read_dir_block4(fs, pblk, buf, 0, dir);
 	for (off = 0; !err && off + EXT2_DIR_ENTRY_HEADER_LEN <= end;
 	     off += rec, prev = de, prec = rec) {
-		de = (struct ext2_dir_entry *)(buf + off);
-		err = ext2fs_get_rec_len(fs, de, &rec);
-		if (err || rec < EXT2_DIR_ENTRY_HEADER_LEN || rec > end - off)
-			return EXT2_ET_DIR_CORRUPTED;
+		err = entry_at(fs, buf, end, off, &de, &rec, &used);
+		if (err)
+			return err;
 		if (de->inode != ino ||
 		    (unsigned)ext2fs_dirent_name_len(de) != len ||
 		    memcmp(de->name, name, len))
