@@ -65,6 +65,8 @@ struct state {
 	blk64_t			sb_used;	/* backup superblock read */
 	unsigned		bs_used;
 	int			wrote;		/* e2fc wrote the target */
+	int			csum_error;	/* log blocks failed their
+						 * checksum: recovery failed */
 	struct e2fc_replay_stats stats;
 	FILE			*out;		/* messages: stdout, or stderr
 						 * with --json */
@@ -579,6 +581,11 @@ static void print_plan(struct state *s)
 		}
 	}
 	print_plan_orphans(s);
+	n = e2fc_log_bad_data(log);
+	if (n)
+		fprintf(f, "  %u journal blocks fail their checksum: skipped; "
+			"the recovery would fail and mark the file system "
+			"not clean\n", n);
 	fputs("Recovery needed; nothing was written.\n", f);
 }
 
@@ -789,6 +796,20 @@ static void print_done(struct state *s, const struct e2fc_writeback_stats *cs)
 			cs->blocks);
 }
 
+/*
+ * Logged blocks failed their checksum: skipped, the rest replayed, the
+ * recovery failed, as in the kernel (the mount fails) and e2fsck (the file
+ * system is marked not clean, then checked in full, even with -E
+ * journal_only): the e2fsck pass sees the state e2fc_recover() left.
+ */
+static void csum_failed(struct state *s)
+{
+	com_err(prog, E2FC_ERR_LOG_DATA_CSUM, "while recovering the journal "
+		"of %s (%u blocks skipped; the file system is marked not "
+		"clean)", s->target, s->stats.log_bad_csum);
+	s->csum_error = 1;
+}
+
 static int stopped(struct state *s)
 {
 	fprintf(s->out, "%s: stopped by signal %d; nothing was written\n",
@@ -839,6 +860,7 @@ static int recover(struct state *s)
 		return refuse(s, err, NULL, bad_commit, bad_tag);
 	memset(&ro, 0, sizeof(ro));
 	ro.until_commit = s->o->until_commit;
+	ro.plan_checked = 1;	/* just above: one metadata map a run */
 	ro.progress = progress;
 	ro.progress_arg = s;
 	if (s->needs_recovery)
@@ -865,6 +887,8 @@ static int recover(struct state *s)
 	s->wrote = cs.blocks || s->stats.log_cleared;
 	if (s->needs_recovery)
 		print_done(s, &cs);
+	if (s->stats.log_bad_csum)
+		csum_failed(s);
 	return EXIT_OK;
 }
 
@@ -1117,7 +1141,8 @@ static int recover_run(struct state *s)
 		ret = recover(s);
 	cleanup(s);
 	unlock(s);
-	if (ret == -1 || (!ret && !o->journal_only && !fcsk_stop)) {
+	if (ret == -1 ||
+	    (!ret && (!o->journal_only || s->csum_error) && !fcsk_stop)) {
 		if (o->undo && !(s->undo2 = pass_undo_name(o->undo))) {
 			com_err(prog, EXT2_ET_NO_MEMORY, "while naming the "
 				"undo file of the e2fsck pass");

@@ -4,8 +4,9 @@
  * log) of an image.  Opens the image read-only; never writes.
  *
  * Exit codes (e2fsck conventions): 0 nothing wrong, 1 the fast-commit area
- * is corrupt (invalid commits where a replayable log should continue),
- * 8 operational error.
+ * is corrupt (invalid commits where a replayable log should continue), or
+ * the jbd2 log has data blocks that fail their checksum (the kernel and
+ * e2fsck fail its recovery), 8 operational error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		"  -r, --raw          also the hex bytes of every tag\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      version\n"
-		"Exit: 0 fine, 1 fast-commit area corrupt, 8 error, "
+		"Exit: 0 fine, 1 fast-commit area or journal log corrupt, "
+		"8 error, "
 		"16 usage.\n", prog, prog);
 }
 
@@ -180,6 +182,18 @@ static int print_events(struct dump *d, const char *image, const char *extj,
 	return err ? EXIT_ERROR : EXIT_OK;
 }
 
+/* logged data blocks with a bad checksum: the recovery fails */
+static int log_csum_failed(struct dump *d, const char *image)
+{
+	unsigned n = e2fc_log_bad_data(d->ld.log);
+
+	if (n)
+		com_err(prog, E2FC_ERR_LOG_DATA_CSUM, "in %u blocks of the "
+			"journal of %s (the kernel and e2fsck fail its "
+			"recovery)", n, image);
+	return n != 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -272,6 +286,8 @@ int main(int argc, char **argv)
 					flags);
 		}
 		if (d.ld.fc->state == E2FC_FC_CORRUPT)
+			ret = EXIT_CORRUPT;
+		if (log_csum_failed(&d, argv[optind]))
 			ret = EXIT_CORRUPT;
 	}
 	dump_free(&d);

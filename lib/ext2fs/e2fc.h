@@ -236,6 +236,10 @@ enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
 			uint32_t blk_tid);
+/* data blocks of the replayed transactions that are not revoked and fail
+ * their checksum: the kernel and e2fsck skip each one, replay the rest
+ * (the FC area too) and then fail the recovery */
+unsigned e2fc_log_bad_data(const struct e2fc_log *log);
 
 /* ===================================================================== */
 /* fc_scan.c: decode the fast-commit area                                 */
@@ -418,6 +422,10 @@ struct e2fc_replay_opts {
 	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
 					 * more bytes goes to the device
 					 * first (0: 64 MiB) */
+	int		plan_checked;	/* the caller ran e2fc_replay_check()
+					 * on this fs and fc and it passed:
+					 * e2fc_log_prewrite and e2fc_recover
+					 * do not check again */
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;

@@ -277,6 +277,7 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define RI_BLOCK_LEN	(EXT2_N_BLOCKS * 4)
 #define RI_GENERATION	RI_OFF(i_generation)
 #define RI_FILE_ACL_LO	RI_OFF(i_file_acl)
+#define RI_FADDR	RI_OFF(i_faddr)
 #define RI_SIZE_HI	RI_OFF(i_size_high)
 #define RI_BLOCKS_HI	RI_OFF(osd2.linux2.l_i_blocks_hi)
 #define RI_FILE_ACL_HI	RI_OFF(osd2.linux2.l_i_file_acl_high)
@@ -324,6 +325,8 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define DX_ENTRY_BLOCK		offsetof(struct ext2_dx_entry, block)
 #define DX_TAIL_SIZE		sizeof(struct ext2_dx_tail)
 #define DX_TAIL_CSUM		offsetof(struct ext2_dx_tail, dt_checksum)
+#define DX_BLOCK_MASK		0x0fffffffU	/* of an entry's block */
+#define DX_MAX_LEVELS		3		/* with large_dir */
 
 /* extended attributes: the block header and an entry (then its name) */
 #define XH_OFF(f)		offsetof(struct ext2_ext_attr_header, f)

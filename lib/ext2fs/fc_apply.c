@@ -808,6 +808,38 @@ static errcode_t adjust_links(struct replay *r, ext2_ino_t dir, int delta)
 	return e2fc_write_inode(r->fs, dir, &in);
 }
 
+static int count_subdir(struct ext2_dir_entry *de, int offset, int bsize,
+			char *buf, void *priv)
+{
+	unsigned len = ext2fs_dirent_name_len(de);
+
+	if (de->inode && ext2fs_dirent_file_type(de) == EXT2_FT_DIR &&
+	    !(len == 1 && de->name[0] == '.') &&
+	    !(len == 2 && de->name[0] == '.' && de->name[1] == '.'))
+		++*(unsigned *)priv;
+	return 0;
+}
+
+/*
+ * The links of a directory a CREAT makes: 2, and one per subdirectory it
+ * already holds.  An inline directory's INODE tag, logged before its
+ * CREAT, brings its entries along (those of subdirectories whose own
+ * CREATs follow, which then find their name there and count nothing);
+ * a directory in blocks starts empty here (init_dir).
+ */
+static unsigned new_dir_links(struct replay *r, ext2_ino_t ino,
+			      const struct ext2_inode_large *in)
+{
+	unsigned n = 0;
+
+	if (!(in->i_flags & EXT4_INLINE_DATA_FL))
+		return 2;
+	if (ext2fs_dir_iterate(r->fs, ino, DIRENT_FLAG_INCLUDE_INLINE_DATA,
+			       NULL, count_subdir, &n))
+		return 2;
+	return n > EXT2_LINK_MAX - 2 ? 2 : 2 + n;
+}
+
 static void dentry_name(const struct e2fc_tag *t, char *name)
 {
 	memcpy(name, t->u.dentry.name, t->u.dentry.name_len);
@@ -859,11 +891,12 @@ static errcode_t apply_link(struct replay *r, const struct e2fc_tag *t,
 	 * The kernel sets links to 1 on CREAT, also for a directory, and
 	 * never counts the new '..' in the parent; e2fsck then finds both
 	 * wrong unless INODE tags of both follow.  Here a new directory gets
-	 * 2 and its parent one more (later INODE tags overwrite both with
-	 * the logged values anyway).
+	 * 2 (more for the subdirectories an inline one already names) and
+	 * its parent one more (later INODE tags overwrite both with the
+	 * logged values anyway).
 	 */
 	if (creat && LINUX_S_ISDIR(in.i_mode)) {
-		in.i_links_count = 2;
+		in.i_links_count = new_dir_links(r, ino, &in);
 		if (added)
 			err = adjust_links(r, t->u.dentry.parent, 1);
 	} else if (creat) {
@@ -901,9 +934,7 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 		return err;
 	if (found != ino)
 		return 0;	/* gone already, or another inode's name */
-	err = ext2fs_unlink(fs, parent, name, ino, 0);
-	if (!err)
-		err = e2fc_names_set(r->names, parent, name, strlen(name), 0);
+	err = e2fc_names_unlink(fs, r->names, parent, name, ino);
 	if (err)
 		return err;
 	/* re-read: an inline directory's entries live in its inode */

@@ -75,6 +75,20 @@ static errcode_t read_bitmap(struct replay *r, dgrp_t g, int inodes)
 	return 0;
 }
 
+/* the metadata map, built for the first BLOCK_UNINIT group loaded: most
+ * replays load none (what lies where does not change during a replay) */
+static errcode_t meta_ready(struct replay *r)
+{
+	errcode_t err;
+
+	if (r->meta_built)
+		return 0;
+	err = e2fc_meta_build(r->fs, &r->meta);
+	if (!err)
+		r->meta_built = 1;
+	return err;
+}
+
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 {
 	ext2_filsys fs = r->fs;
@@ -88,6 +102,9 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 	ext2fs_unmark_block_bitmap_range2(fs->block_map, first,
 					  last - first + 1);
 	if (r->bb_uninit[g]) {
+		err = meta_ready(r);
+		if (err)
+			return err;
 		e2fc_meta_mark(&r->meta, fs->block_map, first, last);
 	} else {
 		err = read_bitmap(r, g, 0);
@@ -428,11 +445,12 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	r->ib_loaded = r->bb_loaded + n;
 	r->bb_uninit = r->bb_loaded + 2 * (size_t)n;
 	r->ib_uninit = r->bb_loaded + 3 * (size_t)n;
+	/* one read of each descriptor: on 64 TiB they are 32 MiB */
 	for (g = 0; g < n && csum; g++) {
-		r->bb_uninit[g] = ext2fs_bg_flags_test(fs, g,
-						       EXT2_BG_BLOCK_UNINIT);
-		r->ib_uninit[g] = ext2fs_bg_flags_test(fs, g,
-						       EXT2_BG_INODE_UNINIT);
+		__u16 bgf = ext2fs_bg_flags(fs, g);
+
+		r->bb_uninit[g] = !!(bgf & EXT2_BG_BLOCK_UNINIT);
+		r->ib_uninit[g] = !!(bgf & EXT2_BG_INODE_UNINIT);
 	}
 	if (fs->block_map && fs->inode_map) {	/* the caller read them */
 		all_loaded(r);
@@ -445,8 +463,8 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 		r->st->bitmaps_read = 2 * n;
 		return err;
 	}
-	err = e2fc_meta_build(fs, &r->meta);
-	if (!err && !fs->block_map)
+	err = 0;
+	if (!fs->block_map)
 		err = ext2fs_allocate_block_bitmap(fs, "block bitmap",
 						   &fs->block_map);
 	if (!err && !fs->inode_map)

@@ -23,5 +23,11 @@ void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
 errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			  ext2_ino_t dir, const char *name, ext2_ino_t ino,
 			  int ftype);
+errcode_t e2fc_names_unlink(ext2_filsys fs, struct e2fc_names *n,
+			    ext2_ino_t dir, const char *name, ext2_ino_t ino);
+/* fc_dxsplit.c: zero the slack of the leaves ext2fs_link split in dir
+ * (its size was old_size before the link) */
+errcode_t e2fc_dx_scrub_split(ext2_filsys fs, ext2_ino_t dir,
+			      ext2_off64_t old_size);
 
 #endif

@@ -14,7 +14,8 @@
  *              with other inodes loses one reference instead), size 0,
  *              dtime set, its inode bit cleared;
  *   links > 0  truncated to i_size: every block past it goes, unwritten
- *              preallocation too; its dtime (the list link) is cleared.
+ *              preallocation too (inline data: the bytes past it); its
+ *              dtime (the list link) is cleared.
  *
  * Then s_last_orphan and the orphan file's entries are cleared (each
  * block written gets its checksum again) and so is orphan_present.
@@ -93,6 +94,54 @@ static errcode_t list_collect(struct replay *r, struct orphans *o)
 		if (err)
 			return err;
 		ino = in.i_dtime;
+	}
+	return r->err;
+}
+
+/*
+ * The list as the log left it, before the fast commits: an INODE tag of
+ * an orphan taken off the list later (an O_TMPFILE linked by linkat) has
+ * dtime 0 and cuts the list after it, and the inodes behind would stay
+ * in use without links.  The kernel loses them; they are taken here.
+ */
+errcode_t e2fc_orphans_listed(struct replay *r)
+{
+	struct e2fc_replay_stats saved = *r->st;
+	struct orphans o;
+	errcode_t err;
+
+	if (!r->fs->super->s_last_orphan)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	err = ext2fs_allocate_inode_bitmap(r->fs, "fc orphans", &o.seen);
+	if (!err)
+		err = list_collect(r, &o);
+	if (o.seen)
+		ext2fs_free_inode_bitmap(o.seen);
+	*r->st = saved;		/* a bad link is counted once, after */
+	r->listed = o.ino;
+	r->nlisted = o.n;
+	r->caplisted = o.cap;
+	return err;
+}
+
+/* the orphans of the list the log left that the list now misses */
+static errcode_t listed_collect(struct replay *r, struct orphans *o)
+{
+	struct ext2_inode_large in;
+	unsigned i;
+	errcode_t err;
+
+	for (i = 0; i < r->nlisted; i++) {
+		ext2_ino_t ino = r->listed[i];
+
+		if (ext2fs_test_inode_bitmap2(o->seen, ino) ||
+		    orphan_check(r, ino, &in))
+			continue;
+		ext2fs_mark_inode_bitmap2(o->seen, ino);
+		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		if (err)
+			return err;
 	}
 	return r->err;
 }
@@ -300,6 +349,40 @@ static errcode_t orphan_free(struct replay *r, ext2_ino_t ino,
 	return r->err;
 }
 
+/*
+ * inline data past i_size goes, as the kernel's truncate of inline data:
+ * the system.data value shrinks to what lies past the 60 bytes of
+ * i_block, and i_block is zeroed past i_size; in is read again
+ */
+static errcode_t cut_inline(struct replay *r, ext2_ino_t ino,
+			    struct ext2_inode_large *in)
+{
+	ext2_filsys fs = r->fs;
+	size_t have = 0, keep = EXT2_I_SIZE(in);
+	char *buf;
+	errcode_t err;
+
+	err = ext2fs_inline_data_size(fs, ino, &have);
+	if (err == EXT2_ET_NO_INLINE_DATA)
+		return 0;		/* nothing past i_block: e2fsck's */
+	if (err || keep >= have)
+		return err;
+	err = ext2fs_get_memzero(have, &buf);
+	if (err)
+		return err;
+	err = ext2fs_inline_data_get(fs, ino, NULL, buf, NULL);
+	if (!err) {
+		memset(buf + keep, 0, have - keep);
+		if (keep < EXT4_MIN_INLINE_DATA_SIZE)
+			keep = EXT4_MIN_INLINE_DATA_SIZE;
+		err = ext2fs_inline_data_set(fs, ino, NULL, buf, keep);
+	}
+	ext2fs_free_mem(&buf);
+	if (!err)
+		err = e2fc_read_inode(fs, ino, in);
+	return err;
+}
+
 /* links > 0: truncated to its size, off the list */
 static errcode_t orphan_truncate(struct replay *r, ext2_ino_t ino,
 				 struct ext2_inode_large *in)
@@ -308,7 +391,10 @@ static errcode_t orphan_truncate(struct replay *r, ext2_ino_t ino,
 	blk64_t eof = (EXT2_I_SIZE(in) + fs->blocksize - 1) / fs->blocksize;
 	errcode_t err;
 
-	err = cut_from(r, ino, in, eof);
+	if (in->i_flags & EXT4_INLINE_DATA_FL)
+		err = cut_inline(r, ino, in);
+	else
+		err = cut_from(r, ino, in, eof);
 	if (err)
 		return err;
 	in->i_dtime = 0;
@@ -372,6 +458,8 @@ errcode_t e2fc_orphans_settle(struct replay *r)
 	err = ext2fs_allocate_inode_bitmap(fs, "fc orphans", &o.seen);
 	if (!err)
 		err = list_collect(r, &o);
+	if (!err)
+		err = listed_collect(r, &o);
 	if (!err)
 		err = file_collect(r, &o, &clean);
 	if (!err)

@@ -19,7 +19,8 @@
  *     and in the orphan file are freed or truncated (fc_orphan.c, also
  *     when there is no fast commit), inodes whose links fell to 0 are
  *     freed; the counts and flags of every touched
- *     group and the superblock free counts are recomputed; needs_recovery
+ *     group and the superblock free counts are recomputed (the latter
+ *     also after a replay of the log alone); needs_recovery
  *     is cleared and the journal reset (s_start 0, next tid).
  *
  * Bitmaps are read per group, only for the groups the replay touches
@@ -128,6 +129,46 @@ static errcode_t check_inode_blocks(ext2_filsys fs, const struct meta_map *m,
 	       E2FC_ERR_BAD_BLOCK : 0;
 }
 
+/*
+ * An inode record no kernel writes, which ext4_iget or e2fsck's pass 1
+ * refuses (found by fuzz/campaign.py: replayed, they left an image e2fsck
+ * repairs): an unknown file type, a root that is not a directory, flags
+ * the file system's features or the file type do not allow, an extent
+ * root that is not one, an invalid i_extra_isize, the obsolete fragment
+ * address set.
+ */
+static int inode_record_bad(ext2_filsys fs, const struct e2fc_tag *t)
+{
+	struct e2fc_inode in;
+	unsigned type;
+
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
+	type = in.mode & 0xF000;
+	if (type != LINUX_S_IFREG && type != LINUX_S_IFDIR &&
+	    type != LINUX_S_IFLNK && type != LINUX_S_IFCHR &&
+	    type != LINUX_S_IFBLK && type != LINUX_S_IFIFO &&
+	    type != LINUX_S_IFSOCK && (in.mode || in.links))
+		return 1;
+	if (t->u.inode.ino == EXT2_ROOT_INO && type != LINUX_S_IFDIR)
+		return 1;
+	if (t->u.inode.raw_len > EXT2_GOOD_OLD_INODE_SIZE &&
+	    ((in.extra_isize & 3) || EXT2_GOOD_OLD_INODE_SIZE +
+	     in.extra_isize > t->u.inode.raw_len))
+		return 1;
+	if ((in.inline_data && !ext2fs_has_feature_inline_data(fs->super)) ||
+	    (in.has_extents && !ext2fs_has_feature_extents(fs->super)) ||
+	    (in.inline_data && in.has_extents) ||
+	    ((in.flags & (EXT2_INDEX_FL | EXT4_CASEFOLD_FL)) &&
+	     type != LINUX_S_IFDIR) ||
+	    ((in.flags & EXT4_CASEFOLD_FL) &&
+	     !ext2fs_has_feature_casefold(fs->super)))
+		return 1;
+	if (in.has_extents && (!in.eh_valid || in.eh_max > 4 ||
+			       in.eh_entries > in.eh_max || in.eh_depth > 5))
+		return 1;
+	return e2fc_get_le32(t->u.inode.raw + RI_FADDR) != 0;
+}
+
 static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 			   const struct e2fc_tag *t)
 {
@@ -173,7 +214,8 @@ static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 		if (!ino_ok(fs, t->u.inode.ino))
 			return E2FC_ERR_BAD_INODE_NUM;
 		if (t->u.inode.raw_len < EXT2_GOOD_OLD_INODE_SIZE ||
-		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super))
+		    t->u.inode.raw_len > EXT2_INODE_SIZE(fs->super) ||
+		    inode_record_bad(fs, t))
 			return E2FC_ERR_BAD_INODE;
 		return check_inode_blocks(fs, m, t);
 	}
@@ -791,20 +833,15 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
 	return err;
 }
 
-static errcode_t settle_counts(struct replay *r)
+/* the superblock's free counts: the sums of the group descriptors' (the
+ * kernel's mount computes them so, the log leaves them stale) */
+static void super_counts(ext2_filsys fs)
 {
-	ext2_filsys fs = r->fs;
 	blk64_t free_blocks = 0;
 	uint64_t free_inodes = 0;
 	dgrp_t g;
-	errcode_t err;
 
 	for (g = 0; g < fs->group_desc_count; g++) {
-		if (r->touched[g]) {
-			err = recount_group(r, g);
-			if (err)
-				return err;
-		}
 		free_blocks += ext2fs_bg_free_blocks_count(fs, g);
 		free_inodes += ext2fs_bg_free_inodes_count(fs, g);
 	}
@@ -812,6 +849,21 @@ static errcode_t settle_counts(struct replay *r)
 				     EXT2FS_C2B(fs, free_blocks));
 	fs->super->s_free_inodes_count = (uint32_t)free_inodes;
 	ext2fs_mark_super_dirty(fs);
+}
+
+static errcode_t settle_counts(struct replay *r)
+{
+	dgrp_t g;
+	errcode_t err;
+
+	for (g = 0; g < r->fs->group_desc_count; g++) {
+		if (r->touched[g]) {
+			err = recount_group(r, g);
+			if (err)
+				return err;
+		}
+	}
+	super_counts(r->fs);
 	return 0;
 }
 
@@ -835,6 +887,7 @@ void e2fc_replay_free(struct replay *r)
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->orphans);
+	ext2fs_free_mem(&r->listed);
 	ext2fs_free_mem(&r->touched);
 }
 
@@ -881,7 +934,9 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	r->now = replay_time(fs, fc, ncommits);
 	/* bitmaps as red-black trees, not 2^32-bit arrays (256 MiB apiece
 	 * on an 8 TiB fs): memory follows the runs of used blocks, and the
-	 * replay's own bitmaps hold only a few runs */
+	 * replay's own bitmaps hold only a few runs.  Until the replay
+	 * ends (e2fc_recover): the orphan pass's inode bitmap too (a
+	 * 128 MiB array on 64 TiB, most of that run's time) */
 	r->old_bitmap_type = fs->default_bitmap_type;
 	fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
 	err = e2fc_bitmaps_init(r);
@@ -902,7 +957,6 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	if (!err)
 		err = ext2fs_allocate_inode_bitmap(fs, "fc modified",
 						   &r->modmap);
-	fs->default_bitmap_type = r->old_bitmap_type;
 	for (c = 0; !err && c < ncommits; c++) {
 		const struct e2fc_commit *cm = &fc->commits[c];
 
@@ -1000,7 +1054,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (err)
 			return err;
 	}
-	if (ncommits) {
+	if (ncommits && !(opts && opts->plan_checked)) {
 		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
 		if (err)
 			return err;
@@ -1021,6 +1075,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	    ext2fs_has_feature_orphan_present(fs->super)) {
 		err = replay_init(&r, fs, fc, ncommits, stats);
 		if (!err)
+			err = e2fc_orphans_listed(&r);
+		if (!err)
 			err = e2fc_hooks_set(&r);
 		if (!err) {
 			/* the kernel reads each tree block once and trusts
@@ -1033,10 +1089,15 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			e2fc_hooks_clear(&r);
 		}
 		e2fc_replay_free(&r);
+		fs->default_bitmap_type = r.old_bitmap_type;
 		if (err)
 			return err;
+	} else {
+		super_counts(fs);
 	}
 	ext2fs_clear_feature_journal_needs_recovery(fs->super);
+	if (stats->log_bad_csum)	/* failed: a full check, as e2fsck */
+		fs->super->s_state &= ~EXT2_VALID_FS;
 	ext2fs_mark_super_dirty(fs);
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	err = ext2fs_flush(fs);

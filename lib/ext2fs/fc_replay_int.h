@@ -44,6 +44,9 @@ struct replay {
 	ext2fs_inode_bitmap		modmap;
 	ext2_ino_t			*orphans;	/* links fell to 0 */
 	unsigned			norph, caporph;
+	ext2_ino_t			*listed;	/* the orphan list as
+							 * the log left it */
+	unsigned			nlisted, caplisted;
 	uint8_t				*touched;	/* one byte per group */
 	uint32_t			now;
 	errcode_t			err;		/* first error of a hook
@@ -54,7 +57,8 @@ struct replay {
 	int				partial;	/* maps loaded lazily */
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */
-	struct meta_map			meta;
+	struct meta_map			meta;		/* when meta_built */
+	int				meta_built;
 	/* the fs's allocation hooks before ours */
 	errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
 	void (*old_stats)(ext2_filsys, blk64_t, int);
@@ -81,6 +85,7 @@ errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
 
 /* ---- fc_orphan.c: the orphan list and orphan file --------------------- */
 /* process and clear them after the tags (the kernel's orphan cleanup) */
+errcode_t e2fc_orphans_listed(struct replay *r);
 errcode_t e2fc_orphans_settle(struct replay *r);
 
 /* ---- fc_bitmaps.c: bitmaps and allocation ------------------------------- */

@@ -357,7 +357,8 @@ static errcode_t check_plan(ext2_filsys fs, const struct e2fc_fc *fc,
 {
 	unsigned bc, bt;
 
-	if (!fc || o->no_fc || !fc->replay_commits || !o->until_commit)
+	if (!fc || o->no_fc || !fc->replay_commits || !o->until_commit ||
+	    o->plan_checked)
 		return 0;
 	return e2fc_replay_check(fs, fc, &bc, &bt);
 }

@@ -24,8 +24,12 @@
  *   skips to the commit block and then either fails recovery (commit
  *   time not older) or treats the transaction as stale.  Either way the
  *   transaction is not replayed and the expected tid is its tid.
- * - a bad data block checksum does not end the scan (the kernel skips
- *   that block at replay): the block is recorded with csum_ok = 0.
+ * - a bad data block checksum does not end the scan: the block is
+ *   recorded with csum_ok = 0.  The kernel's replay pass skips that block,
+ *   writes the others and replays the FC area, then fails the recovery
+ *   (-EFSBADCRC: the mount fails); e2fsck does the same, resets the
+ *   journal, marks the file system not clean and checks it in full.
+ *   e2fc_log_bad_data() counts them; e2fc_recover() clears the valid flag.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -562,6 +566,20 @@ enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
 	if (b->target >= fs_blocks)
 		return E2FC_LB_OUTSIDE;
 	return E2FC_LB_WRITE;
+}
+
+unsigned e2fc_log_bad_data(const struct e2fc_log *log)
+{
+	unsigned t, i, n = 0, ntrans = e2fc_log_replayed_trans(log);
+
+	for (t = 0; log && log->bad_csums && t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++)
+			n += e2fc_log_block_fate(log, &log->blocks[i], ~0ULL) ==
+			     E2FC_LB_BAD_CSUM;
+	}
+	return n;
 }
 
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)

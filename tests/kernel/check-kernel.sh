@@ -16,6 +16,7 @@
 # all (both).
 # PROFILE=name runs every image on one profile: a named one of gen.py
 # (variants taken in turn; PROFILE=list prints them) or a profile string.
+# A line "check-kernel ops:" counts the operations of all the images.
 # Last line: "check-kernel: N passed, N failed".
 set -u
 export PATH=$PATH:/sbin:/usr/sbin
@@ -94,6 +95,12 @@ for ((i = 0; i < n; i++)); do
 	{ cat "$g/snap00/meta"; sed 's/^/op=/' "$g/snap00/oplog"; } >"$c/meta"
 	rm -rf "$g"
 done
+
+# what the images did: each operation of gen.py and how many times
+opsum=$(cat "$tmp"/corpus/*/meta 2>/dev/null |
+	sed -n 's/^op=[0-9]* \([a-z+-]*\).*/\1/p' | sort | uniq -c |
+	awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }')
+[ -n "$opsum" ] && echo "check-kernel ops: $opsum"
 
 CORPUS=$tmp/corpus "$here/run-corpus.sh" >"$tmp/out" 2>&1
 sed -e 's#corpus/#kernel/#' -e 's/^corpus score:/check-kernel score:/' \

@@ -699,6 +699,10 @@ def w_mmap(g):
         with mmap.mmap(fd, sz) as m:
             m[off:off + len(d)] = d
             m.flush()		# msync(MS_SYNC)
+        # msync is a datasync (vfs_fsync_range(..., 1)): the mtime the
+        # write fault set stays behind when the size does not change,
+        # and the live tree would not be the oracle (as w_fdatasync)
+        os.fsync(fd)
     finally:
         os.close(fd)
     return 'mmap+msync %s %d@%d' % (f, len(d), off)

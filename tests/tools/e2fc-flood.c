@@ -16,6 +16,10 @@
  *   add-range  ADD_RANGEs of inode 12, 32768 blocks each, at growing
  *              logical blocks, all onto one run of free blocks (at most
  *              131,071: the logical block space ends there)
+ *   unlink-link  the first half CREATs as above (f0000001 .. fN), then
+ *              UNLINK and LINK in turn: fN, fN-1, ... out, g0000001, ...
+ *              in (each into the room the UNLINK left, near the end of
+ *              a big directory)
  * Exit 0, or 1 with a message.
  */
 #include <stdio.h>
@@ -84,14 +88,50 @@ struct kind {
 	uint8_t			raw[1024];	/* inode 12 */
 	unsigned		isize;
 	blk64_t			run;		/* free run for add-range */
+	size_t			half;		/* unlink-link: CREATs up to */
+	unsigned		ncreat;		/* unlink-link: CREATs made */
 };
 
-static uint8_t *one_tag(struct area *a, struct kind *k, const char *kind,
-			unsigned i)
+/* one dentry tag of inode 12 in / */
+static uint8_t *dentry(struct area *a, uint16_t tag, char c, unsigned n)
 {
 	char name[16];
 	uint8_t *p;
 
+	snprintf(name, sizeof(name), "%c%07u", c, n);
+	p = tlv(a, tag, 8 + strlen(name));
+	if (p) {
+		e2fc_put_le32(p + 4, 2);
+		e2fc_put_le32(p + 8, 12);
+		memcpy(p + 12, name, strlen(name));
+	}
+	return p;
+}
+
+/* unlink-link: CREATs, then UNLINK fN-j and LINK gj in turn */
+static uint8_t *unlink_link(struct area *a, struct kind *k, unsigned i)
+{
+	unsigned j;
+
+	if (!k->ncreat || (size_t)a->blk * a->bs + a->off < k->half) {
+		k->ncreat = i + 1;
+		return dentry(a, EXT4_FC_TAG_CREAT, 'f', i + 1);
+	}
+	j = i - k->ncreat;
+	if (j / 2 >= k->ncreat)
+		return NULL;
+	if (j % 2 == 0)
+		return dentry(a, EXT4_FC_TAG_UNLINK, 'f', k->ncreat - j / 2);
+	return dentry(a, EXT4_FC_TAG_LINK, 'g', j / 2 + 1);
+}
+
+static uint8_t *one_tag(struct area *a, struct kind *k, const char *kind,
+			unsigned i)
+{
+	uint8_t *p;
+
+	if (!strcmp(kind, "unlink-link"))
+		return unlink_link(a, k, i);
 	if (!strcmp(kind, "inode-gen")) {
 		p = tlv(a, EXT4_FC_TAG_INODE, 4 + k->isize);
 		if (p) {
@@ -103,13 +143,7 @@ static uint8_t *one_tag(struct area *a, struct kind *k, const char *kind,
 				e2fc_put_le16(p + 8 + 0x82, 0);
 		}
 	} else if (!strcmp(kind, "creat")) {
-		snprintf(name, sizeof(name), "f%07u", i + 1);
-		p = tlv(a, EXT4_FC_TAG_CREAT, 8 + strlen(name));
-		if (p) {
-			e2fc_put_le32(p + 4, 2);
-			e2fc_put_le32(p + 8, 12);
-			memcpy(p + 12, name, strlen(name));
-		}
+		p = dentry(a, EXT4_FC_TAG_CREAT, 'f', i + 1);
 	} else {
 		if (i >= (1U << 17) - 1)	/* logical blocks run out */
 			return NULL;
@@ -200,6 +234,7 @@ static int flood(struct kind *k, const char *kind, size_t bytes,
 	errcode_t err;
 
 	memset(&a, 0, sizeof(a));
+	k->half = bytes / 2;
 	a.bs = sb->blocksize;
 	a.nblocks = sb->fc_blocks;
 	a.tid = sb->sequence + 1;
@@ -261,9 +296,10 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || (strcmp(argv[2], "inode-gen") &&
 			 strcmp(argv[2], "creat") &&
-			 strcmp(argv[2], "add-range"))) {
-		fprintf(stderr, "usage: %s IMAGE inode-gen|creat|add-range "
-			"BYTES [TAGS_PER_COMMIT]\n", prog);
+			 strcmp(argv[2], "add-range") &&
+			 strcmp(argv[2], "unlink-link"))) {
+		fprintf(stderr, "usage: %s IMAGE inode-gen|creat|add-range|"
+			"unlink-link BYTES [TAGS_PER_COMMIT]\n", prog);
 		return 1;
 	}
 	initialize_ext2_error_table();

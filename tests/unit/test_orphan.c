@@ -415,14 +415,94 @@ static void test_orphan_present_only(void)
 	crash_done(fs, path, 1);
 }
 
+/* a truncate of an inline data file cut short (c: 100 bytes, 60 in
+ * i_block and 40 in system.data, size 30): the bytes past 30 go, in
+ * i_block and in the attribute, as the kernel's truncate does */
+static void test_list_inline_truncate(void)
+{
+	struct e2fc_replay_stats st;
+	struct ext2_inode_large in;
+	char data[100], got[100];
+	ext2_filsys fs;
+	ext2_ino_t c;
+	size_t size = 0;
+	unsigned i, tail = 0;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file,inline_data -I 256", path,
+				   sizeof(path)));
+	fs = open_rw(path);
+	c = lookup(fs, "c");
+	CU_ASSERT_FATAL(c != 0);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = 'A' + i % 26;
+	CU_ASSERT_FATAL(ext2fs_inline_data_set(fs, c, NULL, data,
+					       sizeof(data)) == 0);
+	get_inode(fs, c, &in);
+	CU_ASSERT_FATAL(in.i_flags & EXT4_INLINE_DATA_FL);
+	ext2fs_inode_size_set(fs, (struct ext2_inode *)&in, 30);
+	in.i_dtime = 0;
+	put_inode(fs, c, &in);
+	fs->super->s_last_orphan = c;
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	CU_ASSERT_EQUAL(st.orphans_truncated, 1);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(fs->super->s_last_orphan, 0);
+	CU_ASSERT(ext2fs_inline_data_size(fs, c, &size) == 0);
+	CU_ASSERT_EQUAL(size, EXT4_MIN_INLINE_DATA_SIZE);
+	memset(got, 0x55, sizeof(got));
+	CU_ASSERT(ext2fs_inline_data_get(fs, c, NULL, got, NULL) == 0);
+	CU_ASSERT(memcmp(got, data, 30) == 0);
+	for (i = 30; i < EXT4_MIN_INLINE_DATA_SIZE; i++)
+		tail += got[i] != 0;
+	CU_ASSERT_EQUAL(tail, 0);
+	get_inode(fs, c, &in);
+	CU_ASSERT_EQUAL(EXT2_I_SIZE(&in), 30);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
+/* no orphan and no fast commit, only needs_recovery (a replay of the log
+ * alone): the superblock's free counts, stale in a crash copy, are set
+ * from the group descriptors as the kernel's mount does */
+static void test_log_only_counts(void)
+{
+	struct e2fc_replay_stats st;
+	ext2_filsys fs;
+	blk64_t blocks;
+	uint32_t inodes;
+	char path[64];
+
+	CU_ASSERT_FATAL(make_image("^orphan_file", path, sizeof(path)));
+	fs = open_rw(path);
+	blocks = ext2fs_free_blocks_count(fs->super);
+	inodes = fs->super->s_free_inodes_count;
+	ext2fs_free_blocks_count_set(fs->super, blocks + 77);
+	fs->super->s_free_inodes_count = inodes + 5;
+	close_crashed(fs);
+
+	CU_ASSERT_EQUAL(recover(path, &st), 0);
+	fs = open_rw(path);
+	CU_ASSERT_EQUAL(ext2fs_free_blocks_count(fs->super), blocks);
+	CU_ASSERT_EQUAL(fs->super->s_free_inodes_count, inodes);
+	ext2fs_close_free(&fs);
+	CU_ASSERT(fsck_clean(path));
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
 	{ "list: unlinked freed, truncate cut", test_list_free_and_truncate },
 	{ "list: directory", test_list_dir },
+	{ "list: inline data truncate", test_list_inline_truncate },
 	{ "list: loop", test_list_loop },
 	{ "list: bad inode numbers", test_list_bad_inode },
 	{ "orphan file: entries", test_orphan_file },
 	{ "orphan file: damaged block", test_orphan_file_damaged },
 	{ "orphan file: orphan_present only", test_orphan_present_only },
+	{ "log only: superblock free counts", test_log_only_counts },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("orphan", tests);

@@ -290,21 +290,27 @@ static struct e2fc_tag *find_tag(struct e2fc_fc *fc, uint16_t tag)
 	return NULL;
 }
 
-static void tamper(void (*fn)(struct e2fc_fc *fc, ext2_filsys fs),
-		   errcode_t want)
+static void tamper_img(const char *img,
+		       void (*fn)(struct e2fc_fc *fc, ext2_filsys fs),
+		       errcode_t want)
 {
 	unsigned bc, bt;
 	char path[64];
 	struct plan p;
 
-	CU_ASSERT_FATAL(e2fc_test_unpack("replay-1k-128-csum.img.gz", path,
-			       sizeof(path)));
+	CU_ASSERT_FATAL(e2fc_test_unpack(img, path, sizeof(path)));
 	CU_ASSERT_FATAL(plan_open(path, &p));
 	CU_ASSERT_EQUAL(e2fc_replay_check(p.fs, p.fc, &bc, &bt), 0);
 	fn(p.fc, p.fs);
 	refuse(&p, path, want);
 	plan_close(&p);
 	unlink(path);
+}
+
+static void tamper(void (*fn)(struct e2fc_fc *fc, ext2_filsys fs),
+		   errcode_t want)
+{
+	tamper_img("replay-1k-128-csum.img.gz", fn, want);
 }
 
 static void pblk_on_sb(struct e2fc_fc *fc, ext2_filsys fs)
@@ -364,6 +370,114 @@ static void ino_too_big(struct e2fc_fc *fc, ext2_filsys fs)
 {
 	find_tag(fc, EXT4_FC_TAG_CREAT)->u.dentry.ino =
 		fs->super->s_inodes_count + 1;
+}
+
+/*
+ * INODE records no kernel writes, found by fuzz/campaign.py (each left an
+ * image e2fsck repairs): the first INODE of commit 4, rewritten.
+ */
+static uint8_t raw_copy[1024];
+
+static uint8_t *inode_raw(struct e2fc_fc *fc)
+{
+	const struct e2fc_commit *c = &fc->commits[4];
+	unsigned k;
+
+	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
+		struct e2fc_tag *t = &fc->tags[k];
+
+		if (t->tag != EXT4_FC_TAG_INODE)
+			continue;
+		memcpy(raw_copy, t->u.inode.raw, t->u.inode.raw_len);
+		t->u.inode.raw = raw_copy;
+		return raw_copy;
+	}
+	CU_FAIL_FATAL("no INODE in commit 4");
+	return NULL;
+}
+
+static void set_flags(struct e2fc_fc *fc, uint32_t set)
+{
+	uint8_t *r = inode_raw(fc);
+
+	e2fc_put_le32(r + RI_FLAGS, e2fc_get_le32(r + RI_FLAGS) | set);
+}
+
+static void inline_no_feature(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	set_flags(fc, EXT4_INLINE_DATA_FL);	/* and EXTENTS_FL */
+}
+
+static void index_not_dir(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	set_flags(fc, EXT2_INDEX_FL);
+}
+
+static void bad_file_type(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	e2fc_put_le16(inode_raw(fc) + RI_MODE, 0xF1A4);
+}
+
+static void faddr_set(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	e2fc_put_le32(inode_raw(fc) + RI_FADDR, 77);
+}
+
+static void extent_magic(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	e2fc_put_le16(inode_raw(fc) + RI_BLOCK, 0x1234);
+}
+
+static void extent_entries(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	e2fc_put_le16(inode_raw(fc) + RI_BLOCK + EXT4_EXT_HDR_ENTRIES, 5);
+}
+
+static void casefold_file(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	set_flags(fc, EXT4_CASEFOLD_FL);
+}
+
+static void extra_isize_odd(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	(void)fs;
+	e2fc_put_le16(inode_raw(fc) + RI_EXTRA_ISIZE, 2);
+}
+
+static void root_file(struct e2fc_fc *fc, ext2_filsys fs)
+{
+	const struct e2fc_commit *c = &fc->commits[4];
+	unsigned k;
+
+	(void)fs;
+	inode_raw(fc);
+	for (k = c->first_tag; k < c->first_tag + c->ntags; k++)
+		if (fc->tags[k].tag == EXT4_FC_TAG_INODE) {
+			fc->tags[k].u.inode.ino = EXT2_ROOT_INO;
+			return;
+		}
+}
+
+static void test_refuse_inode_record(void)
+{
+	tamper(casefold_file, E2FC_ERR_BAD_INODE);
+	/* 256-byte inodes: i_extra_isize is there */
+	tamper_img("replay-4k-256-nocsum.img.gz", extra_isize_odd,
+		   E2FC_ERR_BAD_INODE);
+	tamper(root_file, E2FC_ERR_BAD_INODE);
+	tamper(inline_no_feature, E2FC_ERR_BAD_INODE);
+	tamper(index_not_dir, E2FC_ERR_BAD_INODE);
+	tamper(bad_file_type, E2FC_ERR_BAD_INODE);
+	tamper(faddr_set, E2FC_ERR_BAD_INODE);
+	tamper(extent_magic, E2FC_ERR_BAD_INODE);
+	tamper(extent_entries, E2FC_ERR_BAD_INODE);
 }
 
 static void test_refuse_block(void)
@@ -590,6 +704,7 @@ static CU_TestInfo tests[] = {
 	{ "hostile lblk+len wrap refused", test_refuse_range },
 	{ "hostile names refused", test_refuse_name },
 	{ "hostile inode numbers refused", test_refuse_inode },
+	{ "inode records no kernel writes refused", test_refuse_inode_record },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("replay", tests);
