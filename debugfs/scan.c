@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "debugfs-fc.h"
+#include "fc_array.h"
 
 /* the next inode of the scan, skipping bad blocks of the inode table */
 static errcode_t next_inode(ext2_inode_scan scan, ext2_ino_t *ino,
@@ -287,7 +288,7 @@ struct deleted {
 struct lsdel_ctx {
 	e2_blkcnt_t	blocks, free_blocks, bad_blocks;
 	struct deleted	*list;
-	int		n, max;
+	unsigned	n, max;
 	long		secs;
 	time_t		now;
 	char		*block_buf;
@@ -339,15 +340,10 @@ static int lsdel_inode(ext2_ino_t ino, struct ext2_inode *in, void *arg)
 	if (!((d->free_blocks && !d->bad_blocks) ||
 	      (in->i_flags & EXT4_INLINE_DATA_FL)))
 		return 0;
-	if (d->n == d->max) {
-		e = realloc(d->list, (d->max + 50) * sizeof(*e));
-		if (!e) {
-			com_err("ls_deleted_inodes", ENOMEM,
-				"while reallocating array");
-			return -1;
-		}
-		d->list = e;
-		d->max += 50;
+	err = e2fc_array_grow(&d->list, &d->max, d->n + 1, sizeof(*d->list));
+	if (err) {
+		com_err("ls_deleted_inodes", err, "while reallocating array");
+		return -1;
 	}
 	e = &d->list[d->n++];
 	e->ino = ino;
@@ -365,7 +361,7 @@ void do_lsdel(int argc, char **argv, int sci_idx, void *infop)
 	struct lsdel_ctx d;
 	struct deleted *e;
 	char *end;
-	int i;
+	unsigned i;
 
 	if (dfc_args(argc, argv, 1, 2, "list_deleted_inodes", "[secs]", 0))
 		return;
@@ -392,7 +388,7 @@ void do_lsdel(int argc, char **argv, int sci_idx, void *infop)
 			       e->uid, e->mode, (unsigned long long)e->size,
 			       (long long)e->free_blocks,
 			       (long long)e->blocks, dfc_time(e->dtime));
-		printf("%d deleted inodes found.\n", d.n);
+		printf("%u deleted inodes found.\n", d.n);
 	}
 	free(d.block_buf);
 	free(d.list);

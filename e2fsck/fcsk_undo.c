@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fcsk.h"
+#include "fc_array.h"
 
 #define UNIT		1024U		/* merge granularity (bytes) */
 #define OUT_BLOCK	4096U		/* undo block size written */
@@ -33,7 +34,7 @@ struct unit {
 
 struct units {
 	struct unit	*u;
-	size_t		n, cap;
+	unsigned	n, cap;
 };
 
 static errcode_t pread_all(int fd, void *buf, size_t len, uint64_t off)
@@ -74,15 +75,8 @@ static errcode_t pwrite_all(int fd, const void *buf, size_t len,
 static errcode_t units_add(struct units *us, uint64_t off, uint64_t pos,
 			   uint32_t len, int fd)
 {
-	if (us->n == us->cap) {
-		size_t cap = us->cap ? 2 * us->cap : 256;
-		struct unit *u = realloc(us->u, cap * sizeof(*u));
-
-		if (!u)
-			return EXT2_ET_NO_MEMORY;
-		us->u = u;
-		us->cap = cap;
-	}
+	if (e2fc_array_grow(&us->u, &us->cap, us->n + 1, sizeof(*us->u)))
+		return EXT2_ET_NO_MEMORY;
 	us->u[us->n].off = off;
 	us->u[us->n].pos = pos;
 	us->u[us->n].len = len;

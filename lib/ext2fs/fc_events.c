@@ -191,13 +191,8 @@ static struct e2fc_event *new_event(struct builder *b, unsigned tagi,
 	struct e2fc_events *e = b->e;
 	struct e2fc_event *ev;
 
-	if (e->n >= b->cap) {
-		unsigned nc = b->cap ? b->cap * 2 : 64;
-
-		if (ext2fs_resize_array(sizeof(*e->ev), b->cap, nc, &e->ev))
-			return NULL;
-		b->cap = nc;
-	}
+	if (e2fc_array_grow(&e->ev, &b->cap, e->n + 1, sizeof(*e->ev)))
+		return NULL;
 	ev = &e->ev[e->n++];
 	memset(ev, 0, sizeof(*ev));
 	ev->commit = b->c->index;

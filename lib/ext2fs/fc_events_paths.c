@@ -32,7 +32,7 @@ struct tree {
 		char		*path;	/* NULL: not a reachable directory */
 	} *dirs;
 	/* the walk: wanted inodes and where they were found */
-	unsigned	nwant;
+	unsigned	nwant, capwant;
 	struct want {
 		ext2_ino_t	ino;
 		struct found	at;
@@ -192,15 +192,10 @@ static int walk_cb(struct ext2_dir_entry *de, int offset, int blocksize,
 	    !is_dir(t->fs, de->inode))
 		return 0;
 	ext2fs_mark_inode_bitmap2(w->seen, de->inode);
-	if (w->n >= w->cap) {
-		unsigned nc = w->cap ? w->cap * 2 : 64;
-
-		w->err = ext2fs_resize_array(sizeof(*w->stack), w->cap, nc,
-					     &w->stack);
-		if (w->err)
-			return DIRENT_ABORT;
-		w->cap = nc;
-	}
+	w->err = e2fc_array_grow(&w->stack, &w->cap, w->n + 1,
+				 sizeof(*w->stack));
+	if (w->err)
+		return DIRENT_ABORT;
 	w->stack[w->n++] = de->inode;
 	return 0;
 }
@@ -418,8 +413,8 @@ static errcode_t plan_walk(struct resolver *r, struct e2fc_events *e)
 			if (p)
 				continue;
 			n = ts[w]->nwant;
-			if (ext2fs_resize_array(sizeof(*ts[w]->want), n, n + 1,
-						&ts[w]->want))
+			if (e2fc_array_grow(&ts[w]->want, &ts[w]->capwant,
+					    n + 1, sizeof(*ts[w]->want)))
 				return EXT2_ET_NO_MEMORY;
 			memset(&ts[w]->want[n], 0, sizeof(ts[w]->want[n]));
 			ts[w]->want[n].ino = ev->ino;

@@ -259,19 +259,141 @@ static void print_inode_text(struct ob *o, const struct e2fc_inode *in)
 	}
 }
 
-/* the logical range of an ADD_RANGE or DEL_RANGE tag */
-static void print_range(struct ob *o, uint32_t ino, uint32_t lblk,
-			uint32_t len)
+/*
+ * A tag's fields, the one list both the text and the JSON printer walk.
+ * text or json NULL: the field is left out of that form.
+ */
+enum field_kind {
+	F_DEC,		/* a number: decimal in both forms */
+	F_HEX,		/* text 0x%x, JSON decimal */
+	F_CRC,		/* text 0x%08x, JSON decimal */
+	F_FLAG,		/* text the bare key when set, JSON a boolean */
+	F_NAME,		/* bytes p, v long: text quoted, JSON + name_hex */
+	F_INODE,	/* decoded inode p: text its fields, JSON an object */
+};
+
+struct tag_field {
+	const char		*text, *json;
+	enum field_kind		kind;
+	uint64_t		v;
+	const void		*p;
+};
+
+#define TAG_FIELDS_MAX	6
+
+static unsigned put_field(struct tag_field *f, const char *text,
+			  const char *json, enum field_kind kind, uint64_t v)
 {
-	kv_u32(o, " ino ", ino);
-	kv_u32(o, " lblk ", lblk);
-	kv_u32(o, " len ", len);
+	f->text = text;
+	f->json = json;
+	f->kind = kind;
+	f->v = v;
+	f->p = NULL;
+	return 1;
+}
+
+static unsigned range_fields(struct tag_field *f, uint32_t ino,
+			     uint32_t lblk, uint32_t len)
+{
+	put_field(&f[0], "ino", "ino", F_DEC, ino);
+	put_field(&f[1], "lblk", "lblk", F_DEC, lblk);
+	put_field(&f[2], "len", "len", F_DEC, len);
+	return 3;
+}
+
+static unsigned dentry_fields(struct tag_field *f, const struct e2fc_tag *t)
+{
+	put_field(&f[0], "parent", "parent", F_DEC, t->u.dentry.parent);
+	put_field(&f[1], "ino", "ino", F_DEC, t->u.dentry.ino);
+	put_field(&f[2], "name", "name", F_NAME, t->u.dentry.name_len);
+	f[2].p = t->u.dentry.name;
+	return 3;
+}
+
+static unsigned inode_fields(struct tag_field *f, const struct e2fc_tag *t,
+			     struct e2fc_inode *in)
+{
+	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, in);
+	put_field(&f[0], "ino", "ino", F_DEC, t->u.inode.ino);
+	put_field(&f[1], NULL, "inode_size", F_DEC, t->u.inode.raw_len);
+	put_field(&f[2], "inode", "inode", F_INODE, 0);
+	f[2].p = in;
+	return 3;
+}
+
+/* the fields of tag t into f[TAG_FIELDS_MAX]; in: room for an inode */
+static unsigned tag_fields(const struct e2fc_tag *t, struct tag_field *f,
+			   struct e2fc_inode *in)
+{
+	unsigned n;
+
+	switch (t->tag) {
+	case EXT4_FC_TAG_HEAD:
+		put_field(&f[0], "features", "features", F_HEX,
+			  t->u.head.features);
+		return 1 + put_field(&f[1], "tid", "tid", F_DEC,
+				     t->u.head.tid);
+	case EXT4_FC_TAG_ADD_RANGE:
+		n = range_fields(f, t->u.add.ino, t->u.add.lblk, t->u.add.len);
+		n += put_field(&f[n], "pblk", "pblk", F_DEC, t->u.add.pblk);
+		return n + put_field(&f[n], "unwritten", "unwritten", F_FLAG,
+				     t->u.add.unwritten);
+	case EXT4_FC_TAG_DEL_RANGE:
+		return range_fields(f, t->u.del.ino, t->u.del.lblk,
+				    t->u.del.len);
+	case EXT4_FC_TAG_CREAT:
+	case EXT4_FC_TAG_LINK:
+	case EXT4_FC_TAG_UNLINK:
+		return dentry_fields(f, t);
+	case EXT4_FC_TAG_INODE:
+		return inode_fields(f, t, in);
+	case EXT4_FC_TAG_PAD:
+		return put_field(f, "len", "pad_len", F_DEC, t->u.pad.len);
+	case EXT4_FC_TAG_TAIL:
+		put_field(&f[0], "tid", "tid", F_DEC, t->u.tail.tid);
+		return 1 + put_field(&f[1], "crc", "crc", F_CRC,
+				     t->u.tail.crc);
+	}
+	/* an unknown tag: its length (JSON has value_len for all) */
+	return put_field(f, "len", NULL, F_DEC, t->len);
+}
+
+static void text_field(struct ob *o, const struct tag_field *f)
+{
+	if (f->kind == F_INODE) {
+		print_inode_text(o, f->p);
+		return;
+	}
+	if (f->kind == F_FLAG && !f->v)
+		return;
+	ob_putc(o, ' ');
+	ob_str(o, f->text);
+	switch (f->kind) {
+	case F_DEC:
+		ob_putc(o, ' ');
+		ob_u64(o, f->v);
+		break;
+	case F_HEX:
+	case F_CRC:
+		ob_lit(o, " 0x");
+		ob_hex32w(o, f->v, f->kind == F_CRC ? 8 : 0);
+		break;
+	case F_NAME:
+		ob_lit(o, " \"");
+		ob_name(o, f->p, f->v);
+		ob_putc(o, '"');
+		break;
+	default:
+		break;
+	}
 }
 
 static void print_tag(struct ob *o, const struct e2fc_tag *t)
 {
+	struct tag_field f[TAG_FIELDS_MAX];
 	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
+	unsigned i, n = tag_fields(t, f, &in);
 
 	if (name) {
 		ob_str(o, name);
@@ -279,46 +401,9 @@ static void print_tag(struct ob *o, const struct e2fc_tag *t)
 		kv_u32(o, "UNKNOWN(", t->tag);
 		ob_putc(o, ')');
 	}
-	switch (t->tag) {
-	case EXT4_FC_TAG_HEAD:
-		ob_lit(o, " features 0x");
-		ob_hex32w(o, t->u.head.features, 0);
-		kv_u32(o, " tid ", t->u.head.tid);
-		break;
-	case EXT4_FC_TAG_ADD_RANGE:
-		print_range(o, t->u.add.ino, t->u.add.lblk, t->u.add.len);
-		kv_u64(o, " pblk ", t->u.add.pblk);
-		if (t->u.add.unwritten)
-			ob_lit(o, " unwritten");
-		break;
-	case EXT4_FC_TAG_DEL_RANGE:
-		print_range(o, t->u.del.ino, t->u.del.lblk, t->u.del.len);
-		break;
-	case EXT4_FC_TAG_CREAT:
-	case EXT4_FC_TAG_LINK:
-	case EXT4_FC_TAG_UNLINK:
-		kv_u32(o, " parent ", t->u.dentry.parent);
-		kv_u32(o, " ino ", t->u.dentry.ino);
-		ob_lit(o, " name \"");
-		ob_name(o, t->u.dentry.name, t->u.dentry.name_len);
-		ob_putc(o, '"');
-		break;
-	case EXT4_FC_TAG_INODE:
-		kv_u32(o, " ino ", t->u.inode.ino);
-		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
-		print_inode_text(o, &in);
-		break;
-	case EXT4_FC_TAG_PAD:
-		kv_u32(o, " len ", t->u.pad.len);
-		break;
-	case EXT4_FC_TAG_TAIL:
-		kv_u32(o, " tid ", t->u.tail.tid);
-		ob_lit(o, " crc 0x");
-		ob_hex32w(o, t->u.tail.crc, 8);
-		break;
-	default:
-		kv_u32(o, " len ", t->len);
-	}
+	for (i = 0; i < n; i++)
+		if (f[i].text)
+			text_field(o, &f[i]);
 }
 
 static void print_raw(struct ob *o, const struct e2fc_tag *t)
@@ -631,11 +716,36 @@ static uint64_t phys_offset(const struct e2fc_journal *j, uint32_t blk,
 	return (uint64_t)j->map[blk] * j->blocksize + off;
 }
 
+static void json_field(struct ob *o, const struct tag_field *f)
+{
+	ob_lit(o, ", \"");
+	ob_str(o, f->json);
+	ob_lit(o, "\": ");
+	switch (f->kind) {
+	case F_FLAG:
+		ob_str(o, yesno(f->v));
+		break;
+	case F_NAME:
+		ob_json_bytes(o, f->p, f->v);
+		ob_lit(o, ", \"name_hex\": \"");
+		ob_hex_bytes(o, f->p, f->v);
+		ob_putc(o, '"');
+		break;
+	case F_INODE:
+		json_inode(o, f->p);
+		break;
+	default:
+		ob_u64(o, f->v);
+	}
+}
+
 static void json_tag(struct ob *o, const struct e2fc_journal *j,
 		     const struct e2fc_tag *t, int flags)
 {
+	struct tag_field f[TAG_FIELDS_MAX];
 	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
+	unsigned i, n;
 
 	ob_lit(o, "{\"tag\": ");
 	ob_json_string(o, name ? name : "UNKNOWN");
@@ -644,49 +754,10 @@ static void json_tag(struct ob *o, const struct e2fc_journal *j,
 	kv_u32(o, ", \"block\": ", t->block);
 	kv_u32(o, ", \"offset\": ", t->offset);
 	kv_u64(o, ", \"phys_offset\": ", phys_offset(j, t->block, t->offset));
-	switch (t->tag) {
-	case EXT4_FC_TAG_HEAD:
-		kv_u32(o, ", \"features\": ", t->u.head.features);
-		kv_u32(o, ", \"tid\": ", t->u.head.tid);
-		break;
-	case EXT4_FC_TAG_ADD_RANGE:
-		kv_u32(o, ", \"ino\": ", t->u.add.ino);
-		kv_u32(o, ", \"lblk\": ", t->u.add.lblk);
-		kv_u32(o, ", \"len\": ", t->u.add.len);
-		kv_u64(o, ", \"pblk\": ", t->u.add.pblk);
-		kv_bool(o, ", \"unwritten\": ", t->u.add.unwritten);
-		break;
-	case EXT4_FC_TAG_DEL_RANGE:
-		kv_u32(o, ", \"ino\": ", t->u.del.ino);
-		kv_u32(o, ", \"lblk\": ", t->u.del.lblk);
-		kv_u32(o, ", \"len\": ", t->u.del.len);
-		break;
-	case EXT4_FC_TAG_CREAT:
-	case EXT4_FC_TAG_LINK:
-	case EXT4_FC_TAG_UNLINK:
-		kv_u32(o, ", \"parent\": ", t->u.dentry.parent);
-		kv_u32(o, ", \"ino\": ", t->u.dentry.ino);
-		ob_lit(o, ", \"name\": ");
-		ob_json_bytes(o, t->u.dentry.name, t->u.dentry.name_len);
-		ob_lit(o, ", \"name_hex\": \"");
-		ob_hex_bytes(o, t->u.dentry.name, t->u.dentry.name_len);
-		ob_putc(o, '"');
-		break;
-	case EXT4_FC_TAG_INODE:
-		kv_u32(o, ", \"ino\": ", t->u.inode.ino);
-		kv_u32(o, ", \"inode_size\": ", t->u.inode.raw_len);
-		ob_lit(o, ", \"inode\": ");
-		e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, &in);
-		json_inode(o, &in);
-		break;
-	case EXT4_FC_TAG_PAD:
-		kv_u32(o, ", \"pad_len\": ", t->u.pad.len);
-		break;
-	case EXT4_FC_TAG_TAIL:
-		kv_u32(o, ", \"tid\": ", t->u.tail.tid);
-		kv_u32(o, ", \"crc\": ", t->u.tail.crc);
-		break;
-	}
+	n = tag_fields(t, f, &in);
+	for (i = 0; i < n; i++)
+		if (f[i].json)
+			json_field(o, &f[i]);
 	if (flags & E2FC_PRINT_RAW) {
 		ob_lit(o, ", \"raw_hex\": \"");
 		hex_tlv(o, t, 0, EXT4_FC_TL_SIZE + t->len);

@@ -785,6 +785,8 @@ def main():
     ap.add_argument('--minimize')
     ap.add_argument('src', nargs='*')
     a = ap.parse_args()
+    if not (a.replay or a.minimize or a.src):
+        ap.error('no SRC directory given (or --replay/--minimize CASE_DIR)')
     # Fs.journal_map runs debugfs on a file: keep the sources on disk
     work = tempfile.mkdtemp(dir='/dev/shm' if os.path.isdir('/dev/shm')
                             else None)
