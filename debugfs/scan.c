@@ -382,7 +382,8 @@ void do_lsdel(int argc, char **argv, int sci_idx, void *infop)
 	}
 	if (!scan_inodes("ls_deleted_inodes", NULL, lsdel_inode, &d)) {
 		printf(" Inode  Owner  Mode    Size      Blocks   Time deleted\n");
-		qsort(d.list, d.n, sizeof(*d.list), deleted_cmp);
+		if (d.n)	/* d.list is NULL when nothing was deleted */
+			qsort(d.list, d.n, sizeof(*d.list), deleted_cmp);
 		for (i = 0, e = d.list; i < d.n; i++, e++)
 			printf("%6u %6d %6o %6llu %6lld/%6lld %s", e->ino,
 			       e->uid, e->mode, (unsigned long long)e->size,

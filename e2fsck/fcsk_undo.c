@@ -183,6 +183,8 @@ static void merge_units(struct units *us, size_t nfirst)
 {
 	size_t i, out;
 
+	if (!us->n)	/* us->u may be NULL: qsort wants an array */
+		return;
 	qsort(us->u, nfirst, sizeof(*us->u), unit_cmp);
 	for (i = out = nfirst; i < us->n; i++)
 		if (!covered(us, nfirst, us->u[i].off))
