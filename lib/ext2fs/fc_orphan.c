@@ -125,25 +125,32 @@ errcode_t e2fc_orphans_listed(struct replay *r)
 	return err;
 }
 
-/* the orphans of the list the log left that the list now misses */
-static errcode_t listed_collect(struct replay *r, struct orphans *o)
+/* take each inode of list[0..n) not taken yet that want() accepts */
+static errcode_t collect_from(struct replay *r, struct orphans *o,
+			      const ext2_ino_t *list, unsigned n,
+			      int (*want)(struct replay *r, ext2_ino_t ino))
 {
-	struct ext2_inode_large in;
 	unsigned i;
 	errcode_t err;
 
-	for (i = 0; i < r->nlisted; i++) {
-		ext2_ino_t ino = r->listed[i];
-
-		if (ext2fs_test_inode_bitmap2(o->seen, ino) ||
-		    orphan_check(r, ino, &in))
+	for (i = 0; i < n; i++) {
+		if (ext2fs_test_inode_bitmap2(o->seen, list[i]) ||
+		    !want(r, list[i]))
 			continue;
-		ext2fs_mark_inode_bitmap2(o->seen, ino);
-		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		ext2fs_mark_inode_bitmap2(o->seen, list[i]);
+		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, list[i]);
 		if (err)
 			return err;
 	}
 	return r->err;
+}
+
+/* an orphan of the list the log left (that the list now misses) */
+static int listed_want(struct replay *r, ext2_ino_t ino)
+{
+	struct ext2_inode_large in;
+
+	return !orphan_check(r, ino, &in);
 }
 
 /* the entries of one orphan file block at blk: taken and cleared */
@@ -241,25 +248,12 @@ static errcode_t file_collect(struct replay *r, struct orphans *o,
  * name (an O_TMPFILE or a file unlinked while open, fsynced, whose
  * orphan record never reached the disk): freed like orphans, else
  * e2fsck finds a deleted inode with zero dtime */
-static errcode_t fc_collect(struct replay *r, struct orphans *o)
+static int fc_want(struct replay *r, ext2_ino_t ino)
 {
 	struct ext2_inode_large in;
-	unsigned i;
-	errcode_t err;
 
-	for (i = 0; i < r->nmod; i++) {
-		ext2_ino_t ino = r->modified[i];
-
-		if (ext2fs_test_inode_bitmap2(o->seen, ino) ||
-		    !e2fc_ino_in_use(r, ino) || e2fc_read_inode(r->fs, ino, &in) ||
-		    !in.i_mode || in.i_links_count)
-			continue;
-		ext2fs_mark_inode_bitmap2(o->seen, ino);
-		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
-		if (err)
-			return err;
-	}
-	return r->err;
+	return e2fc_ino_in_use(r, ino) && !e2fc_read_inode(r->fs, ino, &in) &&
+	       in.i_mode && !in.i_links_count;
 }
 
 /* the extended attribute block: one reference less, freed at none */
@@ -459,11 +453,11 @@ errcode_t e2fc_orphans_settle(struct replay *r)
 	if (!err)
 		err = list_collect(r, &o);
 	if (!err)
-		err = listed_collect(r, &o);
+		err = collect_from(r, &o, r->listed, r->nlisted, listed_want);
 	if (!err)
 		err = file_collect(r, &o, &clean);
 	if (!err)
-		err = fc_collect(r, &o);
+		err = collect_from(r, &o, r->modified, r->nmod, fc_want);
 	if (!err)
 		err = orphans_process(r, &o);
 	if (!err) {
