@@ -469,7 +469,9 @@ static void finish_commit(struct builder *b)
 		e->ev[out++] = e->ev[i];
 	}
 	e->n = out;
-	qsort(e->ev + b->first, e->n - b->first, sizeof(*e->ev), by_tag);
+	if (e->n > b->first)	/* e->ev is NULL before the first event */
+		qsort(e->ev + b->first, e->n - b->first, sizeof(*e->ev),
+		      by_tag);
 	for (i = b->first; i < e->n; i++) {
 		in = known_inode(b, e->ev[i].ino);
 		e->ev[i].have_state = in != NULL;
