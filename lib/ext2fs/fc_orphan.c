@@ -40,6 +40,20 @@ struct orphans {
 	unsigned		bad_blocks;	/* orphan file blocks */
 };
 
+/* ino is already taken (by the list, the orphan file or the log) */
+static int taken(ext2_filsys fs, struct orphans *o, ext2_ino_t ino)
+{
+	return ino <= fs->super->s_inodes_count &&
+	       ext2fs_test_inode_bitmap2(o->seen, ino);
+}
+
+/* take ino: to be processed once */
+static errcode_t take(struct orphans *o, ext2_ino_t ino)
+{
+	ext2fs_mark_inode_bitmap2(o->seen, ino);
+	return e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+}
+
 static void orphan_bad(struct replay *r, errcode_t err, ext2_ino_t ino)
 {
 	r->st->orphans_bad++;
@@ -79,8 +93,7 @@ static errcode_t list_collect(struct replay *r, struct orphans *o)
 	errcode_t err;
 
 	while (ino) {
-		if (ino <= r->fs->super->s_inodes_count &&
-		    ext2fs_test_inode_bitmap2(o->seen, ino)) {
+		if (taken(r->fs, o, ino)) {
 			orphan_bad(r, E2FC_ERR_ORPHAN_LOOP, ino);
 			break;
 		}
@@ -89,8 +102,7 @@ static errcode_t list_collect(struct replay *r, struct orphans *o)
 			orphan_bad(r, err, ino);
 			break;
 		}
-		ext2fs_mark_inode_bitmap2(o->seen, ino);
-		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		err = take(o, ino);
 		if (err)
 			return err;
 		ino = in.i_dtime;
@@ -134,11 +146,9 @@ static errcode_t collect_from(struct replay *r, struct orphans *o,
 	errcode_t err;
 
 	for (i = 0; i < n; i++) {
-		if (ext2fs_test_inode_bitmap2(o->seen, list[i]) ||
-		    !want(r, list[i]))
+		if (taken(r->fs, o, list[i]) || !want(r, list[i]))
 			continue;
-		ext2fs_mark_inode_bitmap2(o->seen, list[i]);
-		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, list[i]);
+		err = take(o, list[i]);
 		if (err)
 			return err;
 	}
@@ -181,16 +191,14 @@ static errcode_t file_block(struct replay *r, struct orphans *o,
 			continue;
 		e2fc_put_le32(b + 4 * i, 0);
 		changed = 1;
-		if (ino <= fs->super->s_inodes_count &&
-		    ext2fs_test_inode_bitmap2(o->seen, ino))
+		if (taken(fs, o, ino))
 			continue;	/* on the list too */
 		err = orphan_check(r, ino, &in);
 		if (err) {
 			orphan_bad(r, err, ino);
 			continue;
 		}
-		ext2fs_mark_inode_bitmap2(o->seen, ino);
-		err = e2fc_add_ino(&o->ino, &o->n, &o->cap, ino);
+		err = take(o, ino);
 		if (err)
 			return err;
 	}
