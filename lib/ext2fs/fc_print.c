@@ -566,17 +566,17 @@ static void print_report(FILE *f, report_fn body,
 	ob_close(&o, small);
 }
 
-static void report_text(struct ob *o, const struct e2fc_journal *j,
-			const struct e2fc_log *log, const struct e2fc_fc *fc,
-			int flags, const struct e2fc_evidence *ev)
+static void text_head(struct ob *o, const struct e2fc_journal *j,
+		      const struct e2fc_log *log, int flags)
 {
-	unsigned i;
-
 	print_jsb_text(o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
 		print_log_text(o, log);
-	for (i = 0; i < fc->ncommits; i++)
-		print_commit_text(o, fc, &fc->commits[i], flags);
+}
+
+/* after the commits: the area's verdict */
+static void text_tail(struct ob *o, const struct e2fc_fc *fc)
+{
 	kv_u32(o, "\nExpected tid: ", fc->expected_tid);
 	ob_lit(o, "\nFast-commit area: ");
 	ob_str(o, e2fc_fc_state_name(fc->state));
@@ -592,6 +592,19 @@ static void report_text(struct ob *o, const struct e2fc_journal *j,
 	kv_u32(o, " of ", fc->ncommits);
 	kv_u32(o, " commits, ", fc->replay_tags);
 	ob_lit(o, " tags\n");
+}
+
+static void report_text(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	unsigned i;
+
+	(void)ev;
+	text_head(o, j, log, flags);
+	for (i = 0; i < fc->ncommits; i++)
+		print_commit_text(o, fc, &fc->commits[i], flags);
+	text_tail(o, fc);
 }
 
 void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
@@ -884,12 +897,11 @@ static void json_block_map(struct ob *o, const struct e2fc_journal *j,
 	ob_putc(o, ']');
 }
 
-static void report_json(struct ob *o, const struct e2fc_journal *j,
-			const struct e2fc_log *log, const struct e2fc_fc *fc,
-			int flags, const struct e2fc_evidence *ev)
+/* everything before the first commit */
+static void json_head(struct ob *o, const struct e2fc_journal *j,
+		      const struct e2fc_log *log, const struct e2fc_fc *fc,
+		      int flags, const struct e2fc_evidence *ev)
 {
-	unsigned i;
-
 	ob_lit(o, "{\n");
 	if (ev) {
 		ob_lit(o, "  ");
@@ -916,13 +928,29 @@ static void report_json(struct ob *o, const struct e2fc_journal *j,
 		ob_lit(o, "null");
 	}
 	ob_lit(o, ",\n    \"commits\": [");
-	for (i = 0; i < fc->ncommits; i++) {
-		if (i)
-			ob_lit(o, ",\n    ");
-		else
-			ob_lit(o, "\n    ");
-		json_commit(o, j, fc, &fc->commits[i], flags);
-	}
+}
+
+/* commit c in the "commits" array, with the separator before it */
+static void json_array_commit(struct ob *o, const struct e2fc_journal *j,
+			      const struct e2fc_fc *fc,
+			      const struct e2fc_commit *c, int flags)
+{
+	if (c->index)
+		ob_lit(o, ",\n    ");
+	else
+		ob_lit(o, "\n    ");
+	json_commit(o, j, fc, c, flags);
+}
+
+static void report_json(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	unsigned i;
+
+	json_head(o, j, log, fc, flags, ev);
+	for (i = 0; i < fc->ncommits; i++)
+		json_array_commit(o, j, fc, &fc->commits[i], flags);
 	ob_lit(o, "]}\n}\n");
 }
 
@@ -938,4 +966,82 @@ void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 			int flags, const struct e2fc_evidence *ev)
 {
 	print_report(f, report_json, j, log, fc, flags, ev);
+}
+
+/* ---- the dump of e2fcdump: a commit at a time ----------------------- */
+
+struct dump_ctx {
+	struct ob			*o;
+	const struct e2fc_journal	*j;
+	int				flags;
+};
+
+static errcode_t dump_text_commit(const struct e2fc_fc *fc,
+				  const struct e2fc_commit *c, void *arg)
+{
+	struct dump_ctx *d = arg;
+
+	print_commit_text(d->o, fc, c, d->flags);
+	return 0;
+}
+
+static errcode_t dump_json_commit(const struct e2fc_fc *fc,
+				  const struct e2fc_commit *c, void *arg)
+{
+	struct dump_ctx *d = arg;
+
+	json_array_commit(d->o, d->j, fc, c, d->flags);
+	return 0;
+}
+
+/* the JSON report's head holds the area's verdict: a first scan that
+ * keeps nothing finds it */
+static errcode_t dump_json_head(struct ob *o, struct e2fc_journal *j,
+				const struct e2fc_log *log, int flags,
+				const struct e2fc_evidence *ev)
+{
+	struct e2fc_fc *fc;
+	errcode_t err;
+
+	err = e2fc_fc_scan_each(j, log, NULL, NULL, &fc);
+	if (err)
+		return err;
+	json_head(o, j, log, fc, flags, ev);
+	e2fc_fc_free(fc);
+	return 0;
+}
+
+/*
+ * The report of e2fc_print_text (json 0) or e2fc_print_json_ev, byte for
+ * byte, without holding the area's tags: each commit is printed as the
+ * scan closes it (e2fc_fc_scan_each), so memory stays that of one
+ * commit however large the area.  *fcp gets the verdict (no tags).  On
+ * an error before anything reached f, nothing is printed.
+ */
+errcode_t e2fc_dump(FILE *f, struct e2fc_journal *j,
+		    const struct e2fc_log *log, int flags, int json,
+		    const struct e2fc_evidence *ev, struct e2fc_fc **fcp)
+{
+	char small[1024];
+	struct ob o;
+	struct dump_ctx d = { &o, j, flags };
+	errcode_t err = 0;
+
+	*fcp = NULL;
+	ob_open(&o, f, small, sizeof(small));
+	if (json)
+		err = dump_json_head(&o, j, log, flags, ev);
+	else
+		text_head(&o, j, log, flags);
+	if (!err)
+		err = e2fc_fc_scan_each(j, log, json ? dump_json_commit :
+					dump_text_commit, &d, fcp);
+	if (!err && json)
+		ob_lit(&o, "]}\n}\n");
+	else if (!err)
+		text_tail(&o, *fcp);
+	if (err && !o.flushed)
+		o.p = o.buf;
+	ob_close(&o, small);
+	return err;
 }

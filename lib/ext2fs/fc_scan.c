@@ -292,6 +292,21 @@ static uint8_t *store_alloc(struct e2fc_fc *fc, size_t n)
 	return sl->data + sl->used - n;
 }
 
+/* every slab but the newest freed, that one emptied: the next commit's
+ * bytes go where the last one's were (memory already touched) */
+static void store_reset(struct e2fc_fc *fc)
+{
+	struct slab *sl = fc->store, *next;
+
+	if (!sl)
+		return;
+	for (next = sl->next; next; next = sl->next) {
+		sl->next = next->next;
+		free(next);
+	}
+	sl->used = 0;
+}
+
 static void store_free(struct e2fc_fc *fc)
 {
 	struct slab *sl, *next;
@@ -310,6 +325,11 @@ struct scan {
 	unsigned	tag_cap, commit_cap;
 	int		clean;
 	int		copy;		/* tags' bytes go to the store */
+	/* e2fc_fc_scan_each: one commit at a time, given to each (if not
+	 * NULL) as it closes, then dropped */
+	int		stream;
+	e2fc_commit_fn	each;
+	void		*each_arg;
 	/* the commit being read */
 	int		open;		/* has tags */
 	unsigned	first_tag;
@@ -440,6 +460,21 @@ static errcode_t commit_defect(struct scan *s, struct e2fc_commit *c,
 	return 0;
 }
 
+/* e2fc_fc_scan_each: the closed commit c to the caller, then its tags
+ * and their bytes dropped (the next commit reuses the memory) */
+static errcode_t pass_on(struct scan *s, const struct e2fc_commit *c)
+{
+	struct e2fc_fc *fc = s->fc;
+	errcode_t err = 0;
+
+	if (s->each)
+		err = s->each(fc, c, s->each_arg);
+	fc->ntags = 0;
+	s->first_tag = 0;
+	store_reset(fc);
+	return err;
+}
+
 /*
  * Close the commit being read.  tail: its TAIL tag (NULL when it ends
  * without one); broke: the rule break that ended it (0 if none); blk/off:
@@ -452,11 +487,12 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	struct e2fc_commit *c;
 	errcode_t err, defect;
 
-	err = e2fc_array_grow(&fc->commits, &s->commit_cap, fc->ncommits + 1,
-		   sizeof(*fc->commits));
+	err = e2fc_array_grow(&fc->commits, &s->commit_cap,
+			      s->stream ? 1 : fc->ncommits + 1,
+			      sizeof(*fc->commits));
 	if (err)
 		return err;
-	c = &fc->commits[fc->ncommits];
+	c = &fc->commits[s->stream ? 0 : fc->ncommits];
 	memset(c, 0, sizeof(*c));
 	c->index = fc->ncommits;
 	c->first_tag = s->first_tag;
@@ -499,7 +535,7 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	s->crc = 0;
 	s->have_head_tid = 0;
 	s->defect = 0;
-	return 0;
+	return s->stream ? pass_on(s, c) : 0;
 }
 
 /* first TLV of the area: decides stale / refused */
@@ -702,7 +738,7 @@ static void scan_init(struct scan *s, struct e2fc_fc *fc, int clean)
 
 static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 			     uint32_t blocksize, uint32_t fc_first,
-			     uint32_t expected_tid, int clean)
+			     uint32_t expected_tid, int clean, int stream)
 {
 	struct e2fc_fc *fc;
 
@@ -716,12 +752,14 @@ static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 	fc->nblocks = nblocks;
 	fc->blocksize = blocksize;
 	scan_init(s, fc, clean);
+	s->stream = stream;
 	/*
 	 * Room for what a kernel-written area holds (a few tags per block,
 	 * at most one commit per block, mostly) so that the arrays seldom
 	 * move; pages never written cost nothing.  More is grown as needed.
+	 * A stream holds one commit: its arrays grow from small.
 	 */
-	if (nblocks > 64 && nblocks <= (1U << 24) &&
+	if (!stream && nblocks > 64 && nblocks <= (1U << 24) &&
 	    (e2fc_array_grow(&fc->tags, &s->tag_cap, nblocks * 8,
 		  sizeof(*fc->tags)) ||
 	     e2fc_array_grow(&fc->commits, &s->commit_cap, nblocks * 2,
@@ -768,7 +806,7 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
 		return EXT2_ET_INVALID_ARGUMENT;
 	*fcp = NULL;
 	err = scan_begin(&s, nblocks, blocksize, fc_first, expected_tid,
-			 clean);
+			 clean, 0);
 	if (err)
 		return err;
 	for (b = 0; b < nblocks && !err; b++)
@@ -794,11 +832,38 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
  */
 #define CHUNK_BYTES	(128U << 10)
 
-errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
-		       struct e2fc_fc **fcp)
+/* read the area of j a chunk at a time and decode each */
+static errcode_t scan_area(struct scan *s, struct e2fc_journal *j)
 {
-	uint32_t n, bs, expected, b, i, per, count;
-	uint8_t *buf = NULL;
+	uint32_t n = s->fc->nblocks, bs = s->fc->blocksize, b, i, per, count;
+	uint8_t *buf;
+	errcode_t err = 0;
+
+	if (!n)
+		return 0;
+	per = CHUNK_BYTES / bs ? CHUNK_BYTES / bs : 1;
+	if (per > n)
+		per = n;
+	buf = malloc((size_t)per * bs);
+	if (!buf)
+		return EXT2_ET_NO_MEMORY;
+	for (b = 0; b < n && !err; b += count) {
+		count = n - b < per ? n - b : per;
+		err = e2fc_journal_read(j, j->sb.fc_first + b, count, buf);
+		for (i = 0; i < count && !err; i++)
+			err = scan_block(s, b + i, buf + (size_t)i * bs);
+	}
+	free(buf);
+	return err;
+}
+
+/* e2fc_fc_scan and e2fc_fc_scan_each: stream 0 keeps every commit */
+static errcode_t scan_journal(struct e2fc_journal *j,
+			      const struct e2fc_log *log, int stream,
+			      e2fc_commit_fn each, void *arg,
+			      struct e2fc_fc **fcp)
+{
+	uint32_t n, bs, expected;
 	struct scan s;
 	int clean;
 	errcode_t err;
@@ -812,33 +877,43 @@ errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 	 * complete transaction */
 	expected = log ? log->expected_tid : j->sb.sequence;
 	clean = log ? log->start_block == 0 : j->sb.start == 0;
-	err = scan_begin(&s, n, bs, j->sb.fc_first, expected, clean);
+	err = scan_begin(&s, n, bs, j->sb.fc_first, expected, clean, stream);
 	if (err)
 		return err;
-	s.copy = 1;
-	per = CHUNK_BYTES / bs ? CHUNK_BYTES / bs : 1;
-	if (per > n)
-		per = n;
-	if (n) {
-		buf = malloc((size_t)per * bs);
-		if (!buf)
-			err = EXT2_ET_NO_MEMORY;
-	}
-	for (b = 0; b < n && !err; b += count) {
-		count = n - b < per ? n - b : per;
-		err = e2fc_journal_read(j, j->sb.fc_first + b, count, buf);
-		for (i = 0; i < count && !err; i++)
-			err = scan_block(&s, b + i, buf + (size_t)i * bs);
-	}
-	free(buf);
+	/* a stream without a reader looks at each tag only while its
+	 * block is in the buffer: nothing to copy */
+	s.copy = !stream || each;
+	s.each = each;
+	s.each_arg = arg;
+	err = scan_area(&s, j);
 	if (!err)
 		err = scan_finish(&s);
 	if (err) {
 		e2fc_fc_free(s.fc);
 		return err;
 	}
+	if (stream) {
+		store_free(s.fc);
+		free(s.fc->tags);
+		free(s.fc->commits);
+		s.fc->tags = NULL;
+		s.fc->commits = NULL;
+	}
 	*fcp = s.fc;
 	return 0;
+}
+
+errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
+		       struct e2fc_fc **fcp)
+{
+	return scan_journal(j, log, 0, NULL, NULL, fcp);
+}
+
+errcode_t e2fc_fc_scan_each(struct e2fc_journal *j,
+			    const struct e2fc_log *log, e2fc_commit_fn each,
+			    void *arg, struct e2fc_fc **fcp)
+{
+	return scan_journal(j, log, 1, each, arg, fcp);
 }
 
 void e2fc_fc_free(struct e2fc_fc *fc)
