@@ -373,9 +373,14 @@ void e2fc_fc_free(struct e2fc_fc *fc);
  */
 typedef errcode_t (*e2fc_commit_fn)(const struct e2fc_fc *fc,
 				    const struct e2fc_commit *c, void *arg);
+/* flags: a TAIL's bytes after its tid and crc and a PAD's value are
+ * neither kept nor looked at (held leaves them out, zero or not: for a
+ * reader that shows no raw bytes) */
+#define E2FC_SCAN_NO_PAD	0x1
 errcode_t e2fc_fc_scan_each(struct e2fc_journal *j,
-			    const struct e2fc_log *log, e2fc_commit_fn each,
-			    void *arg, struct e2fc_fc **fcp);
+			    const struct e2fc_log *log, int flags,
+			    e2fc_commit_fn each, void *arg,
+			    struct e2fc_fc **fcp);
 /* decode a raw on-disk inode of len bytes (>= 128) */
 void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 		       struct e2fc_inode *ino);
@@ -629,12 +634,12 @@ void e2fc_evidence_print_json(FILE *f, const struct e2fc_evidence *ev);
 void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 			const struct e2fc_log *log, const struct e2fc_fc *fc,
 			int flags, const struct e2fc_evidence *ev);
-/* scan the FC area of j and print it as e2fc_print_text (json 0) or
- * e2fc_print_json_ev would, a commit at a time (bounded memory); *fcp
- * gets the verdict without tags or commits (e2fc_fc_scan_each) */
-errcode_t e2fc_dump(FILE *f, struct e2fc_journal *j,
-		    const struct e2fc_log *log, int flags, int json,
-		    const struct e2fc_evidence *ev, struct e2fc_fc **fcp);
+/* scan the FC area of j and print it as e2fc_print_text would, a commit
+ * at a time (bounded memory); *fcp gets the verdict without tags or
+ * commits (e2fc_fc_scan_each) */
+errcode_t e2fc_dump_text(FILE *f, struct e2fc_journal *j,
+			 const struct e2fc_log *log, int flags,
+			 struct e2fc_fc **fcp);
 
 /* ===================================================================== */
 /* fc_events.c: the timeline of the fast-commit area                      */

@@ -328,6 +328,7 @@ struct scan {
 	/* e2fc_fc_scan_each: one commit at a time, given to each (if not
 	 * NULL) as it closes, then dropped */
 	int		stream;
+	int		no_pad;		/* E2FC_SCAN_NO_PAD */
 	e2fc_commit_fn	each;
 	void		*each_arg;
 	/* the commit being read */
@@ -593,7 +594,8 @@ static int block_is_zero(const uint8_t *p, uint32_t n)
  * and nothing of a PAD when the rest is zero (the kernel pads every
  * commit to the end of its block: most of a written area is that)
  */
-static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val)
+static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val,
+			 int no_pad)
 {
 	uint16_t keep;
 
@@ -603,6 +605,8 @@ static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val)
 		keep = 0;
 	else
 		return len;
+	if (len > keep && no_pad)
+		return keep;
 	if (len > keep && block_is_zero(val + keep, len - keep))
 		return keep;
 	return len;
@@ -630,7 +634,7 @@ static errcode_t add_tag(struct scan *s, uint16_t tag, uint16_t len,
 	if (s->copy) {
 		uint8_t *p;
 
-		t->held = held_len(tag, len, t->value);
+		t->held = held_len(tag, len, t->value, s->no_pad);
 		p = store_alloc(fc, EXT4_FC_TL_SIZE + t->held);
 		if (!p)
 			return EXT2_ET_NO_MEMORY;
@@ -860,7 +864,7 @@ static errcode_t scan_area(struct scan *s, struct e2fc_journal *j)
 /* e2fc_fc_scan and e2fc_fc_scan_each: stream 0 keeps every commit */
 static errcode_t scan_journal(struct e2fc_journal *j,
 			      const struct e2fc_log *log, int stream,
-			      e2fc_commit_fn each, void *arg,
+			      int flags, e2fc_commit_fn each, void *arg,
 			      struct e2fc_fc **fcp)
 {
 	uint32_t n, bs, expected;
@@ -883,6 +887,7 @@ static errcode_t scan_journal(struct e2fc_journal *j,
 	/* a stream without a reader looks at each tag only while its
 	 * block is in the buffer: nothing to copy */
 	s.copy = !stream || each;
+	s.no_pad = !!(flags & E2FC_SCAN_NO_PAD);
 	s.each = each;
 	s.each_arg = arg;
 	err = scan_area(&s, j);
@@ -906,14 +911,15 @@ static errcode_t scan_journal(struct e2fc_journal *j,
 errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		       struct e2fc_fc **fcp)
 {
-	return scan_journal(j, log, 0, NULL, NULL, fcp);
+	return scan_journal(j, log, 0, 0, NULL, NULL, fcp);
 }
 
 errcode_t e2fc_fc_scan_each(struct e2fc_journal *j,
-			    const struct e2fc_log *log, e2fc_commit_fn each,
-			    void *arg, struct e2fc_fc **fcp)
+			    const struct e2fc_log *log, int flags,
+			    e2fc_commit_fn each, void *arg,
+			    struct e2fc_fc **fcp)
 {
-	return scan_journal(j, log, 1, each, arg, fcp);
+	return scan_journal(j, log, 1, flags, each, arg, fcp);
 }
 
 void e2fc_fc_free(struct e2fc_fc *fc)
