@@ -565,6 +565,11 @@ errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
+/* all len bytes at off, again after EINTR; a read past the end zeroes
+ * the rest of buf and returns EXT2_ET_SHORT_READ, a write that makes no
+ * progress EXT2_ET_SHORT_WRITE */
+errcode_t e2fc_pread_all(int fd, void *buf, size_t len, uint64_t off);
+errcode_t e2fc_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 /* ===================================================================== */
 /* sha256.c: SHA-256 (FIPS 180-4), for the --hash evidence               */
