@@ -232,6 +232,10 @@ unsigned e2fc_log_replayed_trans(const struct e2fc_log *log);
 enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
 				      const struct e2fc_log_block *b,
 				      blk64_t fs_blocks);
+/* the last copy of target a replay writes (the last one wins), or NULL */
+const struct e2fc_log_block *e2fc_log_last_write(const struct e2fc_log *log,
+						blk64_t target,
+						blk64_t fs_blocks);
 /* 1 if block is revoked by a record of a transaction with tid >= blk_tid
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,

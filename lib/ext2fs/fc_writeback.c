@@ -94,22 +94,11 @@ static errcode_t log_targets(const struct e2fc_log *log, int fc_replayed,
 static errcode_t log_version(struct writeback *c, const struct e2fc_log *log,
 			     blk64_t target, void *buf, int *found)
 {
-	const struct e2fc_log_block *b, *last = NULL;
-	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
-	blk64_t nblocks = ext2fs_blocks_count(c->ofs->super);
+	const struct e2fc_log_block *last;
 	errcode_t err;
 
-	for (t = 0; t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			b = &log->blocks[i];
-			if (b->target == target &&
-			    e2fc_log_block_fate(log, b, nblocks) ==
-			    E2FC_LB_WRITE)
-				last = b;
-		}
-	}
+	last = e2fc_log_last_write(log, target,
+				   ext2fs_blocks_count(c->ofs->super));
 	*found = last != NULL;
 	if (!last)
 		return 0;
