@@ -145,10 +145,7 @@ static void evidence(struct dump *d, const char *image, int hash,
 {
 	errcode_t err;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->tool = prog;
-	ev->tool_version = E2FC_VERSION;
-	err = e2fc_evidence_input(ev, image, hash);
+	err = e2fc_evidence_input(ev, prog, E2FC_VERSION, image, hash);
 	if (err)
 		com_err(prog, err, "while reading %s for its evidence metadata",
 			image);

@@ -608,9 +608,10 @@ struct e2fc_evidence {
 	int32_t		journal_errno;
 };
 
-/* input's size, and with hash its SHA-256 (reads it all) */
-errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *input,
-			      int hash);
+/* ev anew: the tool, its version, input's size and with hash its
+ * SHA-256 (reads it all) */
+errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *tool,
+			      const char *version, const char *input, int hash);
 /* the journal's UUID and errno (j may be NULL: no journal) */
 void e2fc_evidence_journal(struct e2fc_evidence *ev,
 			   const struct e2fc_journal *j);
