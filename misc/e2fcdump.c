@@ -195,16 +195,15 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "journal", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
+		E2FC_LONGOPT_JSON,
 		{ "all", no_argument, NULL, 'a' },
-		{ "raw", no_argument, NULL, 'r' },
+		E2FC_LONGOPT_RAW,
 		{ "events", no_argument, NULL, 'e' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "bodyfile", no_argument, NULL, 'B' },
 		{ "hash", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		E2FC_LONGOPT_HELP,
+		E2FC_LONGOPT_END
 	};
 	struct dump d = { 0 };
 	const char *extj = NULL;

@@ -426,6 +426,9 @@ struct e2fc_replay_opts {
 	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
 					 * more bytes goes to the device
 					 * first (0: 64 MiB) */
+	io_manager	writer;		/* e2fc_recover_writeback: writes
+					 * the device and an external
+					 * journal (NULL: unix_io_manager) */
 	int		plan_checked;	/* the caller ran e2fc_replay_check()
 					 * on this fs and fc and it passed:
 					 * e2fc_log_prewrite and e2fc_recover
@@ -542,13 +545,10 @@ errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
 /* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
  * journal with E2FC_JOPEN_OVERLAY), then e2fc_writeback() to the device:
  * what e2fsck-fc does.  The caller closes *fsp afterwards. */
-errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
-			      const struct e2fc_log *log,
-			      const struct e2fc_fc *fc,
-			      const struct e2fc_replay_opts *opts,
-			      io_manager writer, io_manager jwriter,
-			      struct e2fc_replay_stats *stats,
-			      struct e2fc_writeback_stats *cs);
+errcode_t e2fc_recover_writeback(ext2_filsys *fsp, const struct e2fc_loaded *ld,
+				 const struct e2fc_replay_opts *opts,
+				 struct e2fc_replay_stats *stats,
+				 struct e2fc_writeback_stats *cs);
 
 /* ===================================================================== */
 /* overlay_io.c: copy-on-write io_manager (replay without writing)        */
@@ -723,5 +723,16 @@ errcode_t e2fc_events_print(FILE *f, const struct e2fc_events *e,
 /* open image read-only, collect the events and print them */
 errcode_t e2fc_events_print_file(const char *image, const char *ext_journal,
 				 enum e2fc_ev_format fmt, FILE *out);
+
+/* ===================================================================== */
+/* the long options the e2fc programs share: one spelling and one value   */
+/* for getopt_long each (rows of their struct option tables)             */
+/* ===================================================================== */
+#define E2FC_LONGOPT_JSON	{ "json", no_argument, NULL, 'J' }
+#define E2FC_LONGOPT_RAW	{ "raw", no_argument, NULL, 'r' }
+#define E2FC_LONGOPT_UNTIL	{ "until-commit", required_argument, NULL, 'U' }
+#define E2FC_LONGOPT_HELP	{ "help", no_argument, NULL, 'h' }, \
+				{ "version", no_argument, NULL, 'V' }
+#define E2FC_LONGOPT_END	{ NULL, 0, NULL, 0 }
 
 #endif /* E2FC_H */
