@@ -538,11 +538,64 @@ static errcode_t view_inode_le32(struct plan_view *v, ext2_ino_t ino,
 	return err;
 }
 
+static int list_ino_ok(ext2_filsys fs, uint32_t ino)
+{
+	return ino >= EXT2_FIRST_INO(fs->super) &&
+	       ino <= fs->super->s_inodes_count;
+}
+
+/* the orphan after ino on the list the log leaves; 0 at its end */
+static uint32_t list_next(struct plan_view *v, uint32_t ino)
+{
+	uint32_t next;
+
+	if (!list_ino_ok(v->fs, ino) ||
+	    view_inode_le32(v, ino, E2FC_INODE_DTIME, &next) ||
+	    !list_ino_ok(v->fs, next))
+		return 0;
+	return next;
+}
+
+/*
+ * The inodes on the list starting at ino, each once: Brent's cycle
+ * search finds the length of a loop, a second walk the steps into it.
+ */
+static unsigned count_chain(struct plan_view *v, uint32_t ino)
+{
+	uint32_t slow = ino, fast;
+	unsigned power = 1, lam = 1, mu = 0, n = 1;
+
+	if (!list_ino_ok(v->fs, ino))
+		return 0;
+	fast = list_next(v, ino);
+	while (fast && fast != slow) {
+		if (power == lam) {
+			slow = fast;
+			power *= 2;
+			lam = 0;
+		}
+		fast = list_next(v, fast);
+		lam++;
+		n++;
+	}
+	if (!fast)
+		return n;	/* no loop: n inodes, the last ends it */
+	slow = fast = ino;
+	for (n = 0; n < lam; n++)
+		fast = list_next(v, fast);
+	while (slow != fast && mu < v->fs->super->s_inodes_count) {
+		slow = list_next(v, slow);
+		fast = list_next(v, fast);
+		mu++;
+	}
+	return mu + lam;
+}
+
 static unsigned count_list(struct plan_view *v)
 {
 	ext2_filsys fs = v->fs;
 	blk64_t sb = E2FC_SB_OFFSET / fs->blocksize;
-	unsigned n = 0, off = E2FC_SB_OFFSET % fs->blocksize;
+	unsigned off = E2FC_SB_OFFSET % fs->blocksize;
 	uint32_t ino = fs->super->s_last_orphan;
 
 	/* the superblock the log leaves, else the one fs holds */
@@ -551,13 +604,7 @@ static unsigned count_list(struct plan_view *v)
 			return 0;
 		ino = e2fc_get_le32(v->buf + off + E2FC_SB_LAST_ORPHAN);
 	}
-	/* at most one pass over the inodes: a loop ends here too */
-	while (ino >= EXT2_FIRST_INO(fs->super) &&
-	       ino <= fs->super->s_inodes_count &&
-	       n < fs->super->s_inodes_count &&
-	       !view_inode_le32(v, ino, E2FC_INODE_DTIME, &ino))
-		n++;
-	return n;
+	return count_chain(v, ino);
 }
 
 static unsigned count_file(struct plan_view *v)
