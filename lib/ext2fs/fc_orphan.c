@@ -85,26 +85,38 @@ static errcode_t orphan_check(struct replay *r, ext2_ino_t ino,
 	return 0;
 }
 
+/* take ino if orphan_check() finds it sound; else note it, *bad set */
+static errcode_t take_sound(struct replay *r, struct orphans *o,
+			    ext2_ino_t ino, struct ext2_inode_large *in,
+			    int *bad)
+{
+	errcode_t err = orphan_check(r, ino, in);
+
+	*bad = err != 0;
+	if (!err)
+		return take(o, ino);
+	orphan_bad(r, err, ino);
+	return 0;
+}
+
 /* the list from s_last_orphan; stops at the first bad link */
 static errcode_t list_collect(struct replay *r, struct orphans *o)
 {
 	struct ext2_inode_large in;
 	ext2_ino_t ino = r->fs->super->s_last_orphan;
 	errcode_t err;
+	int bad;
 
 	while (ino) {
 		if (taken(r->fs, o, ino)) {
 			orphan_bad(r, E2FC_ERR_ORPHAN_LOOP, ino);
 			break;
 		}
-		err = orphan_check(r, ino, &in);
-		if (err) {
-			orphan_bad(r, err, ino);
-			break;
-		}
-		err = take(o, ino);
+		err = take_sound(r, o, ino, &in, &bad);
 		if (err)
 			return err;
+		if (bad)
+			break;
 		ino = in.i_dtime;
 	}
 	return r->err;
@@ -171,7 +183,7 @@ static errcode_t file_block(struct replay *r, struct orphans *o,
 	struct ext2_inode_large in;
 	unsigned i, per = (fs->blocksize - E2FC_ORPHAN_TAIL_SIZE) / 4;
 	ext2_ino_t ino;
-	int changed = 0;
+	int changed = 0, bad;
 	errcode_t err;
 
 	err = io_channel_read_blk64(fs->io, blk, 1, b);
@@ -193,12 +205,7 @@ static errcode_t file_block(struct replay *r, struct orphans *o,
 		changed = 1;
 		if (taken(fs, o, ino))
 			continue;	/* on the list too */
-		err = orphan_check(r, ino, &in);
-		if (err) {
-			orphan_bad(r, err, ino);
-			continue;
-		}
-		err = take(o, ino);
+		err = take_sound(r, o, ino, &in, &bad);
 		if (err)
 			return err;
 	}
@@ -494,23 +501,10 @@ struct plan_view {
 static const struct e2fc_log_block *view_logged(struct plan_view *v,
 						blk64_t blk)
 {
-	const struct e2fc_log *log = v->log;
-	const struct e2fc_log_block *last = NULL, *b;
-	blk64_t nblocks = ext2fs_blocks_count(v->fs->super);
-	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
-
-	for (t = 0; v->j && t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			b = &log->blocks[i];
-			if (b->target == blk &&
-			    e2fc_log_block_fate(log, b, nblocks) ==
-			    E2FC_LB_WRITE)
-				last = b;
-		}
-	}
-	return last;
+	if (!v->j)
+		return NULL;
+	return e2fc_log_last_write(v->log, blk,
+				   ext2fs_blocks_count(v->fs->super));
 }
 
 /* block blk as the replay of the log leaves it */
