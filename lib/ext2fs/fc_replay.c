@@ -439,6 +439,55 @@ static void log_stats_reset(struct e2fc_replay_stats *st, int keep_log)
 	st->log_bad_csum = old.log_bad_csum;
 }
 
+/*
+ * The group descriptors of fs read again into desc, as ext2fs_open reads
+ * them: the first s_first_meta_bg blocks (all without meta_bg) after the
+ * primary superblock, the others at their meta_bg groups.
+ */
+static errcode_t read_descs(ext2_filsys fs, char *desc)
+{
+	blk64_t first = fs->super->s_first_data_block, blk;
+	dgrp_t i, nold = fs->desc_blocks;
+	errcode_t err = 0;
+
+	if (ext2fs_has_feature_meta_bg(fs->super) &&
+	    fs->super->s_first_meta_bg < nold)
+		nold = fs->super->s_first_meta_bg;
+	/* block 0 of a 1k-block fs is the boot block */
+	blk = first + (first == 0 && fs->blocksize == 1024) + 1;
+	if (nold)
+		err = io_channel_read_blk64(fs->io, blk, nold, desc);
+	for (i = nold; i < fs->desc_blocks && !err; i++) {
+		blk = ext2fs_descriptor_block_loc2(fs, first, i);
+		err = io_channel_read_blk64(fs->io, blk, 1,
+					    desc + (size_t)i * fs->blocksize);
+	}
+	return err;
+}
+
+/*
+ * nfs was opened with EXT2_FLAG_SUPER_ONLY: give it the descriptor array
+ * of the fs it replaces (resized if the log changed the group count) and
+ * read the descriptors into it.  On 64 TiB they are 32 MiB: a fresh
+ * array costs a page fault per 4 KiB, more than the read itself.
+ */
+static errcode_t adopt_descs(ext2_filsys nfs, void *desc, size_t old_size)
+{
+	size_t size = (size_t)nfs->desc_blocks * nfs->blocksize;
+	errcode_t err = 0;
+
+	if (size != old_size)
+		err = ext2fs_resize_mem(old_size, size, &desc);
+	if (err) {
+		ext2fs_free_mem(&desc);
+		return err;
+	}
+	nfs->group_desc = desc;
+	nfs->flags &= ~EXT2_FLAG_SUPER_ONLY;
+	nfs->stride = nfs->super->s_raid_stride;
+	return read_descs(nfs, desc);
+}
+
 /* drop the in-memory fs without writing it back, open it again; an
  * overlay channel is kept open until the new one has taken its writes */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
@@ -450,6 +499,8 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 	char *name = NULL;
 	int flags = fs->flags & (EXT2_FLAG_RW | EXT2_FLAG_64BITS |
 				 EXT2_FLAG_EXCLUSIVE);
+	void *desc = NULL;
+	size_t desc_size = (size_t)fs->desc_blocks * fs->blocksize;
 	errcode_t err;
 
 	err = ext2fs_get_mem(strlen(fs->device_name) + 1, &name);
@@ -460,11 +511,25 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 		hold = fs->io;
 		io_channel_bumpcount(hold);
 	}
+#ifndef WORDS_BIGENDIAN		/* ext2fs_open swaps the descriptors there */
+	if (!ext2fs_has_feature_journal_dev(fs->super)) {
+		desc = fs->group_desc;
+		fs->group_desc = NULL;
+	}
+#endif
 	fs->flags &= ~EXT2_FLAG_DIRTY;
 	ext2fs_free(fs);
 	*fsp = NULL;
-	err = ext2fs_open2(name, opts, flags, 0, 0, mgr, &nfs);
+	err = ext2fs_open2(name, opts, flags | (desc ? EXT2_FLAG_SUPER_ONLY :
+			   0), 0, 0, mgr, &nfs);
 	ext2fs_free_mem(&name);
+	if (!err && desc) {
+		err = adopt_descs(nfs, desc, desc_size);
+		desc = NULL;
+		if (err)
+			ext2fs_free(nfs);
+	}
+	ext2fs_free_mem(&desc);
 	if (hold)
 		io_channel_close(hold);
 	if (err)
