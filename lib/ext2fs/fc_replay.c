@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include "fc_replay_int.h"
+#include "fc_gdt.h"
 
 /* ---- hostile input ------------------------------------------------------ */
 
@@ -440,57 +441,14 @@ static void log_stats_reset(struct e2fc_replay_stats *st, int keep_log)
 }
 
 /*
- * The group descriptors of fs read again into desc, as ext2fs_open reads
- * them: the first s_first_meta_bg blocks (all without meta_bg) after the
- * primary superblock, the others at their meta_bg groups.
+ * Drop the in-memory fs without writing it back, open it again; an
+ * overlay channel is kept open until the new one has taken its writes.
+ * The new fs keeps the old one's descriptor array and reads again only
+ * the descriptor blocks log wrote (fc_gdt.c): on 64 TiB the array is
+ * 32 MiB, and a fresh one costs a page fault per 4 KiB.
  */
-static errcode_t read_descs(ext2_filsys fs, char *desc)
-{
-	blk64_t first = fs->super->s_first_data_block, blk;
-	dgrp_t i, nold = fs->desc_blocks;
-	errcode_t err = 0;
-
-	if (ext2fs_has_feature_meta_bg(fs->super) &&
-	    fs->super->s_first_meta_bg < nold)
-		nold = fs->super->s_first_meta_bg;
-	/* block 0 of a 1k-block fs is the boot block */
-	blk = first + (first == 0 && fs->blocksize == 1024) + 1;
-	if (nold)
-		err = io_channel_read_blk64(fs->io, blk, nold, desc);
-	for (i = nold; i < fs->desc_blocks && !err; i++) {
-		blk = ext2fs_descriptor_block_loc2(fs, first, i);
-		err = io_channel_read_blk64(fs->io, blk, 1,
-					    desc + (size_t)i * fs->blocksize);
-	}
-	return err;
-}
-
-/*
- * nfs was opened with EXT2_FLAG_SUPER_ONLY: give it the descriptor array
- * of the fs it replaces (resized if the log changed the group count) and
- * read the descriptors into it.  On 64 TiB they are 32 MiB: a fresh
- * array costs a page fault per 4 KiB, more than the read itself.
- */
-static errcode_t adopt_descs(ext2_filsys nfs, void *desc, size_t old_size)
-{
-	size_t size = (size_t)nfs->desc_blocks * nfs->blocksize;
-	errcode_t err = 0;
-
-	if (size != old_size)
-		err = ext2fs_resize_mem(old_size, size, &desc);
-	if (err) {
-		ext2fs_free_mem(&desc);
-		return err;
-	}
-	nfs->group_desc = desc;
-	nfs->flags &= ~EXT2_FLAG_SUPER_ONLY;
-	nfs->stride = nfs->super->s_raid_stride;
-	return read_descs(nfs, desc);
-}
-
-/* drop the in-memory fs without writing it back, open it again; an
- * overlay channel is kept open until the new one has taken its writes */
-static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
+static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j,
+			const struct e2fc_log *log)
 {
 	ext2_filsys fs = *fsp, nfs;
 	io_manager mgr = fs->io->manager;
@@ -511,12 +469,10 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 		hold = fs->io;
 		io_channel_bumpcount(hold);
 	}
-#ifndef WORDS_BIGENDIAN		/* ext2fs_open swaps the descriptors there */
-	if (!ext2fs_has_feature_journal_dev(fs->super)) {
+	if (e2fc_gdt_by_block(fs)) {
 		desc = fs->group_desc;
 		fs->group_desc = NULL;
 	}
-#endif
 	fs->flags &= ~EXT2_FLAG_DIRTY;
 	ext2fs_free(fs);
 	*fsp = NULL;
@@ -524,7 +480,7 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j)
 			   0), 0, 0, mgr, &nfs);
 	ext2fs_free_mem(&name);
 	if (!err && desc) {
-		err = adopt_descs(nfs, desc, desc_size);
+		err = e2fc_gdt_adopt(nfs, desc, desc_size, log);
 		desc = NULL;
 		if (err)
 			ext2fs_free(nfs);
@@ -1086,13 +1042,53 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 	return err ? err : r->err;
 }
 
+/*
+ * The fast commits and the orphans applied to fs, or only the superblock's
+ * free counts summed when there are none.  *touched: the replay's map of
+ * the groups it changed (one byte per group, or NULL), the caller's to free.
+ */
+static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
+			    unsigned ncommits,
+			    const struct e2fc_replay_opts *opts,
+			    struct e2fc_replay_stats *stats, uint8_t **touched)
+{
+	struct replay r;
+	errcode_t err;
+
+	if (!ncommits && !fs->super->s_last_orphan &&
+	    !ext2fs_has_feature_orphan_present(fs->super)) {
+		super_counts(fs);
+		return 0;
+	}
+	err = replay_init(&r, fs, fc, ncommits, stats);
+	if (!err)
+		err = e2fc_orphans_listed(&r);
+	if (!err)
+		err = e2fc_hooks_set(&r);
+	if (!err) {
+		/* the kernel reads each tree block once and trusts it after;
+		 * a reused inode's old blocks fail the checksum under the new
+		 * generation: read them anyway, settle_inodes() rewrites them */
+		fs->flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+		err = replay_fc(&r, fc, ncommits, opts);
+		fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
+		e2fc_hooks_clear(&r);
+	}
+	*touched = r.touched;
+	r.touched = NULL;
+	e2fc_replay_free(&r);
+	fs->default_bitmap_type = r.old_bitmap_type;
+	return err;
+}
+
 errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		       const struct e2fc_log *log, const struct e2fc_fc *fc,
 		       const struct e2fc_replay_opts *opts,
 		       struct e2fc_replay_stats *stats)
 {
 	unsigned ncommits = 0, bc, bt;
-	struct replay r;
+	uint32_t *sums = NULL;
+	uint8_t *touched = NULL;
 	ext2_filsys fs;
 	errcode_t err;
 
@@ -1128,7 +1124,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		err = opts && opts->log_applied ? 0 :
 		      replay_log(*fsp, j, log, stats);
 		if (!err)
-			err = reopen(fsp, j);
+			err = reopen(fsp, j, log);
 		if (err)
 			return err;
 	}
@@ -1136,36 +1132,19 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	/* libext2fs stamps s_wtime (and new inodes) with fs->now or the
 	 * clock: keep the time the log left, so runs write the same bytes */
 	fs->now = fs->super->s_wtime;
-	if (ncommits || fs->super->s_last_orphan ||
-	    ext2fs_has_feature_orphan_present(fs->super)) {
-		err = replay_init(&r, fs, fc, ncommits, stats);
-		if (!err)
-			err = e2fc_orphans_listed(&r);
-		if (!err)
-			err = e2fc_hooks_set(&r);
-		if (!err) {
-			/* the kernel reads each tree block once and trusts
-			 * it after; a reused inode's old blocks fail the
-			 * checksum under the new generation: read them
-			 * anyway, settle_inodes() rewrites them */
-			fs->flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
-			err = replay_fc(&r, fc, ncommits, opts);
-			fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
-			e2fc_hooks_clear(&r);
-		}
-		e2fc_replay_free(&r);
-		fs->default_bitmap_type = r.old_bitmap_type;
-		if (err)
-			return err;
-	} else {
-		super_counts(fs);
+	err = e2fc_gdt_sums(fs, &sums);
+	if (!err)
+		err = replay_all(fs, fc, ncommits, opts, stats, &touched);
+	if (!err) {
+		ext2fs_clear_feature_journal_needs_recovery(fs->super);
+		if (stats->log_bad_csum)  /* failed: a full check, as e2fsck */
+			fs->super->s_state &= ~EXT2_VALID_FS;
+		ext2fs_mark_super_dirty(fs);
+		fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+		err = e2fc_gdt_flush(fs, sums, touched);
 	}
-	ext2fs_clear_feature_journal_needs_recovery(fs->super);
-	if (stats->log_bad_csum)	/* failed: a full check, as e2fsck */
-		fs->super->s_state &= ~EXT2_VALID_FS;
-	ext2fs_mark_super_dirty(fs);
-	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
-	err = ext2fs_flush(fs);
+	ext2fs_free_mem(&sums);
+	ext2fs_free_mem(&touched);
 	if (!err)
 		err = e2fc_journal_reset(j, log ? log->expected_tid + 1 :
 					 j->sb.sequence + 1);
