@@ -156,19 +156,23 @@ static void ov_put(struct overlay *ov)
 	free(ov);
 }
 
-static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
+/* all len bytes at off, again after a signal; a read that meets the end
+ * zeroes the rest of buf (the end of a device reads as zeros) */
+static errcode_t pio_all(int fd, uint8_t *p, size_t len, uint64_t off,
+			 int wr)
 {
-	uint8_t *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = wr ? pwrite(fd, p, len, (off_t)off) :
+			 pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return errno;
-		}
-		if (n == 0) {		/* past the end reads as zeros */
+		if (n == 0 && wr)
+			return EXT2_ET_SHORT_WRITE;
+		if (n == 0) {
 			memset(p, 0, len);
 			return EXT2_ET_SHORT_READ;
 		}
@@ -179,6 +183,16 @@ static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+errcode_t e2fc_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	return pio_all(fd, buf, len, off, 0);
+}
+
+errcode_t e2fc_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return pio_all(fd, (uint8_t *)buf, len, off, 1);
+}
+
 /* bytes [off, off+len): base data with the overlay on top */
 static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 			 size_t len)
@@ -187,7 +201,7 @@ static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 	uint64_t idx;
 
 	if (!c->ov->count)
-		return base_read(c->fd, off, buf, len);
+		return e2fc_pread_all(c->fd, buf, len, off);
 	while (len) {
 		size_t in = off & (UNIT - 1), n = UNIT - in;
 		struct unit *u;
@@ -205,7 +219,7 @@ static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 			while (run < len &&
 			       !unit_find(c->ov, (off + run) >> UNIT_SHIFT))
 				run += (len - run) < UNIT ? len - run : UNIT;
-			err = base_read(c->fd, off, buf, run);
+			err = e2fc_pread_all(c->fd, buf, run, off);
 			if (err && err != EXT2_ET_SHORT_READ)
 				return err;
 			n = run;
@@ -239,8 +253,8 @@ static errcode_t ov_write(struct ov_chan *c, uint64_t off, const uint8_t *buf,
 				return EXT2_ET_NO_MEMORY;
 			u->idx = idx;
 			if (n < UNIT) {
-				err = base_read(c->fd, idx << UNIT_SHIFT,
-						u->data, UNIT);
+				err = e2fc_pread_all(c->fd, u->data, UNIT,
+						     idx << UNIT_SHIFT);
 				if (err && err != EXT2_ET_SHORT_READ) {
 					free(u);
 					return err;
@@ -420,12 +434,6 @@ static errcode_t ovio_get_stats(io_channel ch, io_stats *stats)
 	return 0;
 }
 
-static errcode_t ovio_discard(io_channel ch, unsigned long long block,
-			      unsigned long long count)
-{
-	return EXT2_ET_UNIMPLEMENTED;
-}
-
 static struct struct_io_manager overlay_manager = {
 	.magic		= EXT2_ET_MAGIC_IO_MANAGER,
 	.name		= "e2fc overlay I/O manager",
@@ -440,7 +448,6 @@ static struct struct_io_manager overlay_manager = {
 	.get_stats	= ovio_get_stats,
 	.read_blk64	= ovio_read64,
 	.write_blk64	= ovio_write64,
-	.discard	= ovio_discard,
 };
 
 io_manager e2fc_overlay_io_manager = &overlay_manager;
@@ -509,23 +516,6 @@ static int all_zero(const uint8_t *p, size_t len)
 	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
-static errcode_t pwrite_all(int fd, const uint8_t *p, size_t len, off_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EXT2_ET_SHORT_WRITE;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
-}
-
 /* [data, hole) by read and write where copy_file_range cannot (another
  * file system on older kernels, a block device): zero chunks stay holes */
 static errcode_t copy_rw(int in, int out, off_t data, off_t hole)
@@ -546,7 +536,7 @@ static errcode_t copy_rw(int in, int out, off_t data, off_t hole)
 			break;
 		}
 		if (!all_zero(buf, n))
-			err = pwrite_all(out, buf, n, data);
+			err = e2fc_pwrite_all(out, buf, n, data);
 	}
 	free(buf);
 	return err;
