@@ -27,6 +27,7 @@ const char *fcsk_prog = "e2fsck-fc";
 #define prog fcsk_prog
 
 static int said_why;	/* a usage error was explained: no usage text */
+static int args_exit = EXIT_USAGE;	/* EXIT_ERROR: out of memory */
 
 #define MAX_PASS	64
 
@@ -164,6 +165,7 @@ static int parse_extended(struct opts *o, const char *arg)
 
 	if (!copy) {
 		said_why = 1;
+		args_exit = EXIT_ERROR;
 		com_err(prog, EXT2_ET_NO_MEMORY,
 			"while parsing the extended options");
 		return -1;
@@ -1173,7 +1175,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o)) {
 		if (!said_why)
 			usage(stderr);
-		return EXIT_USAGE;
+		return args_exit;
 	}
 	if (o.json)	/* a device it cannot read fails below, not here */
 		e2fc_evidence_get(&evidence, prog, e2fc_version(), o.device,

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +52,28 @@ struct ov_chan {
 	struct struct_io_stats	stats;
 };
 
-/* the live overlays, only so that an io option can name one; nothing is
- * shared between two of them (not thread-safe) */
+/*
+ * The live overlays, only so that an io option can name one.  Nothing
+ * is shared between two of them; registry_lock guards the list, the ids
+ * and every overlay's refs, so channels may open and close in threads.
+ */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct overlay *live;
 static uint64_t last_id;
 
-static struct overlay *ov_find(uint64_t id)
+/* a new reference to the live overlay id, or NULL */
+static struct overlay *ov_get(uint64_t id)
 {
 	struct overlay *ov;
 
+	pthread_mutex_lock(&registry_lock);
 	for (ov = live; ov; ov = ov->next)
-		if (ov->id == id)
-			return ov;
-	return NULL;
+		if (ov->id == id && ov->refs > 0) {
+			ov->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&registry_lock);
+	return ov;
 }
 
 static errcode_t ov_new(struct overlay **out)
@@ -79,10 +89,13 @@ static errcode_t ov_new(struct overlay **out)
 		free(ov);
 		return EXT2_ET_NO_MEMORY;
 	}
+	ov->refs = 1;
+	pthread_mutex_lock(&registry_lock);
 	ov->id = ++last_id;
-	snprintf(ov->opts, sizeof(ov->opts), OPTION "=%" PRIu64, ov->id);
 	ov->next = live;
 	live = ov;
+	pthread_mutex_unlock(&registry_lock);
+	snprintf(ov->opts, sizeof(ov->opts), OPTION "=%" PRIu64, ov->id);
 	*out = ov;
 	return 0;
 }
@@ -144,13 +157,17 @@ static void ov_put(struct overlay *ov)
 {
 	struct overlay **pp;
 
-	if (--ov->refs > 0)
+	pthread_mutex_lock(&registry_lock);
+	if (--ov->refs > 0) {
+		pthread_mutex_unlock(&registry_lock);
 		return;
+	}
 	for (pp = &live; *pp; pp = &(*pp)->next)
 		if (*pp == ov) {
 			*pp = ov->next;
 			break;
 		}
+	pthread_mutex_unlock(&registry_lock);
 	ov_free_units(ov);
 	free(ov->tab);
 	free(ov);
@@ -350,7 +367,6 @@ static errcode_t ovio_open(const char *name, int flags, io_channel *chp)
 	err = ov_new(&c->ov);
 	if (err)
 		goto fail_fd;
-	c->ov->refs++;
 	c->stats.num_fields = 2;
 	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
 	ch->manager = e2fc_overlay_io_manager;
@@ -413,16 +429,17 @@ static errcode_t ovio_set_option(io_channel ch, const char *option,
 	id = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end)
 		return EXT2_ET_INVALID_ARGUMENT;
-	ov = ov_find(id);
-	if (!ov || ov->refs < 1)
+	ov = ov_get(id);
+	if (!ov)
 		return EXT2_ET_INVALID_ARGUMENT;
-	if (ov == c->ov)
-		return 0;
-	if (c->ov->count)
-		return EXT2_ET_OP_NOT_SUPPORTED;
+	if (ov == c->ov || c->ov->count) {
+		errcode_t err = ov == c->ov ? 0 : EXT2_ET_OP_NOT_SUPPORTED;
+
+		ov_put(ov);
+		return err;
+	}
 	ov_put(c->ov);
 	c->ov = ov;
-	ov->refs++;
 	return 0;
 }
 
