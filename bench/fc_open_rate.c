@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fc_open_rate.c -- what opening a file system costs against its size:
- * ext2fs_open() as the replay does it (every group descriptor read into
- * fs->group_desc) and with EXT2_FLAG_SUPER_ONLY (the superblock only),
+ * ext2fs_open() (every group descriptor read into fs->group_desc), the
+ * same with EXT2_FLAG_SUPER_ONLY (the superblock only), and e2fc_fs_open()
+ * as e2fsck-fc opens (the descriptors read into huge pages, fc_gdt.c),
  * each in a fresh child process, so that every run pays for the memory
- * it touches as a real run does.  The difference is the floor a replay
- * that reads the descriptors cannot go below.
+ * it touches as a real run does.  The difference between e2fc_fs_open
+ * and the superblock alone is the floor a replay that reads the
+ * descriptors cannot go below.
  *
  *	fc_open_rate [-r ROUNDS] IMAGE
  *
@@ -18,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include <ext2fs/ext2fs.h>
+#include "e2fc.h"
 
 static const char *prog = "fc_open_rate";
 
@@ -29,6 +31,9 @@ static double now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+/* flag of rate(): open with e2fc_fs_open, not ext2fs_open */
+#define E2FC_OPEN	0x40000000
 
 /* one open and close in a child; its wall time in ms, < 0 on failure */
 static double one_open(const char *image, int flags)
@@ -42,8 +47,16 @@ static double one_open(const char *image, int flags)
 	if (pid == 0) {
 		ext2_filsys fs;
 
-		if (ext2fs_open(image, EXT2_FLAG_64BITS | flags, 0, 0,
-				unix_io_manager, &fs))
+		errcode_t err;
+
+		flags |= EXT2_FLAG_64BITS;
+		if (flags & E2FC_OPEN)
+			err = e2fc_fs_open(image, flags & ~E2FC_OPEN, 0, 0,
+					   unix_io_manager, &fs);
+		else
+			err = ext2fs_open(image, flags, 0, 0, unix_io_manager,
+					  &fs);
+		if (err)
 			_exit(1);
 		ext2fs_close_free(&fs);
 		_exit(0);
@@ -86,7 +99,7 @@ static int rate(const char *image, int flags, int rounds, double *best,
 
 int main(int argc, char **argv)
 {
-	double fb, fm, sb, sm, mib;
+	double fb, fm, sb, sm, eb, em, mib;
 	ext2_filsys fs;
 	int rounds = 5, c;
 
@@ -107,7 +120,8 @@ int main(int argc, char **argv)
 	       fs->group_desc_count, mib);
 	ext2fs_close_free(&fs);
 	if (rate(argv[optind], 0, rounds, &fb, &fm) ||
-	    rate(argv[optind], EXT2_FLAG_SUPER_ONLY, rounds, &sb, &sm)) {
+	    rate(argv[optind], EXT2_FLAG_SUPER_ONLY, rounds, &sb, &sm) ||
+	    rate(argv[optind], E2FC_OPEN, rounds, &eb, &em)) {
 		fprintf(stderr, "%s: an open of %s failed\n", prog,
 			argv[optind]);
 		return 1;
@@ -116,8 +130,11 @@ int main(int argc, char **argv)
 	       "only best %.1f ms, median %.1f ms; descriptors %.0f MiB/s "
 	       "(medians)\n", prog, fb, fm, sb, sm,
 	       fm > sm ? mib / ((fm - sm) / 1e3) : 0.0);
+	printf("%s: e2fc_fs_open best %.1f ms, median %.1f ms\n", prog, eb,
+	       em);
 	printf("RESULT open_ms %.3f\nRESULT super_only_ms %.3f\n"
-	       "RESULT gdt_mib %.3f\n", fm, sm, mib);
+	       "RESULT e2fc_open_ms %.3f\nRESULT gdt_mib %.3f\n", fm, sm, em,
+	       mib);
 	return 0;
 usage:
 	fprintf(stderr, "usage: %s [-r ROUNDS] IMAGE\n", prog);

@@ -4,7 +4,7 @@
  * on a real image, along the path e2fsck-fc takes.  THE IMAGE IS RECOVERED
  * IN PLACE: give it a scratch copy (run-bench.sh does).
  *
- *   open       ext2fs_open through the overlay io manager (superblock,
+ *   open       e2fc_fs_open through the overlay io manager (superblock,
  *              group descriptors)
  *   journal    e2fc_journal_open (find the journal, map its blocks)
  *   log        e2fc_log_scan (the full jbd2 log)
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	opts.until_commit = ~0U;
 
 	t0 = now();
-	err = ext2fs_open(img, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
+	err = e2fc_fs_open(img, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
 			  e2fc_overlay_io_manager, &fs);
 	t[k] = now() - t0;
 	if (err)

@@ -25,7 +25,8 @@ set grid
 plot "$in/curve.dat" using 1:2 with linespoints lw 2 title "e2fsck-fc -E journal_only", \
      "$in/curve.dat" using 1:3 with linespoints lw 2 title "e2fsck 1.47.0 -E journal_only", \
      "$in/curve.dat" using 1:4 with linespoints lw 2 title "kernel mount (replay)", \
-     "$in/curve.dat" using 1:5 with linespoints lw 1 dt 2 title "one ext2fs_open (reads every group descriptor)"
+     "$in/curve.dat" using 1:5 with linespoints lw 1 dt 2 title "one ext2fs_open (every group descriptor, 4 KiB pages)", \
+     "$in/curve.dat" using 1:6 with linespoints lw 1 dt 3 title "one e2fc_fs_open (every group descriptor, huge pages)"
 EOP
 fi
 

@@ -15,6 +15,13 @@
 #               (default all)
 #   SPARSE_SIZE size of the sparse image (default 8T)
 #   CURVE_SIZES file-system sizes of the curve case (default 1G 64G 1T 8T 64T)
+#   CURVE_BIG   from this size on (default 8T), the curve case times e2fsck
+#               and the kernel CURVE_BIG_ROUNDS times (default 1) and
+#               without the extra RSS run: e2fsck takes ~9 min on 64 TiB,
+#               and make bench must end in bounded time (~45 min here);
+#               the sparse case (SPARSE_SIZE) times them as often
+#   CURVE_PEERS "no": the curve case times e2fsck-fc alone (for quick
+#               iterations; default yes)
 #   CURVE_DIR   where the curve case keeps its images and scratch copies
 #               (default BENCH_DIR/curve, a tmpfs the script mounts and
 #               leaves mounted for the next run: this machine's ext4 takes
@@ -34,6 +41,9 @@ BENCH_ONLY=${BENCH_ONLY:-scan 15k sparse curve biglog}
 SPARSE_SIZE=${SPARSE_SIZE:-8T}
 CURVE_SIZES=${CURVE_SIZES:-1G 64G 1T 8T 64T}
 CURVE_DIR=${CURVE_DIR:-$BENCH_DIR/curve}
+CURVE_BIG=${CURVE_BIG:-8T}
+CURVE_BIG_ROUNDS=${CURVE_BIG_ROUNDS:-1}
+CURVE_PEERS=${CURVE_PEERS:-yes}
 PLOT_DIR=${PLOT_DIR:-$here/../doc}
 if [ -z "${E2FC_BUILD:-}" ]; then
 	if [ -x ./fc_scan_rate ] || [ "$(basename "$PWD")" = bench ]; then
@@ -155,6 +165,7 @@ scratch() {
 # time_recover ROUNDS IMG TAG CMD... (the image path is appended to CMD):
 # every round works on a fresh copy of IMG (the copy is not timed); the
 # copy of the last round is kept as $BENCH_DIR/.run-TAG.img for checks.
+# One more run measures the RSS unless NO_RSS=1.
 # Prints "best median rss_kb rc".
 time_recover() {
 	local n=$1 img=$2 tag=$3 i t0 t1 rc=0 times="" rss=- c f
@@ -167,7 +178,7 @@ time_recover() {
 		t1=$EPOCHREALTIME
 		times="$times $(delta "$t0" "$t1")"
 	done
-	if [ -x "$GNU_TIME" ]; then
+	if [ -x "$GNU_TIME" ] && [ "${NO_RSS:-0}" = 0 ]; then
 		c=$(scratch "$img" "$tag-rss") || return 1
 		f=$(mktemp)
 		"$GNU_TIME" -f '%M' -o "$f" "$@" "$c" >/dev/null 2>&1
@@ -289,11 +300,12 @@ make_image() {
 	say "  image made in $(delta "$t0" "$EPOCHREALTIME") s"
 }
 
-# one timed recovery row: rec_row TAG KMAN CMD...; sets rec_med (median)
+# one timed recovery row: rec_row TAG KMAN CMD...; sets rec_med (median);
+# REC_ROUNDS runs (default ROUNDS)
 rec_row() {
 	local tag=$1 kman=$2 r
 	shift 2
-	r=$(time_recover "$ROUNDS" "$img" "$tag" "$@")
+	r=$(time_recover "${REC_ROUNDS:-$ROUNDS}" "$img" "$tag" "$@")
 	set -- $r "$@"
 	rec_med=$2
 	row "$(echo "${*:5}" | sed "s|$B/||; s|^/[^ ]*/||")" "$1" "$2" "$3" \
@@ -301,6 +313,8 @@ rec_row() {
 }
 
 # run_image_case LABEL IMG INSPECT(0|1) FSCK_TARGET [KERNEL_TARGET]
+# PEER_ROUNDS: runs of e2fsck and the kernel (default ROUNDS; e2fsck then
+# without its extra RSS run when fewer)
 run_image_case() {
 	local label=$1 img=$2 inspect=$3 fsck_target=$4 k_target=${5:-}
 	local r kman name rec_med i c
@@ -310,7 +324,11 @@ run_image_case() {
 
 	row_header
 	# the oracle: the kernel's replay
-	r=$(time_mount "$ROUNDS" "$img" kernel)
+	local pr=${PEER_ROUNDS:-$ROUNDS} nr=0
+	[ "$pr" -lt "$ROUNDS" ] && nr=1
+	[ "$pr" != "$ROUNDS" ] && say "(e2fsck and the kernel: $pr round(s)," \
+	    "e2fc: $ROUNDS)"
+	r=$(time_mount "$pr" "$img" kernel)
 	set -- $r
 	k_med=$2
 	manifest "$BENCH_DIR/.run-kernel.img" "$kman" ||
@@ -353,7 +371,8 @@ run_image_case() {
 		fi
 	fi
 
-	rec_row e2fsck "$kman" "$SYS_E2FSCK" -fy -E journal_only
+	NO_RSS=$nr REC_ROUNDS=$pr rec_row e2fsck "$kman" "$SYS_E2FSCK" -fy \
+		-E journal_only
 	fsck_med=$rec_med
 	if [ -x "$E2FSCK_FC" ]; then
 		rec_row e2fsck-fc "$kman" "$E2FSCK_FC" -fy -E journal_only
@@ -417,7 +436,8 @@ bench_sparse() {
 	make_image "fc-sparse-$SPARSE_SIZE.img" "$SPARSE_SIZE" 2000 \
 		-E lazy_itable_init=1,lazy_journal_init=1 ||
 		{ say "FAIL: could not make $img"; status=1; return; }
-	run_image_case sparse "$img" 0 20
+	# e2fsck takes over a minute here: once is enough for a 20x target
+	PEER_ROUNDS=$CURVE_BIG_ROUNDS run_image_case sparse "$img" 0 20
 }
 
 # ---- 4. replay time against file-system size -----------------------------
@@ -430,7 +450,8 @@ rss_mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.0f", k
 # CURVE_SIZES: e2fsck-fc's time must stay within 2x from the smallest to
 # the largest, while e2fsck's and the kernel's grow with the size
 bench_curve() {
-	local size img r fc fsck k op first="" last="" dat=$BENCH_DIR/curve.dat
+	local size img r fc fsck k op eop first="" last=""
+	local dat=$BENCH_DIR/curve.dat
 	say "== 4. replay time against file-system size (2,000 fast commits," \
 	    "sparse, lazy init, images on tmpfs $CURVE_DIR)"
 	mkdir -p "$CURVE_DIR"
@@ -441,35 +462,58 @@ bench_curve() {
 		return
 	fi
 	local SCRATCH_DIR=$CURVE_DIR
-	printf '%-6s %12s %12s %12s %10s %10s  %s\n' size "e2fsck-fc s" \
-		"e2fsck s" "kernel s" "e2fc RSS" "open s" "e2fsck-fc result"
+	if [ "$CURVE_PEERS" = no ]; then
+		say "(CURVE_PEERS=no: e2fsck and the kernel not timed)"
+	else
+		say "(e2fsck and the kernel: $CURVE_BIG_ROUNDS round(s) from" \
+		    "$CURVE_BIG on, $ROUNDS below; e2fsck-fc: $ROUNDS rounds" \
+		    "at every size)"
+	fi
+	printf '%-6s %12s %12s %12s %10s %10s %10s  %s\n' size \
+		"e2fsck-fc s" "e2fsck s" "kernel s" "e2fc RSS" "open s" \
+		"e2fc open" "e2fsck-fc result"
 	echo "# size_bytes e2fsck_fc e2fsck kernel ext2fs_open" \
-		"(median seconds)" >"$dat"
+		"e2fc_fs_open (median seconds)" >"$dat"
 	for size in $CURVE_SIZES; do
-		img=$CURVE_DIR/fc-sparse-$size.img
-		make_image "${CURVE_DIR#$BENCH_DIR/}/fc-sparse-$size.img" "$size" 2000 \
+		# one journal for every size (128 MiB, 16 MiB of it the FC
+		# area): by default 1 GiB gets a 128-block FC area, which
+		# holds 127 of the 2,000 commits, and the log is not the same
+		img=$CURVE_DIR/fc-curve-$size.img
+		make_image "${CURVE_DIR#$BENCH_DIR/}/fc-curve-$size.img" \
+			"$size" 2000 -J size=128,fast_commit_size=16384 \
 			-E lazy_itable_init=1,lazy_journal_init=1 ||
 			{ say "FAIL: could not make $img"; status=1; continue; }
 		r=$(time_recover "$ROUNDS" "$img" curve "$E2FSCK_FC" \
 			-fy -E journal_only)
 		fc=$(med "$r")
 		set -- $r
-		local rss=$3 res
+		local rss=$3 res n=$ROUNDS
 		res=$(check_result "$CURVE_DIR/.run-curve.img" /dev/null |
 			sed 's/, tree not compared//')
-		fsck=$(med "$(time_recover "$ROUNDS" "$img" curve-e2fsck \
-			"$SYS_E2FSCK" -fy -E journal_only)")
-		k=$(med "$(time_mount "$ROUNDS" "$img" curve-kernel)")
+		[ "$(numfmt --from=iec "$size")" -ge \
+		  "$(numfmt --from=iec "$CURVE_BIG")" ] && n=$CURVE_BIG_ROUNDS
+		fsck=- k=-
+		if [ "$CURVE_PEERS" != no ]; then
+			fsck=$(med "$(NO_RSS=1 time_recover "$n" "$img" \
+				curve-e2fsck "$SYS_E2FSCK" -fy -E journal_only)")
+			k=$(med "$(time_mount "$n" "$img" curve-kernel)")
+		fi
 		rm -f "$CURVE_DIR"/.run-curve*.img
-		# one ext2fs_open: reading every group descriptor, which
-		# e2fsck-fc does (twice when the log holds transactions)
-		op=-
-		[ -x "$B/bench/fc_open_rate" ] &&
+		# one ext2fs_open (every group descriptor into fresh 4 KiB
+		# pages) and one e2fc_fs_open (into huge pages, as e2fsck-fc)
+		op=- eop=-
+		if [ -x "$B/bench/fc_open_rate" ]; then
 			op=$("$B/bench/fc_open_rate" -r "$ROUNDS" "$img" |
-			     awk '$2 == "open_ms" { printf "%.3f", $3 / 1000 }')
-		printf '%-6s %12s %12s %12s %10s %10s  %s\n' "$size" "$fc" \
-			"$fsck" "$k" "$(rss_mb "$rss")" "${op:--}" "$res"
-		echo "$(numfmt --from=iec "$size") $fc $fsck $k ${op:--}" \
+			     awk '$2 == "open_ms" { o = $3 / 1000 }
+				  $2 == "e2fc_open_ms" { e = $3 / 1000 }
+				  END { printf "%.3f %.3f", o, e }')
+			set -- $op
+			op=$1 eop=$2
+		fi
+		printf '%-6s %12s %12s %12s %10s %10s %10s  %s\n' "$size" \
+			"$fc" "$fsck" "$k" "$(rss_mb "$rss")" "$op" "$eop" \
+			"$res"
+		echo "$(numfmt --from=iec "$size") $fc $fsck $k $op $eop" \
 			>>"$dat"
 		[ -z "$first" ] && first=$fc
 		last=$fc

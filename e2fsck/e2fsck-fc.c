@@ -417,7 +417,7 @@ static errcode_t open_fs(struct state *s, const char *name, int flags,
 		return ext2fs_open(name, flags, (int)s->sb_used, s->bs_used,
 				   io, &s->fs);
 	}
-	err = ext2fs_open(name, flags, 0, 0, io, &s->fs);
+	err = e2fc_fs_open(name, flags, 0, 0, io, &s->fs);
 	if (!primary_bad(err) || s->o->mode == 'p')
 		return err;
 	fprintf(s->out, "%s: Superblock invalid, trying backup blocks...\n",

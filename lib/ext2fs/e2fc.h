@@ -76,6 +76,18 @@ struct e2fc_journal {
 	blk64_t		*map;
 };
 
+/* ---- the group descriptors in huge pages (fc_gdt.c) ---- */
+
+/*
+ * ext2fs_open, with the group descriptors read into an array in huge
+ * pages (fc_gdt.c; ext2fs_free frees it as its own).  With a superblock
+ * number, EXT2_FLAG_SUPER_ONLY or EXT2_FLAG_IMAGE_FILE, and on big-endian
+ * hosts, exactly ext2fs_open.
+ */
+errcode_t e2fc_fs_open(const char *name, int flags, int superblock,
+		       unsigned int block_size, io_manager manager,
+		       ext2_filsys *ret_fs);
+
 /* flags for e2fc_journal_open */
 #define E2FC_JOPEN_RW		0x1	/* open the external device read-write */
 #define E2FC_JOPEN_OVERLAY	0x2	/* open the external device through

@@ -438,9 +438,19 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	ext2_filsys fs = r->fs;
 	dgrp_t g, n = fs->group_desc_count;
 	int csum = ext2fs_has_group_desc_csum(fs);
+	size_t len;
 	errcode_t err;
 
-	err = ext2fs_get_memzero(4 * (size_t)n, &r->bb_loaded);
+	/* 2 MiB on 64 TiB: in huge pages, not 512 fresh 4 KiB ones */
+	len = 4 * (size_t)n;
+	if (len < E2FC_HUGE_SZ / 2) {
+		err = ext2fs_get_memzero(len, &r->bb_loaded);
+	} else {
+		r->bb_loaded = e2fc_big_alloc(&len);
+		err = r->bb_loaded ? 0 : EXT2_ET_NO_MEMORY;
+		if (!err)
+			memset(r->bb_loaded, 0, 4 * (size_t)n);
+	}
 	if (!err)
 		err = ext2fs_get_mem(fs->blocksize, &r->buf);
 	if (err)

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_gdt.c -- the group descriptors read and written by the block
+ * (fc_gdt.c): e2fc_fs_open reads what ext2fs_open reads; the flush writes
+ * the descriptor blocks that changed or hold a touched group and no other
+ * (a block garbled on the disk behind the fs's back stays garbled); the
+ * reopen after the log reads again only the blocks the log wrote.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fc_meta.h"
+#include "fc_gdt.h"
+#include "unit.h"
+
+/* 1k blocks, 1024 a group: 128 groups, 32 descriptors a block, the four
+ * descriptor blocks at 2..5 */
+#define FS_BLOCKS	131072
+#define BS		1024
+#define DESC0		2
+
+static ext2_filsys make_fs(char *path, size_t len, const char *opts, int rw)
+{
+	char cmd[512];
+	ext2_filsys fs = NULL;
+	int fd;
+
+	snprintf(path, len, "/tmp/e2fc-gdt.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -b %d -g 1024 -N 2048 %s "
+		 "'%s' %d >/dev/null 2>&1", BS, opts, path, FS_BLOCKS);
+	if (system(cmd) != 0 ||
+	    e2fc_fs_open(path, EXT2_FLAG_64BITS | (rw ? EXT2_FLAG_RW : 0), 0,
+			 0, unix_io_manager, &fs))
+		return NULL;
+	return fs;
+}
+
+/* one block of the image file, read or written past the fs's channel */
+static int raw(const char *path, blk64_t blk, void *buf, int write)
+{
+	int fd = open(path, write ? O_WRONLY : O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write ? pwrite(fd, buf, BS, (off_t)blk * BS) :
+		    pread(fd, buf, BS, (off_t)blk * BS);
+	close(fd);
+	return n == BS ? 0 : -1;
+}
+
+static void check_open(const char *opts)
+{
+	char path[64];
+	ext2_filsys fs = make_fs(path, sizeof(path), opts, 0), ref = NULL;
+
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				    unix_io_manager, &ref) == 0);
+	CU_ASSERT(!(fs->flags & EXT2_FLAG_SUPER_ONLY));
+	CU_ASSERT_EQUAL(fs->desc_blocks, ref->desc_blocks);
+	CU_ASSERT(memcmp(fs->group_desc, ref->group_desc,
+			 (size_t)ref->desc_blocks * BS) == 0);
+	ext2fs_close_free(&ref);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+static void test_open(void)
+{
+	check_open("-O ^has_journal");
+}
+
+static void test_open_meta_bg(void)
+{
+	check_open("-O ^has_journal,^resize_inode,meta_bg");
+}
+
+/* group 40's descriptor changed (block 1 of the descriptors), block 2
+ * garbled on the disk: the flush writes block 1 and the superblock,
+ * leaves block 2; with touched[70], block 2 is written all the same */
+static void check_flush(int touch)
+{
+	char path[64], junk[BS], buf[BS], want[BS];
+	ext2_filsys fs = make_fs(path, sizeof(path), "-O ^has_journal", 1);
+	uint8_t touched[128] = { 0 };
+	uint32_t *sums;
+
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_FATAL(fs->desc_blocks == 4);
+	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums) == 0 && sums);
+	ext2fs_bg_free_inodes_count_set(fs, 40, 3);
+	ext2fs_group_desc_csum_set(fs, 40);
+	fs->super->s_free_inodes_count = 1234;
+	ext2fs_mark_super_dirty(fs);
+	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	memset(junk, 0xa5, sizeof(junk));
+	CU_ASSERT_FATAL(raw(path, DESC0 + 2, junk, 1) == 0);
+	touched[70] = touch;
+	CU_ASSERT_FATAL(e2fc_gdt_flush(fs, sums, touched) == 0);
+	CU_ASSERT(!(fs->flags & EXT2_FLAG_DIRTY));
+	memcpy(want, (char *)fs->group_desc + 2 * BS, BS);
+	CU_ASSERT(raw(path, DESC0 + 1, buf, 0) == 0 &&
+		  !memcmp(buf, (char *)fs->group_desc + BS, BS));
+	CU_ASSERT(raw(path, DESC0 + 2, buf, 0) == 0 &&
+		  !memcmp(buf, touch ? want : junk, BS));
+	CU_ASSERT(raw(path, 1, buf, 0) == 0 &&
+		  e2fc_get_le32((uint8_t *)buf + 16) == 1234);
+	ext2fs_free_mem(&sums);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+static void test_flush_changed(void)
+{
+	check_flush(0);
+}
+
+static void test_flush_touched(void)
+{
+	check_flush(1);
+}
+
+/* a log that wrote descriptor block 1: adopt reads it again, not block 2 */
+static void test_adopt(void)
+{
+	char path[64], junk1[BS], junk2[BS];
+	ext2_filsys fs = make_fs(path, sizeof(path), "-O ^has_journal", 0);
+	ext2_filsys nfs = NULL;
+	struct e2fc_log_trans tr = { .complete = 1, .ndata = 1 };
+	struct e2fc_log_block lb = { .target = DESC0 + 1, .csum_ok = 1 };
+	struct e2fc_log log = { .ntrans = 1, .trans = &tr, .nblocks = 1,
+				.blocks = &lb };
+	char old2[BS];
+	size_t size;
+	void *desc;
+
+	CU_ASSERT_FATAL(fs != NULL);
+	size = (size_t)fs->desc_blocks * BS;
+	memcpy(old2, (char *)fs->group_desc + 2 * BS, BS);
+	memset(junk1, 0x11, BS);
+	memset(junk2, 0x22, BS);
+	CU_ASSERT_FATAL(raw(path, DESC0 + 1, junk1, 1) == 0);
+	CU_ASSERT_FATAL(raw(path, DESC0 + 2, junk2, 1) == 0);
+	desc = fs->group_desc;
+	fs->group_desc = NULL;
+	ext2fs_free(fs);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS |
+				    EXT2_FLAG_SUPER_ONLY, 0, 0,
+				    unix_io_manager, &nfs) == 0);
+	CU_ASSERT_FATAL(e2fc_gdt_adopt(nfs, desc, size, &log) == 0);
+	CU_ASSERT(!(nfs->flags & EXT2_FLAG_SUPER_ONLY));
+	CU_ASSERT(!memcmp((char *)nfs->group_desc + BS, junk1, BS));
+	CU_ASSERT(!memcmp((char *)nfs->group_desc + 2 * BS, old2, BS));
+	ext2fs_free(nfs);
+	unlink(path);
+}
+
+static CU_TestInfo tests[] = {
+	{ "e2fc_fs_open reads what ext2fs_open reads", test_open },
+	{ "e2fc_fs_open reads what ext2fs_open reads, meta_bg",
+	  test_open_meta_bg },
+	{ "flush writes the changed descriptor block, no other",
+	  test_flush_changed },
+	{ "flush writes the block of a touched group", test_flush_touched },
+	{ "reopen reads again only the blocks the log wrote", test_adopt },
+	CU_TEST_INFO_NULL
+};
+E2FC_SUITE("gdt", tests);
