@@ -20,10 +20,8 @@
 # of its report.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-B=${E2FC_BUILD:-$(cd "$here/.." && pwd)}
-BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
-img=${1:-$BENCH_DIR/fc15k.img}
-ROUNDS=${ROUNDS:-15}
+. "$here/race-common.sh"
+race_init 15 "$@"
 DUMP_ARGS=${DUMP_ARGS:-}
 SYS_DEBUGFS=${SYS_DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
 E2FCDUMP=$B/misc/e2fcdump
@@ -34,45 +32,33 @@ if [ -n "${BASELINE:-}" ]; then
 	cmds+=("$BASELINE $DUMP_ARGS")
 fi
 
-[ -s "$img" ] || { echo "no image $img (bench/mkimg-fc.sh makes one)" >&2; exit 2; }
 [ -x "$E2FCDUMP" ] || { echo "$E2FCDUMP not built" >&2; exit 2; }
+
+race_run() {	# race_run I [COMMAND...]: tool I behind COMMAND
+	local i=$1
+
+	shift
+	# shellcheck disable=SC2086
+	"$@" ${cmds[$i]} "$img" >/dev/null 2>&1
+}
 
 declare -a times cpus
 tf=$(mktemp)
 trap 'rm -f "$tf"' EXIT
 TIMEFORMAT='%3R %3U %3S'
 for i in "${!cmds[@]}"; do
-	# shellcheck disable=SC2086
-	${cmds[$i]} "$img" >/dev/null 2>&1
+	race_run "$i"
 	echo "${names[$i]}: exit status $?, $(${cmds[$i]} "$img" 2>/dev/null |
 		wc -c) bytes of output"
 done
 for r in $(seq "$ROUNDS"); do
 	for i in "${!cmds[@]}"; do
-		# shellcheck disable=SC2086
-		{ time ${cmds[$i]} "$img" >/dev/null 2>&1 ; } 2>"$tf"
-		set -- $(cat "$tf")
-		times[$i]="${times[$i]:-} $1"
-		cpus[$i]="${cpus[$i]:-} $(awk -v u="$2" -v s="$3" \
-			'BEGIN { printf "%.3f", u + s }')"
+		{ time race_run "$i" ; } 2>"$tf"
+		race_add "$i" "$tf"
 	done
 done
 
-. "$here/race-common.sh"
-
-echo "image $img, $ROUNDS rounds, e2fcdump args: ${DUMP_ARGS:-(none)}"
-race_header
-declare -a med cmed
-for i in "${!cmds[@]}"; do
-	rss=-
-	if [ -x /usr/bin/time ]; then
-		# shellcheck disable=SC2086
-		/usr/bin/time -f '%M' -o "$tf" ${cmds[$i]} "$img" \
-			>/dev/null 2>&1
-		rss=$(awk '{ k = $1 } END { printf "%.1f", k / 1024 }' "$tf")
-	fi
-	race_row "$i" "$rss"
-done
+race_summary "e2fcdump args: ${DUMP_ARGS:-(none)}"
 race_ratios logdump e2fcdump 2
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fc_replay_int.h"
+#include "../tests/unit/add_range_ref.h"
 
 #define FS_BLOCKS	262144
 #define D		40000		/* data area */
@@ -92,6 +93,7 @@ static int open_run(struct run *x)
 	ext2fs_mark_block_bitmap_range2(x->fs->block_map, D, FS_BLOCKS - D);
 	r->fs = x->fs;
 	return !e2fc_names_init(&r->names) &&
+	       !e2fc_bitmaps_init(r) &&	/* the fs's maps: all loaded */
 	       !ext2fs_get_memzero(x->fs->group_desc_count, &r->touched) &&
 	       !ext2fs_allocate_block_bitmap(x->fs, "rel", &r->released) &&
 	       !ext2fs_allocate_inode_bitmap(x->fs, "seen", &r->seen);
@@ -102,6 +104,7 @@ static void close_run(struct run *x)
 	struct replay *r = &x->r;
 
 	e2fc_names_free(r->names);
+	e2fc_bitmaps_done(r);
 	if (r->released)
 		ext2fs_free_block_bitmap(r->released);
 	if (r->seen)
@@ -118,47 +121,8 @@ static void close_run(struct run *x)
 /* the per-block loop fc_apply.c used before */
 static errcode_t per_block(struct run *x, const struct e2fc_tag *t)
 {
-	struct ext2_inode_large in;
-	ext2_extent_handle_t h;
-	struct ext2fs_extent e;
-	blk64_t lblk, old, want;
-	int uninit, flags = 0;
-	uint32_t i;
-	errcode_t err;
-
-	if (t->u.add.unwritten)
-		flags = EXT2_EXTENT_SET_BMAP_UNINIT;
-	err = e2fc_read_inode(x->fs, x->ino, &in);
-	if (!err)
-		err = ext2fs_extent_open2(x->fs, x->ino,
-					  (struct ext2_inode *)&in, &h);
-	if (err)
-		return err;
-	for (i = 0; i < t->u.add.len && !err; i++) {
-		lblk = (blk64_t)t->u.add.lblk + i;
-		want = t->u.add.pblk + i;
-		old = 0;
-		uninit = 0;
-		err = ext2fs_extent_goto2(h, 0, lblk);
-		if (err == EXT2_ET_EXTENT_NOT_FOUND) {
-			err = 0;
-		} else if (!err) {
-			err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
-			if (!err && lblk >= e.e_lblk &&
-			    lblk < e.e_lblk + e.e_len) {
-				old = e.e_pblk + (lblk - e.e_lblk);
-				uninit = !!(e.e_flags &
-					    EXT2_EXTENT_FLAGS_UNINIT);
-			}
-		}
-		if (err || (old == want && uninit == t->u.add.unwritten))
-			continue;
-		err = ext2fs_extent_set_bmap(h, lblk, want, flags);
-		if (!err && old && old != want)
-			e2fc_touch_block(&x->r, old, 1, 0);
-	}
-	ext2fs_extent_free(h);
-	return err;
+	return ref_add_range(x->fs, x->ino, t->u.add.lblk, t->u.add.pblk,
+			     t->u.add.len, t->u.add.unwritten, &x->r);
 }
 
 static void tag(struct e2fc_tag *t, ext2_ino_t ino, uint32_t lblk,

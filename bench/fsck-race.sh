@@ -20,10 +20,8 @@
 # top of its report.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-B=${E2FC_BUILD:-$(cd "$here/.." && pwd)}
-BENCH_DIR=${BENCH_DIR:-/tmp/e2fc-bench}
-img=${1:-$BENCH_DIR/fc15k.img}
-ROUNDS=${ROUNDS:-9}
+. "$here/race-common.sh"
+race_init 9 "$@"
 FSCK_ARGS=${FSCK_ARGS:--y -E journal_only}
 SYS_E2FSCK=${SYS_E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
 tools=("$SYS_E2FSCK" "$B/e2fsck/e2fsck-fc")
@@ -34,7 +32,6 @@ if [ -n "${BASELINE:-}" ]; then
 fi
 scratch=$BENCH_DIR/.race.img
 
-[ -s "$img" ] || { echo "no image $img (bench/mkimg-fc.sh makes one)" >&2; exit 2; }
 [ -x "${tools[1]}" ] || { echo "${tools[1]} not built" >&2; exit 2; }
 trap 'rm -f "$scratch"' EXIT
 
@@ -49,34 +46,22 @@ for r in $(seq "$ROUNDS"); do
 		# shellcheck disable=SC2086
 		{ time "${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1 ; \
 		  echo "rc $?" >&2 ; } 2>"$tf"
-		set -- $(grep -v '^rc' "$tf")
-		times[$i]="${times[$i]:-} $1"
-		cpus[$i]="${cpus[$i]:-} $(awk -v u="$2" -v s="$3" \
-			'BEGIN { printf "%.3f", u + s }')"
+		race_add "$i" "$tf"
 		[ "$r" = 1 ] && echo "${names[$i]}: exit status" \
 			"$(awk '/^rc/ { print $2 }' "$tf")"
 	done
 done
 rm -f "$tf"
 
-. "$here/race-common.sh"
+race_run() {	# race_run I [COMMAND...]: tool I behind COMMAND, fresh copy
+	local i=$1
 
-echo "image $img, $ROUNDS rounds, args: $FSCK_ARGS"
-race_header
-declare -a med cmed
-for i in "${!tools[@]}"; do
-	rss=-
-	if [ -x /usr/bin/time ]; then
-		fresh || exit 1
-		# shellcheck disable=SC2086
-		/usr/bin/time -f '%M' -o "$BENCH_DIR/.race.rss" \
-			"${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1
-		rss=$(awk '{ k = $1 } END { printf "%.1f", k / 1024 }' \
-			"$BENCH_DIR/.race.rss")
-		rm -f "$BENCH_DIR/.race.rss"
-	fi
-	race_row "$i" "$rss"
-done
+	shift
+	fresh || exit 1
+	# shellcheck disable=SC2086
+	"$@" "${tools[$i]}" $FSCK_ARGS "$scratch" >/dev/null 2>&1
+}
+race_summary "args: $FSCK_ARGS"
 race_ratios e2fsck e2fsck-fc 5	# issue 14: 5x on the 15k image
 
 if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then

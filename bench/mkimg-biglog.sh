@@ -26,17 +26,13 @@
 # when less than a third is free, which would empty the log).  The image is copied (sparse) to OUT while
 # still mounted: the disk after a power cut.
 set -eu
-if [ $# -lt 2 ]; then
-	echo "usage: $0 OUT meta|data [SIZE]" >&2
-	exit 2
-fi
-out=$1
-kind=$2
-size=${3:-8G}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/race-common.sh"
+need_args 2 "OUT meta|data [SIZE]" "$@"
+out=$1 kind=$2 size=${3:-8G}
 case $kind in meta|data) ;; *) echo "$0: KIND is meta or data" >&2; exit 2 ;; esac
 
-work=$(mktemp -d "${out%/*}/.biglog.XXXXXX")
-mnt=$work/mnt
+mkimg_scratch "$out"
 # The kernel's flusher writes the logged metadata back after 30 s and the
 # next commit then moves the log's tail: for the few minutes the workload
 # runs, periodic writeback is off (restored on exit), so what was logged
@@ -45,8 +41,7 @@ wb=/proc/sys/vm/dirty_writeback_centisecs
 old_wb=$(cat $wb)
 cleanup() {
 	echo "$old_wb" >$wb
-	mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
-	rm -rf "$work"
+	mkimg_cleanup
 }
 trap cleanup EXIT
 

@@ -13,22 +13,13 @@
 #
 # Prints how long each step took (mke2fs, workload, copy) on stdout.
 set -eu
-if [ $# -lt 3 ]; then
-	echo "usage: $0 OUT SIZE NCOMMITS [mke2fs options...]" >&2
-	exit 2
-fi
-out=$1
-size=$2
-n=$3
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/race-common.sh"
+need_args 3 "OUT SIZE NCOMMITS [mke2fs options...]" "$@"
+out=$1 size=$2 n=$3
 shift 3
 
-work=$(mktemp -d "${out%/*}/.mkimg.XXXXXX")
-mnt=$work/mnt
-cleanup() {
-	mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
-	rm -rf "$work"
-}
-trap cleanup EXIT
+mkimg_scratch "$out"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }

@@ -220,15 +220,10 @@ void do_dump_extents(int argc, char **argv, int sci_idx, void *infop)
 
 static const char *type_name(unsigned mode)
 {
+	/* in the order of EXT2_FT_UNKNOWN .. EXT2_FT_SYMLINK */
 	static const char *const names[EXT2_FT_MAX] = {
-		[EXT2_FT_UNKNOWN] = "bad type",
-		[EXT2_FT_REG_FILE] = "regular",
-		[EXT2_FT_DIR] = "directory",
-		[EXT2_FT_CHRDEV] = "character special",
-		[EXT2_FT_BLKDEV] = "block special",
-		[EXT2_FT_FIFO] = "FIFO",
-		[EXT2_FT_SOCK] = "socket",
-		[EXT2_FT_SYMLINK] = "symlink",
+		"bad type", "regular", "directory", "character special",
+		"block special", "FIFO", "socket", "symlink"
 	};
 
 	return names[e2fc_file_type(mode)];

@@ -405,7 +405,7 @@ static unsigned journal_super(struct ld *l, char *jsb)
 		blk = bs == 1024 ? 2 : 1;
 		fprintf(l->out, "Ext2 superblock header found.\n");
 		if (l->all)
-			journal_dev_header(l->out, buf + 1024, bs);
+			journal_dev_header(l->out, buf + SB_SIZE, bs);
 	}
 	free(buf);
 	if (ld_read(l, (ext2_loff_t)blk * bs, jsb, JSB_SIZE))
@@ -689,10 +689,10 @@ void do_logdump(int argc, char **argv, int sci_idx, void *infop)
 {
 	static const struct option lo[] = {
 		{ "fc", no_argument, NULL, 'F' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
+		E2FC_LONGOPT_JSON,
+		E2FC_LONGOPT_RAW,
 		{ "all", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 }
+		E2FC_LONGOPT_END
 	};
 	const char *inode_spec = NULL, *journal_file = NULL;
 	int c, fc = 0, json = 0, flags = 0;

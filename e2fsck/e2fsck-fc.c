@@ -27,6 +27,7 @@ const char *fcsk_prog = "e2fsck-fc";
 #define prog fcsk_prog
 
 static int said_why;	/* a usage error was explained: no usage text */
+static int args_exit = EXIT_USAGE;	/* EXIT_ERROR: out of memory */
 
 #define MAX_PASS	64
 
@@ -164,6 +165,7 @@ static int parse_extended(struct opts *o, const char *arg)
 
 	if (!copy) {
 		said_why = 1;
+		args_exit = EXIT_ERROR;
 		com_err(prog, EXT2_ET_NO_MEMORY,
 			"while parsing the extended options");
 		return -1;
@@ -268,6 +270,20 @@ static int add_pass(struct opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* -f, --overwrite, --json */
+static int set_flag(struct opts *o, int c)
+{
+	*(c == 'f' ? &o->force : c == 'W' ? &o->overwrite : &o->json) = 1;
+	return 0;
+}
+
+/* -j, -z and --output name a file */
+static int set_file(struct opts *o, int c, const char *arg)
+{
+	*(c == 'j' ? &o->extj : c == 'z' ? &o->undo : &o->output) = arg;
+	return 0;
+}
+
 static int parse_opt(struct opts *o, int c, const char *arg)
 {
 	unsigned long long v;
@@ -275,17 +291,12 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	switch (c) {
 	case 'p': case 'a': case 'n': case 'y':
 		return set_mode(o, c == 'a' ? 'p' : c);
-	case 'f':
-		o->force = 1;
-		return 0;
+	case 'f': case 'W': case 'J':
+		return set_flag(o, c);
+	case 'j': case 'z': case 'O':
+		return set_file(o, c, arg);
 	case 'C':
 		return parse_progress(o, arg);
-	case 'j':
-		o->extj = arg;
-		return 0;
-	case 'z':
-		o->undo = arg;
-		return 0;
 	case 'E':
 		return parse_extended(o, arg);
 	case 'b':
@@ -295,19 +306,10 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'B':
 		return parse_blocksize(o, arg);
-	case 'O':
-		o->output = arg;
-		return 0;
-	case 'W':
-		o->overwrite = 1;
-		return 0;
 	case 'U':
 		if (parse_num("--until-commit", arg, 0, UINT32_MAX, &v))
 			return -1;
 		o->until_commit = (unsigned)v;
-		return 0;
-	case 'J':
-		o->json = 1;
 		return 0;
 	case 'I': case 'P': case 'l': case 'L': case 'N': case 'M':
 		return add_pass(o, c, arg);
@@ -324,11 +326,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'O' },
 		{ "overwrite", no_argument, NULL, 'W' },
-		{ "until-commit", required_argument, NULL, 'U' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		E2FC_LONGOPT_UNTIL,
+		E2FC_LONGOPT_JSON,
+		E2FC_LONGOPT_HELP,
+		E2FC_LONGOPT_END
 	};
 	int c;
 
@@ -1200,7 +1201,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o)) {
 		if (!said_why)
 			usage(stderr);
-		return EXIT_USAGE;
+		return args_exit;
 	}
 	if (o.json)	/* a device it cannot read fails below, not here */
 		e2fc_evidence_get(&evidence, prog, e2fc_version(), o.device,

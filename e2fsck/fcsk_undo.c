@@ -37,41 +37,6 @@ struct units {
 	unsigned	n, cap;
 };
 
-static errcode_t pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t r;
-
-	while (len) {
-		r = pread(fd, buf, len, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? errno : EXT2_ET_SHORT_READ;
-		buf = (char *)buf + r;
-		len -= r;
-		off += r;
-	}
-	return 0;
-}
-
-static errcode_t pwrite_all(int fd, const void *buf, size_t len,
-			    uint64_t off)
-{
-	ssize_t r;
-
-	while (len) {
-		r = pwrite(fd, buf, len, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? errno : EXT2_ET_SHORT_WRITE;
-		buf = (const char *)buf + r;
-		len -= r;
-		off += r;
-	}
-	return 0;
-}
-
 static errcode_t units_add(struct units *us, uint64_t off, uint64_t pos,
 			   uint32_t len, int fd)
 {
@@ -124,7 +89,7 @@ static errcode_t read_undo(int fd, struct units *us)
 	uint64_t nkeys, i, lblk;
 	errcode_t err;
 
-	err = pread_all(fd, h, sizeof(h), 0);
+	err = e2fc_pread_all(fd, h, sizeof(h), 0);
 	if (!err)
 		err = check_header(h, &bs, &fbs);
 	if (err)
@@ -136,7 +101,7 @@ static errcode_t read_undo(int fd, struct units *us)
 	if (!kb)
 		return EXT2_ET_NO_MEMORY;
 	for (i = 0; i < nkeys && !err; i += kpb) {
-		err = pread_all(fd, kb, bs, lblk * bs);
+		err = e2fc_pread_all(fd, kb, bs, lblk * bs);
 		if (!err && e2fc_get_le32(kb) != E2UNDO_KEYBLOCK_MAGIC)
 			err = EXT2_ET_BAD_MAGIC;
 		lblk++;
@@ -223,12 +188,13 @@ static errcode_t write_key(struct writer *w, const struct units *us,
 	size_t k;
 
 	for (k = i; k < end && !err; k++) {
-		err = pread_all(us->u[k].fd, w->data + size, us->u[k].len,
-				us->u[k].pos);
+		err = e2fc_pread_all(us->u[k].fd, w->data + size,
+				     us->u[k].len, us->u[k].pos);
 		size += us->u[k].len;
 	}
 	if (!err)
-		err = pwrite_all(w->fd, w->data, size, w->lblk * OUT_BLOCK);
+		err = e2fc_pwrite_all(w->fd, w->data, size,
+				      w->lblk * OUT_BLOCK);
 	if (err)
 		return err;
 	e2fc_put_le64(key + E2UNDO_KEY_FSBLK, us->u[i].off / UNIT);
@@ -259,8 +225,8 @@ static errcode_t write_keys(struct writer *w, const struct units *us)
 		e2fc_put_le32(w->kb + E2UNDO_KEYBLOCK_CRC,
 			      ext2fs_crc32c_le(~0U, w->kb, OUT_BLOCK));
 		if (!err)
-			err = pwrite_all(w->fd, w->kb, OUT_BLOCK,
-					 kblk * OUT_BLOCK);
+			err = e2fc_pwrite_all(w->fd, w->kb, OUT_BLOCK,
+					      kblk * OUT_BLOCK);
 	}
 	return err;
 }
@@ -274,7 +240,7 @@ static errcode_t write_head(struct writer *w, const char *device)
 
 	if (fd < 0)
 		return errno;
-	err = pread_all(fd, sb, sizeof(sb), SUPERBLOCK_OFFSET);
+	err = e2fc_pread_all(fd, sb, sizeof(sb), SUPERBLOCK_OFFSET);
 	close(fd);
 	if (err)
 		return err;
@@ -294,11 +260,11 @@ static errcode_t write_head(struct writer *w, const char *device)
 		      (uint16_t)~e2fc_get_le16(sb + E2UNDO_SB_MAGIC_OFF));
 	memset(w->data, 0, OUT_BLOCK);
 	memcpy(w->data, h, sizeof(h));
-	err = pwrite_all(w->fd, w->data, OUT_BLOCK, 0);
+	err = e2fc_pwrite_all(w->fd, w->data, OUT_BLOCK, 0);
 	if (!err) {
 		memset(w->data, 0, OUT_BLOCK);
 		memcpy(w->data, sb, sizeof(sb));
-		err = pwrite_all(w->fd, w->data, OUT_BLOCK, OUT_BLOCK);
+		err = e2fc_pwrite_all(w->fd, w->data, OUT_BLOCK, OUT_BLOCK);
 	}
 	return err;
 }

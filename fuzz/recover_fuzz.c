@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fuzz_common.h"
+#include "../tests/tools/watch_io.h"
 
 static uint8_t *base;
 static size_t base_len;
@@ -34,7 +35,6 @@ struct range { uint64_t off, len; };
 static struct range *dirty;
 static size_t ndirty, dirty_cap;
 static int dirty_all;
-static struct struct_io_manager rec_mgr;
 
 static void record(uint64_t off, uint64_t len)
 {
@@ -51,54 +51,6 @@ static void record(uint64_t off, uint64_t len)
 	}
 	dirty[ndirty].off = off;
 	dirty[ndirty++].len = len;
-}
-
-static void record_blk(io_channel ch, unsigned long long blk, int n)
-{
-	uint64_t bs = ch->block_size;
-
-	record(blk * bs, n < 0 ? (uint64_t)-n : (uint64_t)n * bs);
-}
-
-static errcode_t rec_write(io_channel ch, unsigned long blk, int n,
-			   const void *buf)
-{
-	record_blk(ch, blk, n);
-	return unix_io_manager->write_blk(ch, blk, n, buf);
-}
-
-static errcode_t rec_write64(io_channel ch, unsigned long long blk, int n,
-			     const void *buf)
-{
-	record_blk(ch, blk, n);
-	return unix_io_manager->write_blk64(ch, blk, n, buf);
-}
-
-static errcode_t rec_write_byte(io_channel ch, unsigned long off, int n,
-				const void *buf)
-{
-	record(off, n);
-	return unix_io_manager->write_byte(ch, off, n, buf);
-}
-
-static errcode_t rec_open(const char *name, int flags, io_channel *ch)
-{
-	errcode_t err = unix_io_manager->open(name, flags, ch);
-
-	if (!err)
-		(*ch)->manager = &rec_mgr;
-	return err;
-}
-
-static io_manager rec_manager(void)
-{
-	rec_mgr = *unix_io_manager;
-	rec_mgr.name = "e2fc fuzz recording I/O manager";
-	rec_mgr.open = rec_open;
-	rec_mgr.write_blk = rec_write;
-	rec_mgr.write_blk64 = rec_write64;
-	rec_mgr.write_byte = rec_write_byte;
-	return &rec_mgr;
 }
 
 static void restore(void)
@@ -333,6 +285,8 @@ static errcode_t recover(void)
 	memset(&opts, 0, sizeof(opts));
 	memset(&st, 0, sizeof(st));
 	opts.until_commit = ~0U;
+	opts.writer = watch_io_manager("e2fc fuzz recording I/O manager",
+				       record);
 	err = ext2fs_open2(dev, NULL, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
 			   e2fc_overlay_io_manager, &fs);
 	if (err)
@@ -341,9 +295,8 @@ static errcode_t recover(void)
 	if (!err) {
 		err = e2fc_replay_check(fs, ld.fc, &bc, &bt);
 		if (!err)
-			err = e2fc_recover_writeback(&fs, ld.j, ld.log, ld.fc,
-						     &opts, rec_manager(),
-						     rec_manager(), &st, &cs);
+			err = e2fc_recover_writeback(&fs, &ld, &opts, &st,
+						     &cs);
 		e2fc_unload(&ld);
 	}
 	if (fs)

@@ -145,10 +145,7 @@ static void evidence(struct dump *d, const char *image, int hash,
 {
 	errcode_t err;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->tool = prog;
-	ev->tool_version = E2FC_VERSION;
-	err = e2fc_evidence_input(ev, image, hash);
+	err = e2fc_evidence_input(ev, prog, E2FC_VERSION, image, hash);
 	if (err)
 		com_err(prog, err, "while reading %s for its evidence metadata",
 			image);
@@ -198,16 +195,15 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "journal", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
+		E2FC_LONGOPT_JSON,
 		{ "all", no_argument, NULL, 'a' },
-		{ "raw", no_argument, NULL, 'r' },
+		E2FC_LONGOPT_RAW,
 		{ "events", no_argument, NULL, 'e' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "bodyfile", no_argument, NULL, 'B' },
 		{ "hash", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		E2FC_LONGOPT_HELP,
+		E2FC_LONGOPT_END
 	};
 	struct dump d = { 0 };
 	const char *extj = NULL;

@@ -42,6 +42,8 @@ ALLOWED = {
         'live overlays, so an io option can name one (each open has its '
         'own overlay; nothing is shared between two)',
     ('overlay_io.o', 'last_id'): 'the id of the last overlay made',
+    ('overlay_io.o', 'registry_lock'):
+        'the mutex of live, last_id and the overlays\' reference counts',
 }
 
 WRITABLE = re.compile(r'^\.(data|bss)(\.|$)')

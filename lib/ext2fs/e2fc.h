@@ -232,6 +232,10 @@ unsigned e2fc_log_replayed_trans(const struct e2fc_log *log);
 enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
 				      const struct e2fc_log_block *b,
 				      blk64_t fs_blocks);
+/* the last copy of target a replay writes (the last one wins), or NULL */
+const struct e2fc_log_block *e2fc_log_last_write(const struct e2fc_log *log,
+						blk64_t target,
+						blk64_t fs_blocks);
 /* 1 if block is revoked by a record of a transaction with tid >= blk_tid
  * (the jbd2 rule); uses a hash built by e2fc_log_scan */
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
@@ -422,6 +426,9 @@ struct e2fc_replay_opts {
 	uint64_t	log_mem_max;	/* e2fc_recover_writeback: a log of
 					 * more bytes goes to the device
 					 * first (0: 64 MiB) */
+	io_manager	writer;		/* e2fc_recover_writeback: writes
+					 * the device and an external
+					 * journal (NULL: unix_io_manager) */
 	int		plan_checked;	/* the caller ran e2fc_replay_check()
 					 * on this fs and fc and it passed:
 					 * e2fc_log_prewrite and e2fc_recover
@@ -548,13 +555,10 @@ errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
 /* e2fc_recover() on *fsp, opened through e2fc_overlay_io_manager (the
  * journal with E2FC_JOPEN_OVERLAY), then e2fc_writeback() to the device:
  * what e2fsck-fc does.  The caller closes *fsp afterwards. */
-errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
-			      const struct e2fc_log *log,
-			      const struct e2fc_fc *fc,
-			      const struct e2fc_replay_opts *opts,
-			      io_manager writer, io_manager jwriter,
-			      struct e2fc_replay_stats *stats,
-			      struct e2fc_writeback_stats *cs);
+errcode_t e2fc_recover_writeback(ext2_filsys *fsp, const struct e2fc_loaded *ld,
+				 const struct e2fc_replay_opts *opts,
+				 struct e2fc_replay_stats *stats,
+				 struct e2fc_writeback_stats *cs);
 
 /* ===================================================================== */
 /* overlay_io.c: copy-on-write io_manager (replay without writing)        */
@@ -575,6 +579,11 @@ errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
+/* all len bytes at off, again after EINTR; a read past the end zeroes
+ * the rest of buf and returns EXT2_ET_SHORT_READ, a write that makes no
+ * progress EXT2_ET_SHORT_WRITE */
+errcode_t e2fc_pread_all(int fd, void *buf, size_t len, uint64_t off);
+errcode_t e2fc_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 /* ===================================================================== */
 /* sha256.c: SHA-256 (FIPS 180-4), for the --hash evidence               */
@@ -609,9 +618,10 @@ struct e2fc_evidence {
 	int32_t		journal_errno;
 };
 
-/* input's size, and with hash its SHA-256 (reads it all) */
-errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *input,
-			      int hash);
+/* ev anew: the tool, its version, input's size and with hash its
+ * SHA-256 (reads it all) */
+errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *tool,
+			      const char *version, const char *input, int hash);
 /* the journal's UUID and errno (j may be NULL: no journal) */
 void e2fc_evidence_journal(struct e2fc_evidence *ev,
 			   const struct e2fc_journal *j);
@@ -723,5 +733,16 @@ errcode_t e2fc_events_print(FILE *f, const struct e2fc_events *e,
 /* open image read-only, collect the events and print them */
 errcode_t e2fc_events_print_file(const char *image, const char *ext_journal,
 				 enum e2fc_ev_format fmt, FILE *out);
+
+/* ===================================================================== */
+/* the long options the e2fc programs share: one spelling and one value   */
+/* for getopt_long each (rows of their struct option tables)             */
+/* ===================================================================== */
+#define E2FC_LONGOPT_JSON	{ "json", no_argument, NULL, 'J' }
+#define E2FC_LONGOPT_RAW	{ "raw", no_argument, NULL, 'r' }
+#define E2FC_LONGOPT_UNTIL	{ "until-commit", required_argument, NULL, 'U' }
+#define E2FC_LONGOPT_HELP	{ "help", no_argument, NULL, 'h' }, \
+				{ "version", no_argument, NULL, 'V' }
+#define E2FC_LONGOPT_END	{ NULL, 0, NULL, 0 }
 
 #endif /* E2FC_H */

@@ -496,9 +496,7 @@ static errcode_t apply_run(struct apply *a, unsigned until_commit,
 		return err;
 	memset(&ro, 0, sizeof(ro));
 	ro.until_commit = until_commit;
-	return e2fc_recover_writeback(&a->fs, a->ld.j, a->ld.log, a->ld.fc,
-				      &ro, unix_io_manager, unix_io_manager,
-				      st, &cs);
+	return e2fc_recover_writeback(&a->fs, &a->ld, &ro, st, &cs);
 }
 
 errcode_t e2fc_apply(const char *path, const char *journal,

@@ -141,6 +141,13 @@ errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g)
 	return err;
 }
 
+errcode_t e2fc_load_group(struct replay *r, dgrp_t g)
+{
+	errcode_t err = e2fc_load_block_group(r, g);
+
+	return err ? err : e2fc_load_inode_group(r, g);
+}
+
 errcode_t e2fc_load_blocks(struct replay *r, blk64_t blk, blk64_t count)
 {
 	ext2_filsys fs = r->fs;
@@ -489,9 +496,7 @@ errcode_t e2fc_bitmaps_write(struct replay *r, dgrp_t g)
 
 	if (!r->partial)
 		return 0;	/* ext2fs_flush writes them all */
-	err = e2fc_load_block_group(r, g);
-	if (!err)
-		err = e2fc_load_inode_group(r, g);
+	err = e2fc_load_group(r, g);
 	if (err)
 		return err;
 	/* like ext2fs_write_bitmaps: no bitmap for a group still UNINIT */

@@ -220,28 +220,6 @@ static struct e2fc_event *find_event(struct builder *b, enum e2fc_ev_action a,
 
 /* a name as printed everywhere: printable ASCII as is, '\' and the other
  * bytes as \xNN */
-static char *escape_name(const uint8_t *name, unsigned len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *s = malloc(len * 4 + 1), *p = s;
-	unsigned i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '\\') {
-			*p++ = name[i];
-			continue;
-		}
-		*p++ = '\\';
-		*p++ = 'x';
-		*p++ = hex[name[i] >> 4];
-		*p++ = hex[name[i] & 15];
-	}
-	*p = 0;
-	return s;
-}
-
 static errcode_t add_dentry(struct builder *b, unsigned tagi)
 {
 	const struct e2fc_tag *t = &b->fc->tags[tagi];
@@ -253,7 +231,7 @@ static errcode_t add_dentry(struct builder *b, unsigned tagi)
 	if (!ev)
 		return EXT2_ET_NO_MEMORY;
 	ev->parent = t->u.dentry.parent;
-	ev->name = escape_name(t->u.dentry.name, t->u.dentry.name_len);
+	ev->name = e2fc_escape_name(t->u.dentry.name, t->u.dentry.name_len);
 	return ev->name ? 0 : EXT2_ET_NO_MEMORY;
 }
 

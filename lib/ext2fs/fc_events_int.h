@@ -20,6 +20,10 @@ errcode_t e2fc_imap_put(struct imap *m, ext2_ino_t ino, void *v, void **old);
 /* free the map, and each value with fn unless NULL */
 void e2fc_imap_free(struct imap *m, void (*fn)(void *));
 
+/* fc_events_paths.c: a name of len bytes, malloc'd: printable ASCII as
+ * is, '\\' and every other byte as \xNN (NULL: out of memory) */
+char *e2fc_escape_name(const void *name, unsigned len);
+
 /* fc_events_paths.c: fill path (and old_path) of every event */
 errcode_t e2fc_events_resolve(struct e2fc_events *e, ext2_filsys pre,
 			      ext2_filsys post, const struct e2fc_fc *fc);

@@ -54,25 +54,24 @@ static char *str_cat3(const char *a, const char *b, const char *c)
 	return s;
 }
 
-static char *escape(const char *name, unsigned len)
+char *e2fc_escape_name(const void *name, unsigned len)
 {
 	static const char hex[] = "0123456789abcdef";
+	const uint8_t *in = name;
 	char *s = malloc(len * 4 + 1), *p = s;
 	unsigned i;
-	uint8_t ch;
 
 	if (!s)
 		return NULL;
 	for (i = 0; i < len; i++) {
-		ch = name[i];
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
-			*p++ = ch;
+		if (in[i] >= 0x20 && in[i] < 0x7f && in[i] != '\\') {
+			*p++ = in[i];
 			continue;
 		}
 		*p++ = '\\';
 		*p++ = 'x';
-		*p++ = hex[ch >> 4];
-		*p++ = hex[ch & 15];
+		*p++ = hex[in[i] >> 4];
+		*p++ = hex[in[i] & 15];
 	}
 	*p = 0;
 	return s;
@@ -94,7 +93,7 @@ static int name_of_cb(struct ext2_dir_entry *de, int offset, int blocksize,
 	if (de->inode != n->ino || (len == 1 && de->name[0] == '.') ||
 	    (len == 2 && de->name[0] == '.' && de->name[1] == '.'))
 		return 0;
-	n->name = escape(de->name, len);
+	n->name = e2fc_escape_name(de->name, len);
 	return DIRENT_ABORT;
 }
 
@@ -180,7 +179,7 @@ static int walk_cb(struct ext2_dir_entry *de, int offset, int blocksize,
 		if (t->want[i].ino != de->inode || t->want[i].at.name)
 			continue;
 		t->want[i].at.parent = w->dir;
-		t->want[i].at.name = escape(de->name, len);
+		t->want[i].at.name = e2fc_escape_name(de->name, len);
 		t->left--;
 	}
 	if (!t->left)
@@ -282,8 +281,8 @@ static errcode_t index_names(struct resolver *r)
 static char *tag_path(struct resolver *r, const struct e2fc_tag *t,
 		      unsigned depth)
 {
-	char *name = escape((const char *)t->u.dentry.name,
-			    t->u.dentry.name_len), *p;
+	char *name = e2fc_escape_name(t->u.dentry.name,
+				      t->u.dentry.name_len), *p;
 
 	if (!name)
 		return NULL;
@@ -330,7 +329,8 @@ static char *hint_path(struct resolver *r, struct tree *t, ext2_ino_t ino)
 			  tag->u.dentry.name_len, NULL, &got) || got != ino)
 		return NULL;
 	d = dir_path(t, tag->u.dentry.parent, 0);
-	name = escape((const char *)tag->u.dentry.name, tag->u.dentry.name_len);
+	name = e2fc_escape_name(tag->u.dentry.name,
+				tag->u.dentry.name_len);
 	p = d && name ? str_cat3(d, "/", name) : NULL;
 	free(d);
 	free(name);

@@ -12,13 +12,16 @@
 #include <unistd.h>
 #include "e2fc.h"
 
-errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *input,
-			      int hash)
+errcode_t e2fc_evidence_input(struct e2fc_evidence *ev, const char *tool,
+			      const char *version, const char *input, int hash)
 {
 	errcode_t err = 0;
 	off_t end;
 	int fd;
 
+	memset(ev, 0, sizeof(*ev));
+	ev->tool = tool;
+	ev->tool_version = version;
 	ev->input = input;
 	fd = open(input, O_RDONLY);
 	if (fd < 0)
@@ -55,10 +58,7 @@ errcode_t e2fc_evidence_get(struct e2fc_evidence *ev, const char *tool,
 	ext2_filsys fs = NULL;
 	errcode_t err;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->tool = tool;
-	ev->tool_version = version;
-	err = e2fc_evidence_input(ev, input, hash);
+	err = e2fc_evidence_input(ev, tool, version, input, hash);
 	if (err)
 		return err;
 	err = ext2fs_open(input, EXT2_FLAG_64BITS | EXT2_FLAG_JOURNAL_DEV_OK,

@@ -327,19 +327,15 @@ int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len)
 /* the directory-entry file type of an inode mode (EXT2_FT_*) */
 int e2fc_file_type(unsigned mode)
 {
-	if (LINUX_S_ISREG(mode))
-		return EXT2_FT_REG_FILE;
-	if (LINUX_S_ISDIR(mode))
-		return EXT2_FT_DIR;
-	if (LINUX_S_ISCHR(mode))
-		return EXT2_FT_CHRDEV;
-	if (LINUX_S_ISBLK(mode))
-		return EXT2_FT_BLKDEV;
-	if (LINUX_S_ISFIFO(mode))
-		return EXT2_FT_FIFO;
-	if (LINUX_S_ISSOCK(mode))
-		return EXT2_FT_SOCK;
-	if (LINUX_S_ISLNK(mode))
-		return EXT2_FT_SYMLINK;
-	return EXT2_FT_UNKNOWN;
+	static const unsigned char ft[(LINUX_S_IFMT >> 12) + 1] = {
+		[LINUX_S_IFREG >> 12]	= EXT2_FT_REG_FILE,
+		[LINUX_S_IFDIR >> 12]	= EXT2_FT_DIR,
+		[LINUX_S_IFCHR >> 12]	= EXT2_FT_CHRDEV,
+		[LINUX_S_IFBLK >> 12]	= EXT2_FT_BLKDEV,
+		[LINUX_S_IFIFO >> 12]	= EXT2_FT_FIFO,
+		[LINUX_S_IFSOCK >> 12]	= EXT2_FT_SOCK,
+		[LINUX_S_IFLNK >> 12]	= EXT2_FT_SYMLINK,
+	};
+
+	return ft[(mode & LINUX_S_IFMT) >> 12];	/* 0: EXT2_FT_UNKNOWN */
 }

@@ -85,26 +85,38 @@ static errcode_t orphan_check(struct replay *r, ext2_ino_t ino,
 	return 0;
 }
 
+/* take ino if orphan_check() finds it sound; else note it, *bad set */
+static errcode_t take_sound(struct replay *r, struct orphans *o,
+			    ext2_ino_t ino, struct ext2_inode_large *in,
+			    int *bad)
+{
+	errcode_t err = orphan_check(r, ino, in);
+
+	*bad = err != 0;
+	if (!err)
+		return take(o, ino);
+	orphan_bad(r, err, ino);
+	return 0;
+}
+
 /* the list from s_last_orphan; stops at the first bad link */
 static errcode_t list_collect(struct replay *r, struct orphans *o)
 {
 	struct ext2_inode_large in;
 	ext2_ino_t ino = r->fs->super->s_last_orphan;
 	errcode_t err;
+	int bad;
 
 	while (ino) {
 		if (taken(r->fs, o, ino)) {
 			orphan_bad(r, E2FC_ERR_ORPHAN_LOOP, ino);
 			break;
 		}
-		err = orphan_check(r, ino, &in);
-		if (err) {
-			orphan_bad(r, err, ino);
-			break;
-		}
-		err = take(o, ino);
+		err = take_sound(r, o, ino, &in, &bad);
 		if (err)
 			return err;
+		if (bad)
+			break;
 		ino = in.i_dtime;
 	}
 	return r->err;
@@ -171,7 +183,7 @@ static errcode_t file_block(struct replay *r, struct orphans *o,
 	struct ext2_inode_large in;
 	unsigned i, per = (fs->blocksize - E2FC_ORPHAN_TAIL_SIZE) / 4;
 	ext2_ino_t ino;
-	int changed = 0;
+	int changed = 0, bad;
 	errcode_t err;
 
 	err = io_channel_read_blk64(fs->io, blk, 1, b);
@@ -193,12 +205,7 @@ static errcode_t file_block(struct replay *r, struct orphans *o,
 		changed = 1;
 		if (taken(fs, o, ino))
 			continue;	/* on the list too */
-		err = orphan_check(r, ino, &in);
-		if (err) {
-			orphan_bad(r, err, ino);
-			continue;
-		}
-		err = take(o, ino);
+		err = take_sound(r, o, ino, &in, &bad);
 		if (err)
 			return err;
 	}
@@ -494,23 +501,10 @@ struct plan_view {
 static const struct e2fc_log_block *view_logged(struct plan_view *v,
 						blk64_t blk)
 {
-	const struct e2fc_log *log = v->log;
-	const struct e2fc_log_block *last = NULL, *b;
-	blk64_t nblocks = ext2fs_blocks_count(v->fs->super);
-	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
-
-	for (t = 0; v->j && t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			b = &log->blocks[i];
-			if (b->target == blk &&
-			    e2fc_log_block_fate(log, b, nblocks) ==
-			    E2FC_LB_WRITE)
-				last = b;
-		}
-	}
-	return last;
+	if (!v->j)
+		return NULL;
+	return e2fc_log_last_write(v->log, blk,
+				   ext2fs_blocks_count(v->fs->super));
 }
 
 /* block blk as the replay of the log leaves it */
@@ -544,11 +538,64 @@ static errcode_t view_inode_le32(struct plan_view *v, ext2_ino_t ino,
 	return err;
 }
 
+static int list_ino_ok(ext2_filsys fs, uint32_t ino)
+{
+	return ino >= EXT2_FIRST_INO(fs->super) &&
+	       ino <= fs->super->s_inodes_count;
+}
+
+/* the orphan after ino on the list the log leaves; 0 at its end */
+static uint32_t list_next(struct plan_view *v, uint32_t ino)
+{
+	uint32_t next;
+
+	if (!list_ino_ok(v->fs, ino) ||
+	    view_inode_le32(v, ino, E2FC_INODE_DTIME, &next) ||
+	    !list_ino_ok(v->fs, next))
+		return 0;
+	return next;
+}
+
+/*
+ * The inodes on the list starting at ino, each once: Brent's cycle
+ * search finds the length of a loop, a second walk the steps into it.
+ */
+static unsigned count_chain(struct plan_view *v, uint32_t ino)
+{
+	uint32_t slow = ino, fast;
+	unsigned power = 1, lam = 1, mu = 0, n = 1;
+
+	if (!list_ino_ok(v->fs, ino))
+		return 0;
+	fast = list_next(v, ino);
+	while (fast && fast != slow) {
+		if (power == lam) {
+			slow = fast;
+			power *= 2;
+			lam = 0;
+		}
+		fast = list_next(v, fast);
+		lam++;
+		n++;
+	}
+	if (!fast)
+		return n;	/* no loop: n inodes, the last ends it */
+	slow = fast = ino;
+	for (n = 0; n < lam; n++)
+		fast = list_next(v, fast);
+	while (slow != fast && mu < v->fs->super->s_inodes_count) {
+		slow = list_next(v, slow);
+		fast = list_next(v, fast);
+		mu++;
+	}
+	return mu + lam;
+}
+
 static unsigned count_list(struct plan_view *v)
 {
 	ext2_filsys fs = v->fs;
 	blk64_t sb = E2FC_SB_OFFSET / fs->blocksize;
-	unsigned n = 0, off = E2FC_SB_OFFSET % fs->blocksize;
+	unsigned off = E2FC_SB_OFFSET % fs->blocksize;
 	uint32_t ino = fs->super->s_last_orphan;
 
 	/* the superblock the log leaves, else the one fs holds */
@@ -557,13 +604,7 @@ static unsigned count_list(struct plan_view *v)
 			return 0;
 		ino = e2fc_get_le32(v->buf + off + E2FC_SB_LAST_ORPHAN);
 	}
-	/* at most one pass over the inodes: a loop ends here too */
-	while (ino >= EXT2_FIRST_INO(fs->super) &&
-	       ino <= fs->super->s_inodes_count &&
-	       n < fs->super->s_inodes_count &&
-	       !view_inode_le32(v, ino, E2FC_INODE_DTIME, &ino))
-		n++;
-	return n;
+	return count_chain(v, ino);
 }
 
 static unsigned count_file(struct plan_view *v)

@@ -5,6 +5,7 @@
  * Every program prints through here; none formats tags on its own.  The
  * formatting of numbers, times and strings is in fc_fmt.h.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
@@ -55,6 +56,23 @@ static const char *yesno(int v)
 #define kv_s64(o, key, v)	do { ob_lit(o, key); ob_s64(o, v); } while (0)
 #define kv_bool(o, key, v)	do { ob_lit(o, key); ob_str(o, yesno(v)); } \
 				while (0)
+
+/* fmt with each %u replaced by the next argument (unsigned): a line of
+ * numbers in the text form without the cost of printf */
+static void ob_fmtu(struct ob *o, const char *fmt, ...)
+{
+	const char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	while ((p = strstr(fmt, "%u")) != NULL) {
+		ob_mem(o, fmt, p - fmt);
+		ob_u32(o, va_arg(ap, unsigned));
+		fmt = p + 2;
+	}
+	va_end(ap);
+	ob_str(o, fmt);
+}
 
 void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
 {
@@ -417,6 +435,17 @@ static void print_raw(struct ob *o, const struct e2fc_tag *t)
 	}
 }
 
+/* what (" (stored 0x"), then the stored and the computed checksum */
+static void stored_computed(struct ob *o, const char *what, uint32_t stored,
+			    uint32_t computed)
+{
+	ob_str(o, what);
+	ob_hex32w(o, stored, 8);
+	ob_lit(o, ", computed 0x");
+	ob_hex32w(o, computed, 8);
+	ob_putc(o, ')');
+}
+
 static void print_jsb_text(struct ob *o, const struct e2fc_journal *j)
 {
 	const struct e2fc_jsb *sb = &j->sb;
@@ -429,22 +458,16 @@ static void print_jsb_text(struct ob *o, const struct e2fc_journal *j)
 	}
 	ob_lit(o, "\nJournal superblock: v");
 	ob_u32(o, sb->blocktype == JBD2_BT_SB_V2 ? 2 : 1);
-	kv_u32(o, ", block size ", sb->blocksize);
-	kv_u32(o, ", ", sb->maxlen);
-	kv_u32(o, " blocks, first ", sb->first);
-	kv_u32(o, ", sequence ", sb->sequence);
-	kv_u32(o, ", start ", sb->start);
+	ob_fmtu(o, ", block size %u, %u blocks, first %u, sequence %u, "
+		"start %u", sb->blocksize, sb->maxlen, sb->first, sb->sequence,
+		sb->start);
 	ob_lit(o, "\nJournal features: ");
 	journal_features(o, sb, " ", 0);
 	ob_lit(o, "\nJournal checksum: ");
 	ob_str(o, csum_word(sb->csum_present, sb->csum_ok));
-	if (sb->csum_present) {
-		ob_lit(o, " (stored 0x");
-		ob_hex32w(o, sb->checksum, 8);
-		ob_lit(o, ", computed 0x");
-		ob_hex32w(o, sb->checksum_computed, 8);
-		ob_putc(o, ')');
-	}
+	if (sb->csum_present)
+		stored_computed(o, " (stored 0x", sb->checksum,
+				sb->checksum_computed);
 	if (sb->num_fc_blks) {
 		kv_u32(o, "\nFast-commit area: blocks ", sb->fc_first);
 		ob_putc(o, '-');
@@ -466,12 +489,9 @@ static void print_log_text(struct ob *o, const struct e2fc_log *log)
 	for (i = 0; i < log->ntrans; i++) {
 		const struct e2fc_log_trans *t = &log->trans[i];
 
-		kv_u32(o, "Transaction ", t->tid);
-		kv_u32(o, ": first block ", t->first_block);
-		kv_u32(o, ", ", t->ndesc);
-		kv_u32(o, " descriptor, ", t->ndata);
-		kv_u32(o, " data, ", t->nrevoked);
-		ob_lit(o, " revoke records, ");
+		ob_fmtu(o, "Transaction %u: first block %u, %u descriptor, "
+			"%u data, %u revoke records, ", t->tid, t->first_block,
+			t->ndesc, t->ndata, t->nrevoked);
 		if (t->complete) {
 			kv_u32(o, "commit block ", t->commit_block);
 			ob_lit(o, " (checksum ");
@@ -509,12 +529,8 @@ static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 {
 	unsigned k;
 
-	kv_u32(o, "\nCommit ", c->index);
-	kv_u32(o, ": tid ", c->tid);
-	kv_u32(o, ", blocks ", c->first_block);
-	ob_putc(o, '-');
-	ob_u32(o, c->last_block);
-	ob_putc(o, '\n');
+	ob_fmtu(o, "\nCommit %u: tid %u, blocks %u-%u\n", c->index, c->tid,
+		c->first_block, c->last_block);
 	for (k = c->first_tag; k < c->first_tag + c->ntags; k++) {
 		const struct e2fc_tag *t = &fc->tags[k];
 
@@ -535,13 +551,9 @@ static void print_commit_text(struct ob *o, const struct e2fc_fc *fc,
 	}
 	ob_lit(o, "  verdict: not replayable: ");
 	ob_str(o, error_message(c->reason));
-	if (c->has_tail) {
-		ob_lit(o, " (crc stored 0x");
-		ob_hex32w(o, c->crc_stored, 8);
-		ob_lit(o, ", computed 0x");
-		ob_hex32w(o, c->crc_computed, 8);
-		ob_putc(o, ')');
-	}
+	if (c->has_tail)
+		stored_computed(o, " (crc stored 0x", c->crc_stored,
+				c->crc_computed);
 	ob_putc(o, '\n');
 }
 
@@ -588,10 +600,8 @@ static void report_text(struct ob *o, const struct e2fc_journal *j,
 		ob_str(o, error_message(fc->stop_reason));
 		ob_putc(o, '\n');
 	}
-	kv_u32(o, "Replayable: ", fc->replay_commits);
-	kv_u32(o, " of ", fc->ncommits);
-	kv_u32(o, " commits, ", fc->replay_tags);
-	ob_lit(o, " tags\n");
+	ob_fmtu(o, "Replayable: %u of %u commits, %u tags\n",
+		fc->replay_commits, fc->ncommits, fc->replay_tags);
 }
 
 void e2fc_print_text(FILE *f, const struct e2fc_journal *j,

@@ -876,9 +876,7 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
 	ext2_ino_t base = g * ipg + 1;
 	errcode_t err;
 
-	err = e2fc_load_block_group(r, g);
-	if (!err)
-		err = e2fc_load_inode_group(r, g);
+	err = e2fc_load_group(r, g);
 	if (err)
 		return err;
 	used = count_used(fs->block_map, first, last);

@@ -107,6 +107,8 @@ errcode_t e2fc_orphans_settle(struct replay *r);
 errcode_t e2fc_bitmaps_init(struct replay *r);
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g);
 errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g);
+/* both of group g's bitmaps */
+errcode_t e2fc_load_group(struct replay *r, dgrp_t g);
 errcode_t e2fc_load_blocks(struct replay *r, blk64_t blk, blk64_t count);
 /* inode bitmap bit of ino (its group loaded first) */
 int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino);

@@ -97,17 +97,14 @@
 #define FC_MAX_BLOCKSIZE	65536
 #define FC_MAX_NAME		255
 
+/* a tag's name is its EXT4_FC_TAG_ suffix */
+#define TAG_NAME(name)	[EXT4_FC_TAG_##name] = #name
 static const char *const tag_names[] = {
-	[EXT4_FC_TAG_ADD_RANGE]	= "ADD_RANGE",
-	[EXT4_FC_TAG_DEL_RANGE]	= "DEL_RANGE",
-	[EXT4_FC_TAG_CREAT]	= "CREAT",
-	[EXT4_FC_TAG_LINK]	= "LINK",
-	[EXT4_FC_TAG_UNLINK]	= "UNLINK",
-	[EXT4_FC_TAG_INODE]	= "INODE",
-	[EXT4_FC_TAG_PAD]	= "PAD",
-	[EXT4_FC_TAG_TAIL]	= "TAIL",
-	[EXT4_FC_TAG_HEAD]	= "HEAD",
+	TAG_NAME(ADD_RANGE), TAG_NAME(DEL_RANGE), TAG_NAME(CREAT),
+	TAG_NAME(LINK), TAG_NAME(UNLINK), TAG_NAME(INODE), TAG_NAME(PAD),
+	TAG_NAME(TAIL), TAG_NAME(HEAD),
 };
+#undef TAG_NAME
 
 const char *e2fc_tag_name(uint16_t tag)
 {

@@ -94,22 +94,11 @@ static errcode_t log_targets(const struct e2fc_log *log, int fc_replayed,
 static errcode_t log_version(struct writeback *c, const struct e2fc_log *log,
 			     blk64_t target, void *buf, int *found)
 {
-	const struct e2fc_log_block *b, *last = NULL;
-	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
-	blk64_t nblocks = ext2fs_blocks_count(c->ofs->super);
+	const struct e2fc_log_block *last;
 	errcode_t err;
 
-	for (t = 0; t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			b = &log->blocks[i];
-			if (b->target == target &&
-			    e2fc_log_block_fate(log, b, nblocks) ==
-			    E2FC_LB_WRITE)
-				last = b;
-		}
-	}
+	last = e2fc_log_last_write(log, target,
+				   ext2fs_blocks_count(c->ofs->super));
 	*found = last != NULL;
 	if (!last)
 		return 0;
@@ -389,15 +378,14 @@ errcode_t e2fc_log_prewrite(ext2_filsys fs, struct e2fc_journal *j,
 	return err;
 }
 
-errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
-			      const struct e2fc_log *log,
-			      const struct e2fc_fc *fc,
-			      const struct e2fc_replay_opts *opts,
-			      io_manager writer, io_manager jwriter,
-			      struct e2fc_replay_stats *stats,
-			      struct e2fc_writeback_stats *cs)
+errcode_t e2fc_recover_writeback(ext2_filsys *fsp, const struct e2fc_loaded *ld,
+				 const struct e2fc_replay_opts *opts,
+				 struct e2fc_replay_stats *stats,
+				 struct e2fc_writeback_stats *cs)
 {
 	struct e2fc_replay_opts o = { .until_commit = ~0U };
+	struct e2fc_journal *j = ld->j;
+	io_manager writer;
 	errcode_t err;
 
 	memset(cs, 0, sizeof(*cs));
@@ -405,14 +393,15 @@ errcode_t e2fc_recover_writeback(ext2_filsys *fsp, struct e2fc_journal *j,
 		return EXT2_ET_INVALID_ARGUMENT;
 	if (opts)
 		o = *opts;
-	err = e2fc_log_prewrite(*fsp, j, log, fc, writer, &o, stats);
+	writer = o.writer ? o.writer : unix_io_manager;
+	err = e2fc_log_prewrite(*fsp, j, ld->log, ld->fc, writer, &o, stats);
 	if (!err)
-		err = e2fc_recover(fsp, j, log, fc, &o, stats);
+		err = e2fc_recover(fsp, j, ld->log, ld->fc, &o, stats);
 	if (err)
 		return err;
 	if (!e2fc_overlay_units((*fsp)->io) &&
 	    !(j && j->external && e2fc_overlay_units(j->ext_io)))
 		return 0;	/* nothing to do: nothing written */
-	return e2fc_writeback(*fsp, j, log, stats->fc_commits > 0, writer,
-			   jwriter, cs);
+	return e2fc_writeback(*fsp, j, ld->log, stats->fc_commits > 0, writer,
+			      writer, cs);
 }

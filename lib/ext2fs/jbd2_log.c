@@ -568,6 +568,27 @@ enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
 	return E2FC_LB_WRITE;
 }
 
+const struct e2fc_log_block *e2fc_log_last_write(const struct e2fc_log *log,
+						blk64_t target,
+						blk64_t fs_blocks)
+{
+	const struct e2fc_log_block *b, *last = NULL;
+	unsigned t, i, ntrans = e2fc_log_replayed_trans(log);
+
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			b = &log->blocks[i];
+			if (b->target == target &&
+			    e2fc_log_block_fate(log, b, fs_blocks) ==
+			    E2FC_LB_WRITE)
+				last = b;
+		}
+	}
+	return last;
+}
+
 unsigned e2fc_log_bad_data(const struct e2fc_log *log)
 {
 	unsigned t, i, n = 0, ntrans = e2fc_log_replayed_trans(log);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +52,28 @@ struct ov_chan {
 	struct struct_io_stats	stats;
 };
 
-/* the live overlays, only so that an io option can name one; nothing is
- * shared between two of them (not thread-safe) */
+/*
+ * The live overlays, only so that an io option can name one.  Nothing
+ * is shared between two of them; registry_lock guards the list, the ids
+ * and every overlay's refs, so channels may open and close in threads.
+ */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct overlay *live;
 static uint64_t last_id;
 
-static struct overlay *ov_find(uint64_t id)
+/* a new reference to the live overlay id, or NULL */
+static struct overlay *ov_get(uint64_t id)
 {
 	struct overlay *ov;
 
+	pthread_mutex_lock(&registry_lock);
 	for (ov = live; ov; ov = ov->next)
-		if (ov->id == id)
-			return ov;
-	return NULL;
+		if (ov->id == id && ov->refs > 0) {
+			ov->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&registry_lock);
+	return ov;
 }
 
 static errcode_t ov_new(struct overlay **out)
@@ -79,10 +89,13 @@ static errcode_t ov_new(struct overlay **out)
 		free(ov);
 		return EXT2_ET_NO_MEMORY;
 	}
+	ov->refs = 1;
+	pthread_mutex_lock(&registry_lock);
 	ov->id = ++last_id;
-	snprintf(ov->opts, sizeof(ov->opts), OPTION "=%" PRIu64, ov->id);
 	ov->next = live;
 	live = ov;
+	pthread_mutex_unlock(&registry_lock);
+	snprintf(ov->opts, sizeof(ov->opts), OPTION "=%" PRIu64, ov->id);
 	*out = ov;
 	return 0;
 }
@@ -144,31 +157,39 @@ static void ov_put(struct overlay *ov)
 {
 	struct overlay **pp;
 
-	if (--ov->refs > 0)
+	pthread_mutex_lock(&registry_lock);
+	if (--ov->refs > 0) {
+		pthread_mutex_unlock(&registry_lock);
 		return;
+	}
 	for (pp = &live; *pp; pp = &(*pp)->next)
 		if (*pp == ov) {
 			*pp = ov->next;
 			break;
 		}
+	pthread_mutex_unlock(&registry_lock);
 	ov_free_units(ov);
 	free(ov->tab);
 	free(ov);
 }
 
-static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
+/* all len bytes at off, again after a signal; a read that meets the end
+ * zeroes the rest of buf (the end of a device reads as zeros) */
+static errcode_t pio_all(int fd, uint8_t *p, size_t len, uint64_t off,
+			 int wr)
 {
-	uint8_t *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = wr ? pwrite(fd, p, len, (off_t)off) :
+			 pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return errno;
-		}
-		if (n == 0) {		/* past the end reads as zeros */
+		if (n == 0 && wr)
+			return EXT2_ET_SHORT_WRITE;
+		if (n == 0) {
 			memset(p, 0, len);
 			return EXT2_ET_SHORT_READ;
 		}
@@ -179,6 +200,16 @@ static errcode_t base_read(int fd, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+errcode_t e2fc_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	return pio_all(fd, buf, len, off, 0);
+}
+
+errcode_t e2fc_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return pio_all(fd, (uint8_t *)buf, len, off, 1);
+}
+
 /* bytes [off, off+len): base data with the overlay on top */
 static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 			 size_t len)
@@ -187,7 +218,7 @@ static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 	uint64_t idx;
 
 	if (!c->ov->count)
-		return base_read(c->fd, off, buf, len);
+		return e2fc_pread_all(c->fd, buf, len, off);
 	while (len) {
 		size_t in = off & (UNIT - 1), n = UNIT - in;
 		struct unit *u;
@@ -205,7 +236,7 @@ static errcode_t ov_read(struct ov_chan *c, uint64_t off, uint8_t *buf,
 			while (run < len &&
 			       !unit_find(c->ov, (off + run) >> UNIT_SHIFT))
 				run += (len - run) < UNIT ? len - run : UNIT;
-			err = base_read(c->fd, off, buf, run);
+			err = e2fc_pread_all(c->fd, buf, run, off);
 			if (err && err != EXT2_ET_SHORT_READ)
 				return err;
 			n = run;
@@ -239,8 +270,8 @@ static errcode_t ov_write(struct ov_chan *c, uint64_t off, const uint8_t *buf,
 				return EXT2_ET_NO_MEMORY;
 			u->idx = idx;
 			if (n < UNIT) {
-				err = base_read(c->fd, idx << UNIT_SHIFT,
-						u->data, UNIT);
+				err = e2fc_pread_all(c->fd, u->data, UNIT,
+						     idx << UNIT_SHIFT);
 				if (err && err != EXT2_ET_SHORT_READ) {
 					free(u);
 					return err;
@@ -336,7 +367,6 @@ static errcode_t ovio_open(const char *name, int flags, io_channel *chp)
 	err = ov_new(&c->ov);
 	if (err)
 		goto fail_fd;
-	c->ov->refs++;
 	c->stats.num_fields = 2;
 	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
 	ch->manager = e2fc_overlay_io_manager;
@@ -399,16 +429,17 @@ static errcode_t ovio_set_option(io_channel ch, const char *option,
 	id = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end)
 		return EXT2_ET_INVALID_ARGUMENT;
-	ov = ov_find(id);
-	if (!ov || ov->refs < 1)
+	ov = ov_get(id);
+	if (!ov)
 		return EXT2_ET_INVALID_ARGUMENT;
-	if (ov == c->ov)
-		return 0;
-	if (c->ov->count)
-		return EXT2_ET_OP_NOT_SUPPORTED;
+	if (ov == c->ov || c->ov->count) {
+		errcode_t err = ov == c->ov ? 0 : EXT2_ET_OP_NOT_SUPPORTED;
+
+		ov_put(ov);
+		return err;
+	}
 	ov_put(c->ov);
 	c->ov = ov;
-	ov->refs++;
 	return 0;
 }
 
@@ -418,12 +449,6 @@ static errcode_t ovio_get_stats(io_channel ch, io_stats *stats)
 
 	*stats = &c->stats;
 	return 0;
-}
-
-static errcode_t ovio_discard(io_channel ch, unsigned long long block,
-			      unsigned long long count)
-{
-	return EXT2_ET_UNIMPLEMENTED;
 }
 
 static struct struct_io_manager overlay_manager = {
@@ -440,7 +465,6 @@ static struct struct_io_manager overlay_manager = {
 	.get_stats	= ovio_get_stats,
 	.read_blk64	= ovio_read64,
 	.write_blk64	= ovio_write64,
-	.discard	= ovio_discard,
 };
 
 io_manager e2fc_overlay_io_manager = &overlay_manager;
@@ -509,23 +533,6 @@ static int all_zero(const uint8_t *p, size_t len)
 	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
-static errcode_t pwrite_all(int fd, const uint8_t *p, size_t len, off_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EXT2_ET_SHORT_WRITE;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
-}
-
 /* [data, hole) by read and write where copy_file_range cannot (another
  * file system on older kernels, a block device): zero chunks stay holes */
 static errcode_t copy_rw(int in, int out, off_t data, off_t hole)
@@ -546,7 +553,7 @@ static errcode_t copy_rw(int in, int out, off_t data, off_t hole)
 			break;
 		}
 		if (!all_zero(buf, n))
-			err = pwrite_all(out, buf, n, data);
+			err = e2fc_pwrite_all(out, buf, n, data);
 	}
 	free(buf);
 	return err;

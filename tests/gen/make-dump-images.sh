@@ -16,6 +16,8 @@
 #            the journal's fast_commit feature: no area)
 #   torn     the last fast commit's TAIL crc is flipped (torn commit)
 #   extjnl   external journal device (OUTDIR/journal.gz too)
+#   demo     the crash image of demo/ (made by demo/make-demo-image.sh):
+#            the same steps on the names the demo shows
 set -eu
 name=$1 out=$2
 shift 2
@@ -40,22 +42,41 @@ else
 	mkdir "$t/mnt"
 	mount -o loop,commit=600 "$t/img" "$t/mnt"
 fi
-mkdir "$t/mnt/d"
-echo base >"$t/mnt/d/base"
+# the set-up tree (committed by sync), then the same fsynced steps for
+# every variant: only the names and the data differ
+if [ "$name" = demo ]; then
+	work=demo dir=docs base=readme text=setup
+else
+	work=dump dir=d base=base text=base
+fi
+mkdir "$t/mnt/$dir"
+echo "$text" >"$t/mnt/$dir/$base"
 sync -f "$t/mnt"
-python3 - "$t/mnt" <<'PY'
+python3 - "$t/mnt" "$work" <<'PY'
 import os, sys
-m = sys.argv[1]
+m, work = sys.argv[1:3]
+W = {
+    'demo': dict(a='docs/notes.txt', a_data='fast commit demo\n' * 100,
+                 b='docs/readme', b_more='appended after the last full '
+                 'commit\n', link='docs/notes-link', a_more='more\n',
+                 c='big', c_data=''.join('line %06d\n' % i
+                                         for i in range(20000)),
+                 d='docs/todo', d_data='replay me\n'),
+    'dump': dict(a='d/a', a_data='alpha\n' * 300, b='d/base', b_more='more\n',
+                 link='d/a-link', a_more='x', c='d/name with space\\',
+                 c_data='odd name\n', d='top', d_data='top\n' * 1000),
+}[work]
 def write(p, data, mode='w'):
-    with open(p, mode) as f:
+    with open(os.path.join(m, p), mode) as f:
         f.write(data); f.flush(); os.fsync(f.fileno())
-write(m + '/d/a', 'alpha\n' * 300)
-write(m + '/d/base', 'more\n', 'a')
-os.link(m + '/d/a', m + '/d/a-link')
-write(m + '/d/a', 'x', 'a')
-write(m + '/d/name with space\\', 'odd name\n')
-os.unlink(m + '/d/base')
-write(m + '/top', 'top\n' * 1000)
+# file fsyncs only: each commits the file and its new names as a fast commit
+write(W['a'], W['a_data'])
+write(W['b'], W['b_more'], 'a')
+os.link(os.path.join(m, W['a']), os.path.join(m, W['link']))
+write(W['a'], W['a_more'], 'a')
+write(W['c'], W['c_data'])
+os.unlink(os.path.join(m, W['b']))
+write(W['d'], W['d_data'])
 PY
 if [ "$name" = clean ]; then
 	umount "$t/mnt"

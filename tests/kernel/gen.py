@@ -316,17 +316,33 @@ class Gen:
             os.fsync(f.fileno())
         return 'create ' + n
 
-    def _rw(self, fn):
+    def with_file(self, fn, flags=0):
+        """fn(path, fd, size) on a file picked at random, opened for
+        reading and writing (and flags) and closed after; a new file
+        instead when there is none"""
         f = self.pick_file()
         if f is None:
             return self.op_create()
-        fd = os.open(self.p(f), os.O_RDWR)
+        fd = os.open(self.p(f), os.O_RDWR | flags)
         try:
-            what = fn(fd, os.fstat(fd).st_size)
-            os.fsync(fd)
+            return fn(f, fd, os.fstat(fd).st_size)
         finally:
             os.close(fd)
-        return '%s %s' % (what, f)
+
+    def _rw(self, fn):
+        def step(f, fd, sz):
+            what = fn(fd, sz)
+            os.fsync(fd)
+            return '%s %s' % (what, f)
+        return self.with_file(step)
+
+    def _rw_at(self, fn, room, sizes):
+        """_rw with an offset below the size + room and a length from
+        sizes picked first: fn(fd, off, n)"""
+        def at(fd, sz):
+            off = self.rnd.randrange(sz + room)
+            return fn(fd, off, self.rnd.choice(sizes))
+        return self._rw(at)
 
     def op_append(self):
         def fn(fd, sz):
@@ -336,12 +352,10 @@ class Gen:
         return self._rw(fn)
 
     def op_overwrite(self):
-        def fn(fd, sz):
-            off = self.rnd.randrange(sz + 1)
-            n = self.rnd.choice([1, 200, 4096])
+        def fn(fd, off, n):
             os.pwrite(fd, self.data(n), off)
             return 'overwrite %d+%d' % (off, n)
-        return self._rw(fn)
+        return self._rw_at(fn, 1, [1, 200, 4096])
 
     def op_truncate(self):
         def fn(fd, sz):
@@ -361,16 +375,14 @@ class Gen:
         return self._rw(fn)
 
     def op_falloc(self):
-        def fn(fd, sz):
-            off = self.rnd.randrange(sz + 8192)
-            n = self.rnd.choice([1024, 4096, 20000])
+        def fn(fd, off, n):
             mode = self.rnd.choice([0, 0, FALLOC_KEEP_SIZE, FALLOC_PUNCH])
             if mode == 0:
                 os.posix_fallocate(fd, off, n)
             else:
                 fallocate(fd, mode, off, n)
             return 'fallocate mode=%d %d+%d' % (mode, off, n)
-        return self._rw(fn)
+        return self._rw_at(fn, 8192, [1024, 4096, 20000])
 
     def op_deep(self):
         n = self.newname()
@@ -645,12 +657,7 @@ def w_atomic_save(g):
 
 
 def w_fdatasync(g):
-    f = g.pick_file()
-    if f is None:
-        return g.op_create()
-    fd = os.open(g.p(f), os.O_RDWR)
-    try:
-        sz = os.fstat(fd).st_size
+    def fn(f, fd, sz):
         off = g.rnd.choice([sz, g.rnd.randrange(sz + 1)])
         n = os.pwrite(fd, g.data(g.rnd.choice([1, 700, 5000])), off)
         os.fdatasync(fd)
@@ -658,39 +665,26 @@ def w_fdatasync(g):
             # the size did not change: fdatasync leaves the new mtime
             # behind (not data), the live tree would not be the oracle
             os.fsync(fd)
-    finally:
-        os.close(fd)
-    return 'fdatasync %s @%d' % (f, off)
+        return 'fdatasync %s @%d' % (f, off)
+    return g.with_file(fn)
 
 
 def w_direct(g):
-    f = g.pick_file()
-    if f is None:
-        return g.op_create()
-    n = 4096 * g.rnd.choice([1, 2, 5])
-    buf = mmap.mmap(-1, n)	# page aligned, as O_DIRECT wants
-    buf.write(g.data(n))
-    fd = os.open(g.p(f), os.O_RDWR | os.O_DIRECT)
-    try:
-        sz = os.fstat(fd).st_size
-        off = (sz + 4095) // 4096 * 4096
-        if g.rnd.random() < 0.5 and sz >= 4096:
-            off = g.rnd.randrange(sz // 4096) * 4096
-        os.pwrite(fd, buf, off)
+    def fn(f, fd, sz):
+        n = 4096 * g.rnd.choice([1, 2, 5])
+        with mmap.mmap(-1, n) as buf:	# page aligned, as O_DIRECT wants
+            buf.write(g.data(n))
+            off = (sz + 4095) // 4096 * 4096
+            if g.rnd.random() < 0.5 and sz >= 4096:
+                off = g.rnd.randrange(sz // 4096) * 4096
+            os.pwrite(fd, buf, off)
         os.fsync(fd)
-    finally:
-        os.close(fd)
-        buf.close()
-    return 'odirect %s %d@%d' % (f, n, off)
+        return 'odirect %s %d@%d' % (f, n, off)
+    return g.with_file(fn, os.O_DIRECT)
 
 
 def w_mmap(g):
-    f = g.pick_file()
-    if f is None:
-        return g.op_create()
-    fd = os.open(g.p(f), os.O_RDWR)
-    try:
-        sz = os.fstat(fd).st_size
+    def fn(f, fd, sz):
         if sz < 100:
             sz = 9000
             os.ftruncate(fd, sz)
@@ -703,9 +697,8 @@ def w_mmap(g):
         # write fault set stays behind when the size does not change,
         # and the live tree would not be the oracle (as w_fdatasync)
         os.fsync(fd)
-    finally:
-        os.close(fd)
-    return 'mmap+msync %s %d@%d' % (f, len(d), off)
+        return 'mmap+msync %s %d@%d' % (f, len(d), off)
+    return g.with_file(fn)
 
 
 def w_exchange(g):
@@ -725,13 +718,8 @@ def w_exchange(g):
 
 
 def w_range(g):
-    f = g.pick_file()
-    if f is None:
-        return g.op_create()
-    bs = g.prof['bs']
-    fd = os.open(g.p(f), os.O_RDWR)
-    try:
-        sz = os.fstat(fd).st_size
+    def fn(f, fd, sz):
+        bs = g.prof['bs']
         if sz < 6 * bs:
             os.pwrite(fd, g.data(6 * bs - sz), sz)
             os.fsync(fd)	# durable even if the range op fails
@@ -745,11 +733,10 @@ def w_range(g):
             ln += g.rnd.choice([0, 100])
         fallocate(fd, mode, off, ln)
         os.fsync(fd)
-    finally:
-        os.close(fd)
-    name = {FALLOC_ZERO: 'zero', FALLOC_COLLAPSE: 'collapse',
-            FALLOC_INSERT: 'insert'}[mode]
-    return '%s-range %s %d+%d' % (name, f, off, ln)
+        name = {FALLOC_ZERO: 'zero', FALLOC_COLLAPSE: 'collapse',
+                FALLOC_INSERT: 'insert'}[mode]
+        return '%s-range %s %d+%d' % (name, f, off, ln)
+    return g.with_file(fn)
 
 
 def w_chown(g):

@@ -38,64 +38,8 @@ dump=$build/misc/e2fcdump
 tmp=$(mktemp -d /tmp/h9-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# seed profile ops snaps [fill|real|all]: fill = --fill; real, all =
-# --mix (the workloads of real systems: gen.py REAL_OPS)
-runs=${RUNS:-'
-101 1k-256-csum-64 12 3
-102 1k-128-nocsum-32 18 3
-103 2k-256-csum-64 25 3
-104 2k-128-csum-32 14 3
-105 4k-256-csum-64 20 3
-106 4k-128-nocsum-64 16 3
-107 4k-256-nocsum-32 30 3
-108 1k-256-csum-64-ext 15 3
-109 4k-256-csum-64-ext 22 3
-110 1k-256-csum-64-fc256 40 3
-111 4k-256-csum-64-fc256 35 3
-112 2k-256-nocsum-64-fc128 30 3
-2 1k-256-csum-64 40 8 fill
-3 1k-256-csum-64 40 8 fill
-4 4k-128-csum-64 40 4 fill
-5 1k-256-csum-64 40 8 fill
-8 2k-128-nocsum-64 40 8 fill
-115 1k-128-csum-64-fc64 10 3
-116 4k-256-csum-64 8 3
-21 1k-256-csum-64-inline-fc64 25 3
-22 1k-256-csum-64-inline-fc64 25 3
-23 4k-256-nocsum-64-inline 20 3
-131 4k-256-nocsum-32-noext 14 1
-132 1k-256-csum-32-noext 16 1
-133 2k-128-nocsum-32-noext 30 2
-134 4k-256-csum-32-noext 28 1
-135 1k-128-nocsum-32-noext-fc64 35 1
-7101 1k-256-csum-64 25 3 real
-7102 4k-256-csum-64 25 3 real
-7103 1k-128-nocsum-32 25 3 all
-7104 4k-128-nocsum-64 30 3 real
-7105 2k-256-csum-64 30 3 all
-7106 1k-256-csum-64-orphanfile 25 3 real
-7107 4k-256-csum-64-orphanfile 25 3 real
-7108 1k-256-nocsum-64-orphanfile 25 3 all
-7109 4k-256-nocsum-32-noext 20 1 real
-7110 1k-256-csum-64-ext 20 3 real
-7111 4k-256-csum-64-inline 20 3 real
-7112 1k-256-csum-64-fc256 30 3 real
-301 4k-256-csum-64-bigalloc 20 3
-302 1k-256-csum-64-bigalloc 18 3
-303 1k-256-csum-64-inline 22 3
-304 4k-256-csum-64-nodirindex 20 3
-305 1k-256-csum-64-seed 20 3
-307 1k-256-csum-64-metabg 18 3
-308 4k-256-csum-64-largedir 16 3
-309 1k-1024-csum-64 16 3
-310 1k-128-nocsum-32-noflex 16 3
-311 4k-256-csum-64-nodelalloc 16 3
-312 1k-256-csum-64-wb 16 3
-313 4k-256-csum-64-async 16 3
-314 2k-256-csum-64-nodio 16 3
-315 4k-256-nocsum-32 16 2
-316 2k-256-nocsum-32-noext 20 1
-'}
+# the runs: tests/kernel/corpus.runs (seed profile ops snaps [fill|real|all])
+runs=${RUNS:-$(grep -v '^#' "$here/corpus.runs")}
 
 tags() {	# tags of the replayable commits, the FC state
 	local j=()

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
+#include "e2fc.h"
 
 /* files larger than this are not read (a damaged i_size must not hang us) */
 #define MAX_READ	(1ULL << 30)
@@ -257,23 +258,10 @@ static void put_path(const char *p)
 	}
 }
 
+/* by the directory-entry file type (EXT2_FT_UNKNOWN .. EXT2_FT_SYMLINK) */
 static char type_char(unsigned mode)
 {
-	if (LINUX_S_ISREG(mode))
-		return 'f';
-	if (LINUX_S_ISDIR(mode))
-		return 'd';
-	if (LINUX_S_ISLNK(mode))
-		return 'l';
-	if (LINUX_S_ISFIFO(mode))
-		return 'p';
-	if (LINUX_S_ISCHR(mode))
-		return 'c';
-	if (LINUX_S_ISBLK(mode))
-		return 'b';
-	if (LINUX_S_ISSOCK(mode))
-		return 's';
-	return '?';
+	return "?fdcbpsl"[e2fc_file_type(mode)];
 }
 
 /* mtime in ns as the kernel reports it */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "e2fc.h"
+#include "watch_io.h"
 
 static const char *prog = "e2fc-recover";
 
@@ -56,9 +57,8 @@ static void print_stats(const struct e2fc_replay_stats *st)
 /* ---- a unix io manager that stops the process at its N-th write ---- */
 
 static unsigned long writes, cut_after;
-static struct struct_io_manager cut_mgr;
 
-static void count_write(void)
+static void count_write(uint64_t off, uint64_t len)
 {
 	if (cut_after && ++writes >= cut_after) {
 		fflush(stdout);
@@ -68,160 +68,119 @@ static void count_write(void)
 		writes++;
 }
 
-static errcode_t cut_write(io_channel ch, unsigned long blk, int n,
-			   const void *buf)
-{
-	count_write();
-	return unix_io_manager->write_blk(ch, blk, n, buf);
-}
-
-static errcode_t cut_write64(io_channel ch, unsigned long long blk, int n,
-			     const void *buf)
-{
-	count_write();
-	return unix_io_manager->write_blk64(ch, blk, n, buf);
-}
-
-static errcode_t cut_write_byte(io_channel ch, unsigned long off, int n,
-				const void *buf)
-{
-	count_write();
-	return unix_io_manager->write_byte(ch, off, n, buf);
-}
-
-static errcode_t cut_open(const char *name, int flags, io_channel *ch)
-{
-	errcode_t err = unix_io_manager->open(name, flags, ch);
-
-	if (!err)
-		(*ch)->manager = &cut_mgr;
-	return err;
-}
-
 static io_manager cut_manager(void)
 {
-	cut_mgr = *unix_io_manager;
-	cut_mgr.name = "e2fc power-cut test I/O manager";
-	cut_mgr.open = cut_open;
-	cut_mgr.write_blk = cut_write;
-	cut_mgr.write_blk64 = cut_write64;
-	cut_mgr.write_byte = cut_write_byte;
-	return &cut_mgr;
+	return watch_io_manager("e2fc power-cut test I/O manager",
+				count_write);
 }
 
 static int recover(ext2_filsys *fsp, const char *extj, int direct,
-		   const struct e2fc_replay_opts *opts)
+		   struct e2fc_replay_opts *opts)
 {
-	struct e2fc_journal *j = NULL;
-	struct e2fc_log *log = NULL;
-	struct e2fc_fc *fc = NULL;
+	struct e2fc_loaded ld;
 	struct e2fc_replay_stats st;
 	struct e2fc_writeback_stats cs;
 	unsigned bc = 0, bt = 0;
+	const char *what;
 	errcode_t err;
-	int ret = 0;
 
-	err = e2fc_journal_open(*fsp, extj, direct ? E2FC_JOPEN_RW :
-				E2FC_JOPEN_OVERLAY, &j);
+	err = e2fc_load(*fsp, extj, direct ? E2FC_JOPEN_RW :
+			E2FC_JOPEN_OVERLAY, &ld, &what);
 	if (err) {
-		com_err(prog, err, "while opening the journal");
+		com_err(prog, err, "while %s", what);
 		return 8;
 	}
-	err = e2fc_log_scan(j, &log);
-	if (err) {
-		com_err(prog, err, "while scanning the log");
-		ret = 8;
-		goto out;
-	}
-	err = e2fc_fc_scan(j, log, &fc);
-	if (err) {
-		com_err(prog, err, "while scanning the fast-commit area");
-		ret = 8;
-		goto out;
-	}
-	err = e2fc_replay_check(*fsp, fc, &bc, &bt);
+	err = e2fc_replay_check(*fsp, ld.fc, &bc, &bt);
 	if (err) {
 		com_err(prog, err, "in fast commit %u, tag %u", bc, bt);
-		ret = 8;
-		goto out;
+		e2fc_unload(&ld);
+		return 8;
 	}
 	memset(&st, 0, sizeof(st));
+	opts->writer = cut_manager();
 	if (direct)
-		err = e2fc_recover(fsp, j, log, fc, opts, &st);
+		err = e2fc_recover(fsp, ld.j, ld.log, ld.fc, opts, &st);
 	else
-		err = e2fc_recover_writeback(fsp, j, log, fc, opts, cut_manager(),
-					  cut_manager(), &st, &cs);
+		err = e2fc_recover_writeback(fsp, &ld, opts, &st, &cs);
 	print_stats(&st);
 	if (!direct && !err)
 		printf("commit: %s, %u blocks\n", cs.journaled ?
 		       "journaled" : "in place", cs.blocks);
-	if (err) {
+	if (err)
 		com_err(prog, err, "while recovering");
-		ret = 8;
+	e2fc_unload(&ld);
+	return err ? 8 : 0;
+}
+
+/* a whole number of at least min, or the usage */
+static unsigned long num(const char *arg, unsigned long min)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 0);
+
+	if (!*arg || *end || v < min)
+		usage();
+	return v;
+}
+
+struct args {
+	struct e2fc_replay_opts	opts;
+	const char		*extj;
+	int			direct;
+};
+
+/* the options into a; the IMAGE operand is argv[optind] */
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		E2FC_LONGOPT_UNTIL,
+		{ "cut-after", required_argument, NULL, 'c' },
+		{ "direct", no_argument, NULL, 'd' },
+		{ "log-in-place", no_argument, NULL, 'l' },
+		E2FC_LONGOPT_END
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->opts.until_commit = ~0U;
+	while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
+		if (c == 'j')
+			a->extj = optarg;
+		else if (c == 'U')
+			a->opts.until_commit = num(optarg, 0);
+		else if (c == 'c')
+			cut_after = num(optarg, 1);
+		else if (c == 'd')
+			a->direct = 1;
+		else if (c == 'l')
+			a->opts.log_mem_max = 1;	/* any log goes first */
+		else
+			usage();
 	}
-out:
-	e2fc_fc_free(fc);
-	e2fc_log_free(log);
-	e2fc_journal_close(j);
-	return ret;
+	if (optind != argc - 1)
+		usage();
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "until-commit", required_argument, NULL, 'u' },
-		{ "cut-after", required_argument, NULL, 'c' },
-		{ "direct", no_argument, NULL, 'd' },
-		{ "log-in-place", no_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct e2fc_replay_opts opts;
-	const char *extj = NULL, *image;
 	ext2_filsys fs = NULL;
-	int c, ret, direct = 0;
-	char *end;
+	const char *image;
+	struct args a;
 	errcode_t err;
+	int ret;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.until_commit = ~0U;
-	while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			extj = optarg;
-			break;
-		case 'u':
-			opts.until_commit = strtoul(optarg, &end, 0);
-			if (!*optarg || *end)
-				usage();
-			break;
-		case 'c':
-			cut_after = strtoul(optarg, &end, 0);
-			if (!*optarg || *end || !cut_after)
-				usage();
-			break;
-		case 'd':
-			direct = 1;
-			break;
-		case 'l':
-			opts.log_mem_max = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc - 1)
-		usage();
+	parse_args(argc, argv, &a);
 	image = argv[optind];
 	initialize_e2fc_error_table();
 	initialize_ext2_error_table();
 	err = ext2fs_open2(image, NULL, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0,
-			   direct ? cut_manager() : e2fc_overlay_io_manager,
+			   a.direct ? cut_manager() : e2fc_overlay_io_manager,
 			   &fs);
 	if (err) {
 		com_err(prog, err, "while opening %s", image);
 		return 8;
 	}
-	ret = recover(&fs, extj, direct, &opts);
+	ret = recover(&fs, a.extj, a.direct, &a.opts);
 	err = ext2fs_close_free(&fs);
 	if (err && !ret) {
 		com_err(prog, err, "while closing %s", image);

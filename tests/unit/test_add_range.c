@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "fc_replay_int.h"
 #include "unit.h"
+#include "add_range_ref.h"
 
 #define W	70000		/* logical blocks the model covers */
 #define FS_BLOCKS 131072	/* 128 MiB in 1k blocks */
@@ -148,54 +149,12 @@ static void fx_close(struct fx *f)
 	img_close(&f->b);
 }
 
-/* ---- the old per-block loop, the reference ----------------------------- */
-
-static errcode_t old_lookup(ext2_extent_handle_t h, blk64_t lblk,
-			    blk64_t *pblk, int *uninit)
-{
-	struct ext2fs_extent e;
-	errcode_t err;
-
-	*pblk = 0;
-	*uninit = 0;
-	err = ext2fs_extent_goto2(h, 0, lblk);
-	if (err == EXT2_ET_EXTENT_NOT_FOUND)
-		return 0;
-	if (!err)
-		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
-	if (err)
-		return err;
-	if (lblk >= e.e_lblk && lblk < e.e_lblk + e.e_len) {
-		*pblk = e.e_pblk + (lblk - e.e_lblk);
-		*uninit = !!(e.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
-	}
-	return 0;
-}
-
+/* the old per-block loop (add_range_ref.h), the reference */
 static errcode_t old_add(struct img *m, blk64_t lblk, blk64_t pblk,
 			 blk64_t len, int unwritten)
 {
-	struct ext2_inode_large in;
-	ext2_extent_handle_t h;
-	blk64_t i, old;
-	int uninit, flags = unwritten ? EXT2_EXTENT_SET_BMAP_UNINIT : 0;
-	errcode_t err;
-
 	ext2fs_mark_block_bitmap_range2(m->fs->block_map, pblk, len);
-	err = e2fc_read_inode(m->fs, m->ino, &in);
-	if (!err)
-		err = ext2fs_extent_open2(m->fs, m->ino,
-					  (struct ext2_inode *)&in, &h);
-	if (err)
-		return err;
-	for (i = 0; i < len && !err; i++) {
-		err = old_lookup(h, lblk + i, &old, &uninit);
-		if (!err && (old != pblk + i || uninit != unwritten))
-			err = ext2fs_extent_set_bmap(h, lblk + i, pblk + i,
-						     flags);
-	}
-	ext2fs_extent_free(h);
-	return err;
+	return ref_add_range(m->fs, m->ino, lblk, pblk, len, unwritten, NULL);
 }
 
 /* block pointers put in place without the code under test */

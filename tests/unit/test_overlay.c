@@ -3,9 +3,11 @@
  * test_overlay.c -- the copy-on-write overlay io_manager: reads see the
  * base file under the writes, writes never reach the base, two opens of
  * one name have separate overlays, a channel takes over the overlay of
- * another with the reopen option (as e2fc_recover does), sparse copy.
+ * another with the reopen option (as e2fc_recover does), sparse copy,
+ * channels opened and handed over in several threads at once.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -126,10 +128,65 @@ static void test_missing_file(void)
 				"/nonexistent/e2fc", 0, &ch), 0);
 }
 
+#define RACE_THREADS	4
+#define RACE_ROUNDS	20000
+
+/*
+ * One thread's rounds: a channel with a write, a second channel that
+ * takes its overlay over, the first closed, the write read back.  The
+ * overlays of the other threads come and go in the same registry.
+ */
+static void *race_rounds(void *arg)
+{
+	unsigned i, bad = 0;
+	io_channel a, b;
+	uint8_t w = 0x5a, r[8];
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		if (e2fc_overlay_io_manager->open(base, IO_FLAG_RW, &a)) {
+			bad++;
+			continue;
+		}
+		if (io_channel_write_byte(a, 7, 1, &w) ||
+		    e2fc_overlay_io_manager->open(base, 0, &b)) {
+			io_channel_close(a);
+			bad++;
+			continue;
+		}
+		if (io_channel_set_options(b, e2fc_overlay_reopen_options(a)))
+			bad++;
+		io_channel_close(a);
+		if (io_channel_read_blk64(b, 0, -8, r) || r[7] != w ||
+		    e2fc_overlay_units(b) != 1)
+			bad++;
+		io_channel_close(b);
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[RACE_THREADS];
+	unsigned i, bad = 0;
+	void *ret;
+
+	make_base();
+	for (i = 0; i < RACE_THREADS; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, race_rounds,
+						     NULL), 0);
+	for (i = 0; i < RACE_THREADS; i++) {
+		CU_ASSERT_EQUAL(pthread_join(t[i], &ret), 0);
+		bad += (unsigned)(uintptr_t)ret;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	unlink(base);
+}
+
 static CU_TestInfo overlay_tests[] = {
 	{ "overlay: read, write, reopen", test_read_write_reopen },
 	{ "overlay: sparse copy", test_sparse_copy },
 	{ "overlay: missing file", test_missing_file },
+	{ "overlay: channels in four threads", test_threads },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("overlay", overlay_tests);

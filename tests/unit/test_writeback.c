@@ -236,9 +236,8 @@ static void test_writeback_no_log(void)
 	CU_ASSERT_FATAL(before != NULL);
 	after = before + m.fs->blocksize;
 	CU_ASSERT_FATAL(read_jsb(&m, before));
-	CU_ASSERT_EQUAL(e2fc_recover_writeback(&m.fs, m.ld.j, m.ld.log, m.ld.fc,
-					    NULL, unix_io_manager,
-					    unix_io_manager, &st, &cs), 0);
+	CU_ASSERT_EQUAL(e2fc_recover_writeback(&m.fs, &m.ld, NULL, &st, &cs),
+			0);
 	CU_ASSERT_EQUAL(st.fc_commits, 0);
 	CU_ASSERT_FATAL(read_jsb(&m, after));
 	CU_ASSERT(memcmp(before, after, m.fs->blocksize) == 0);
