@@ -31,9 +31,10 @@ struct vnode {
 	unsigned	names;		/* names in touched directories */
 	unsigned	subdirs;	/* directories: entries of dirs */
 	unsigned	added, removed;	/* names the replay added, removed */
+	unsigned	inline_names;	/* names in touched inline dirs */
 	uint16_t	mode, links;
 	uint16_t	mode0, links0;	/* before the replay, when was_live */
-	uint8_t		live, was_live;
+	uint8_t		live, was_live, inline_dir;
 };
 
 struct verify {
@@ -54,7 +55,6 @@ struct verify {
 	/* the entry walk of one directory */
 	struct vnode		*dir;
 	unsigned		pos;
-	int			inline_dirs;	/* a touched one is inline */
 };
 
 static int vnode_cmp(const void *a, const void *b)
@@ -376,7 +376,7 @@ static errcode_t inode_rules(struct verify *v, struct vnode *n,
 	if (!mode_valid(in->i_mode) || !flags_valid(v->fs, in))
 		return E2FC_ERR_VERIFY_MODE;
 	if (LINUX_S_ISDIR(in->i_mode) && (in->i_flags & EXT4_INLINE_DATA_FL))
-		v->inline_dirs = 1;
+		n->inline_dir = 1;
 	return blocks_rules(v, n->ino, in);
 }
 
@@ -475,6 +475,7 @@ static int entry_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
 	}
 	if (t) {
 		t->names++;
+		t->inline_names += v->dir->inline_dir;
 		t->named_in = v->dir->ino;
 	}
 	if (names_dir(v, de, t))
@@ -566,9 +567,9 @@ static errcode_t links_rule(struct verify *v, struct vnode *n)
 	if (n->names > n->links)
 		return E2FC_ERR_VERIFY_LINKS;
 	/* an INODE tag of an inline directory brings its names with it,
-	 * uncounted: then only the names found count */
+	 * uncounted: for an inode named there only the names found count */
 	if (n->was_live)
-		return v->inline_dirs || want == n->links ? 0 :
+		return n->inline_names || want == n->links ? 0 :
 		       E2FC_ERR_VERIFY_LINKS;
 	if (!n->names)
 		return E2FC_ERR_VERIFY_UNATTACHED;
