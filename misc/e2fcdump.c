@@ -140,6 +140,31 @@ static int load(struct dump *d, const char *image, const char *extj)
 	return EXIT_OK;
 }
 
+/* the dump's load: journal and log; the FC area is read as it is
+ * printed (e2fc_dump_text) or decoded whole (JSON) */
+static int load_log(struct dump *d, const char *image, const char *extj)
+{
+	errcode_t err;
+
+	err = open_image(d, image);
+	if (err) {
+		com_err(prog, err, "while opening %s", image);
+		return EXIT_ERROR;
+	}
+	err = e2fc_journal_open(d->fs, extj, 0, &d->ld.j);
+	if (err) {
+		com_err(prog, err, "while opening the journal of %s", image);
+		return EXIT_ERROR;
+	}
+	err = e2fc_log_scan(d->ld.j, &d->ld.log);
+	if (err) {
+		com_err(prog, err, "while scanning the journal log of %s",
+			image);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
 static void evidence(struct dump *d, const char *image, int hash,
 		     struct e2fc_evidence *ev)
 {
@@ -189,6 +214,40 @@ static int log_csum_failed(struct dump *d, const char *image)
 			"journal of %s (the kernel and e2fsck fail its "
 			"recovery)", n, image);
 	return n != 0;
+}
+
+/*
+ * The report: text printed as the FC area is read (memory of one
+ * commit); JSON, whose head holds the area's verdict, from the whole
+ * decoded area
+ */
+static int dump(struct dump *d, const char *image, int json, int hash,
+		int flags)
+{
+	struct e2fc_evidence ev;
+	errcode_t err;
+	int ret = EXIT_OK;
+
+	if (json)
+		err = e2fc_fc_scan(d->ld.j, d->ld.log, &d->ld.fc);
+	else
+		err = e2fc_dump_text(stdout, d->ld.j, d->ld.log, flags,
+				     &d->ld.fc);
+	if (err) {
+		com_err(prog, err, "while reading the fast-commit area of %s",
+			image);
+		return EXIT_ERROR;
+	}
+	if (json) {
+		evidence(d, image, hash, &ev);
+		e2fc_print_json_ev(stdout, d->ld.j, d->ld.log, d->ld.fc, flags,
+				   &ev);
+	}
+	if (d->ld.fc->state == E2FC_FC_CORRUPT)
+		ret = EXIT_CORRUPT;
+	if (log_csum_failed(d, image))
+		ret = EXIT_CORRUPT;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -265,26 +324,16 @@ int main(int argc, char **argv)
 	 * a stdio buffer on top would only copy every byte once more */
 	if (!events)
 		setvbuf(stdout, NULL, _IONBF, 0);
-	ret = load(&d, argv[optind], extj);
-	if (ret == EXIT_OK && events) {
-		ret = print_events(&d, argv[optind], extj, fmt, hash);
+	if (events) {
+		ret = load(&d, argv[optind], extj);
+		if (!ret)
+			ret = print_events(&d, argv[optind], extj, fmt, hash);
 		if (!ret && d.ld.fc->state == E2FC_FC_CORRUPT)
 			ret = EXIT_CORRUPT;
-	} else if (ret == EXIT_OK) {
-		struct e2fc_evidence ev;
-
-		if (json) {
-			evidence(&d, argv[optind], hash, &ev);
-			e2fc_print_json_ev(stdout, d.ld.j, d.ld.log, d.ld.fc,
-					   flags, &ev);
-		} else {
-			e2fc_print_text(stdout, d.ld.j, d.ld.log, d.ld.fc,
-					flags);
-		}
-		if (d.ld.fc->state == E2FC_FC_CORRUPT)
-			ret = EXIT_CORRUPT;
-		if (log_csum_failed(&d, argv[optind]))
-			ret = EXIT_CORRUPT;
+	} else {
+		ret = load_log(&d, argv[optind], extj);
+		if (!ret)
+			ret = dump(&d, argv[optind], json, hash, flags);
 	}
 	dump_free(&d);
 	/* unbuffered: a failed write shows in the error flag, not here */

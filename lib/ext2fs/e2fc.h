@@ -368,6 +368,23 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
 errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 		       struct e2fc_fc **fcp);
 void e2fc_fc_free(struct e2fc_fc *fc);
+/*
+ * e2fc_fc_scan a commit at a time, in bounded memory: each (when not
+ * NULL) gets every commit as it closes, with its tags at fc->tags
+ * [c->first_tag, + c->ntags), valid only during the call (a non-zero
+ * return stops the scan and is returned).  *fcp then holds the verdict
+ * (state, counts, stop) and ncommits, but no tags nor commits (NULL).
+ */
+typedef errcode_t (*e2fc_commit_fn)(const struct e2fc_fc *fc,
+				    const struct e2fc_commit *c, void *arg);
+/* flags: a TAIL's bytes after its tid and crc and a PAD's value are
+ * neither kept nor looked at (held leaves them out, zero or not: for a
+ * reader that shows no raw bytes) */
+#define E2FC_SCAN_NO_PAD	0x1
+errcode_t e2fc_fc_scan_each(struct e2fc_journal *j,
+			    const struct e2fc_log *log, int flags,
+			    e2fc_commit_fn each, void *arg,
+			    struct e2fc_fc **fcp);
 /* decode a raw on-disk inode of len bytes (>= 128) */
 void e2fc_inode_decode(const uint8_t *raw, unsigned len,
 		       struct e2fc_inode *ino);
@@ -637,6 +654,12 @@ void e2fc_evidence_print_json(FILE *f, const struct e2fc_evidence *ev);
 void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 			const struct e2fc_log *log, const struct e2fc_fc *fc,
 			int flags, const struct e2fc_evidence *ev);
+/* scan the FC area of j and print it as e2fc_print_text would, a commit
+ * at a time (bounded memory); *fcp gets the verdict without tags or
+ * commits (e2fc_fc_scan_each) */
+errcode_t e2fc_dump_text(FILE *f, struct e2fc_journal *j,
+			 const struct e2fc_log *log, int flags,
+			 struct e2fc_fc **fcp);
 
 /* ===================================================================== */
 /* fc_events.c: the timeline of the fast-commit area                      */

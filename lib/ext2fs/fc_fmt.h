@@ -25,6 +25,7 @@ struct ob {
 	char	*p;		/* next free byte */
 	char	*end;		/* end of the buffer */
 	char	*buf;
+	size_t	flushed;	/* bytes handed to f so far */
 	/* the last " %" PRId64 ".%09u" a timestamp printed: an INODE tag
 	 * mostly repeats one time in all its fields, and the next tag too */
 	int64_t		t_sec;
@@ -52,13 +53,16 @@ static inline void ob_init(struct ob *o, FILE *f, char *buf, size_t size)
 	o->f = f;
 	o->buf = o->p = buf;
 	o->end = buf + size;
+	o->flushed = 0;
 	o->t_len = 0;
 }
 
 static inline void ob_flush(struct ob *o)
 {
-	if (o->p > o->buf)
+	if (o->p > o->buf) {
 		fwrite(o->buf, 1, o->p - o->buf, o->f);
+		o->flushed += o->p - o->buf;
+	}
 	o->p = o->buf;
 }
 
@@ -99,6 +103,7 @@ static inline void ob_mem_slow(struct ob *o, const char *s, size_t n)
 	ob_flush(o);
 	if (n > (size_t)(o->end - o->buf)) {
 		fwrite(s, 1, n, o->f);
+		o->flushed += n;
 		return;
 	}
 	memcpy(o->p, s, n);

@@ -578,17 +578,17 @@ static void print_report(FILE *f, report_fn body,
 	ob_close(&o, small);
 }
 
-static void report_text(struct ob *o, const struct e2fc_journal *j,
-			const struct e2fc_log *log, const struct e2fc_fc *fc,
-			int flags, const struct e2fc_evidence *ev)
+static void text_head(struct ob *o, const struct e2fc_journal *j,
+		      const struct e2fc_log *log, int flags)
 {
-	unsigned i;
-
 	print_jsb_text(o, j);
 	if ((flags & E2FC_PRINT_LOG) && log)
 		print_log_text(o, log);
-	for (i = 0; i < fc->ncommits; i++)
-		print_commit_text(o, fc, &fc->commits[i], flags);
+}
+
+/* after the commits: the area's verdict */
+static void text_tail(struct ob *o, const struct e2fc_fc *fc)
+{
 	kv_u32(o, "\nExpected tid: ", fc->expected_tid);
 	ob_lit(o, "\nFast-commit area: ");
 	ob_str(o, e2fc_fc_state_name(fc->state));
@@ -602,6 +602,19 @@ static void report_text(struct ob *o, const struct e2fc_journal *j,
 	}
 	ob_fmtu(o, "Replayable: %u of %u commits, %u tags\n",
 		fc->replay_commits, fc->ncommits, fc->replay_tags);
+}
+
+static void report_text(struct ob *o, const struct e2fc_journal *j,
+			const struct e2fc_log *log, const struct e2fc_fc *fc,
+			int flags, const struct e2fc_evidence *ev)
+{
+	unsigned i;
+
+	(void)ev;
+	text_head(o, j, log, flags);
+	for (i = 0; i < fc->ncommits; i++)
+		print_commit_text(o, fc, &fc->commits[i], flags);
+	text_tail(o, fc);
 }
 
 void e2fc_print_text(FILE *f, const struct e2fc_journal *j,
@@ -948,4 +961,54 @@ void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 			int flags, const struct e2fc_evidence *ev)
 {
 	print_report(f, report_json, j, log, fc, flags, ev);
+}
+
+/* ---- the text dump of e2fcdump: a commit at a time ------------------ */
+
+struct dump_ctx {
+	struct ob	*o;
+	int		flags;
+};
+
+static errcode_t dump_commit(const struct e2fc_fc *fc,
+			     const struct e2fc_commit *c, void *arg)
+{
+	struct dump_ctx *d = arg;
+
+	print_commit_text(d->o, fc, c, d->flags);
+	return 0;
+}
+
+/*
+ * The report of e2fc_print_text, byte for byte, without holding the
+ * area's tags: each commit is printed as the scan closes it
+ * (e2fc_fc_scan_each), so memory stays that of one commit however large
+ * the area.  *fcp gets the verdict (no tags).  On an error before
+ * anything reached f, nothing is printed.
+ *
+ * Not for JSON: its head holds the area's verdict, so it would need a
+ * scan before the printing one, and reading the area twice costs more
+ * than keeping its tags (15,000-commit image: 55-67 against 51 ms CPU).
+ */
+errcode_t e2fc_dump_text(FILE *f, struct e2fc_journal *j,
+			 const struct e2fc_log *log, int flags,
+			 struct e2fc_fc **fcp)
+{
+	char small[1024];
+	struct ob o;
+	struct dump_ctx d = { &o, flags };
+	errcode_t err;
+
+	*fcp = NULL;
+	ob_open(&o, f, small, sizeof(small));
+	text_head(&o, j, log, flags);
+	/* the padding is only ever shown as raw bytes */
+	err = e2fc_fc_scan_each(j, log, (flags & E2FC_PRINT_RAW) ? 0 :
+				E2FC_SCAN_NO_PAD, dump_commit, &d, fcp);
+	if (!err)
+		text_tail(&o, *fcp);
+	else if (!o.flushed)
+		o.p = o.buf;
+	ob_close(&o, small);
+	return err;
 }

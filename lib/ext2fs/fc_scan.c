@@ -289,6 +289,21 @@ static uint8_t *store_alloc(struct e2fc_fc *fc, size_t n)
 	return sl->data + sl->used - n;
 }
 
+/* every slab but the newest freed, that one emptied: the next commit's
+ * bytes go where the last one's were (memory already touched) */
+static void store_reset(struct e2fc_fc *fc)
+{
+	struct slab *sl = fc->store, *next;
+
+	if (!sl)
+		return;
+	for (next = sl->next; next; next = sl->next) {
+		sl->next = next->next;
+		free(next);
+	}
+	sl->used = 0;
+}
+
 static void store_free(struct e2fc_fc *fc)
 {
 	struct slab *sl, *next;
@@ -307,6 +322,12 @@ struct scan {
 	unsigned	tag_cap, commit_cap;
 	int		clean;
 	int		copy;		/* tags' bytes go to the store */
+	/* e2fc_fc_scan_each: one commit at a time, given to each (if not
+	 * NULL) as it closes, then dropped */
+	int		stream;
+	int		no_pad;		/* E2FC_SCAN_NO_PAD */
+	e2fc_commit_fn	each;
+	void		*each_arg;
 	/* the commit being read */
 	int		open;		/* has tags */
 	unsigned	first_tag;
@@ -437,6 +458,21 @@ static errcode_t commit_defect(struct scan *s, struct e2fc_commit *c,
 	return 0;
 }
 
+/* e2fc_fc_scan_each: the closed commit c to the caller, then its tags
+ * and their bytes dropped (the next commit reuses the memory) */
+static errcode_t pass_on(struct scan *s, const struct e2fc_commit *c)
+{
+	struct e2fc_fc *fc = s->fc;
+	errcode_t err = 0;
+
+	if (s->each)
+		err = s->each(fc, c, s->each_arg);
+	fc->ntags = 0;
+	s->first_tag = 0;
+	store_reset(fc);
+	return err;
+}
+
 /*
  * Close the commit being read.  tail: its TAIL tag (NULL when it ends
  * without one); broke: the rule break that ended it (0 if none); blk/off:
@@ -449,11 +485,12 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	struct e2fc_commit *c;
 	errcode_t err, defect;
 
-	err = e2fc_array_grow(&fc->commits, &s->commit_cap, fc->ncommits + 1,
-		   sizeof(*fc->commits));
+	err = e2fc_array_grow(&fc->commits, &s->commit_cap,
+			      s->stream ? 1 : fc->ncommits + 1,
+			      sizeof(*fc->commits));
 	if (err)
 		return err;
-	c = &fc->commits[fc->ncommits];
+	c = &fc->commits[s->stream ? 0 : fc->ncommits];
 	memset(c, 0, sizeof(*c));
 	c->index = fc->ncommits;
 	c->first_tag = s->first_tag;
@@ -496,7 +533,7 @@ static errcode_t close_commit(struct scan *s, const struct e2fc_tag *tail,
 	s->crc = 0;
 	s->have_head_tid = 0;
 	s->defect = 0;
-	return 0;
+	return s->stream ? pass_on(s, c) : 0;
 }
 
 /* first TLV of the area: decides stale / refused */
@@ -554,7 +591,8 @@ static int block_is_zero(const uint8_t *p, uint32_t n)
  * and nothing of a PAD when the rest is zero (the kernel pads every
  * commit to the end of its block: most of a written area is that)
  */
-static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val)
+static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val,
+			 int no_pad)
 {
 	uint16_t keep;
 
@@ -564,6 +602,8 @@ static uint16_t held_len(uint16_t tag, uint16_t len, const uint8_t *val)
 		keep = 0;
 	else
 		return len;
+	if (len > keep && no_pad)
+		return keep;
 	if (len > keep && block_is_zero(val + keep, len - keep))
 		return keep;
 	return len;
@@ -591,7 +631,7 @@ static errcode_t add_tag(struct scan *s, uint16_t tag, uint16_t len,
 	if (s->copy) {
 		uint8_t *p;
 
-		t->held = held_len(tag, len, t->value);
+		t->held = held_len(tag, len, t->value, s->no_pad);
 		p = store_alloc(fc, EXT4_FC_TL_SIZE + t->held);
 		if (!p)
 			return EXT2_ET_NO_MEMORY;
@@ -699,7 +739,7 @@ static void scan_init(struct scan *s, struct e2fc_fc *fc, int clean)
 
 static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 			     uint32_t blocksize, uint32_t fc_first,
-			     uint32_t expected_tid, int clean)
+			     uint32_t expected_tid, int clean, int stream)
 {
 	struct e2fc_fc *fc;
 
@@ -713,12 +753,14 @@ static errcode_t scan_begin(struct scan *s, uint32_t nblocks,
 	fc->nblocks = nblocks;
 	fc->blocksize = blocksize;
 	scan_init(s, fc, clean);
+	s->stream = stream;
 	/*
 	 * Room for what a kernel-written area holds (a few tags per block,
 	 * at most one commit per block, mostly) so that the arrays seldom
 	 * move; pages never written cost nothing.  More is grown as needed.
+	 * A stream holds one commit: its arrays grow from small.
 	 */
-	if (nblocks > 64 && nblocks <= (1U << 24) &&
+	if (!stream && nblocks > 64 && nblocks <= (1U << 24) &&
 	    (e2fc_array_grow(&fc->tags, &s->tag_cap, nblocks * 8,
 		  sizeof(*fc->tags)) ||
 	     e2fc_array_grow(&fc->commits, &s->commit_cap, nblocks * 2,
@@ -765,7 +807,7 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
 		return EXT2_ET_INVALID_ARGUMENT;
 	*fcp = NULL;
 	err = scan_begin(&s, nblocks, blocksize, fc_first, expected_tid,
-			 clean);
+			 clean, 0);
 	if (err)
 		return err;
 	for (b = 0; b < nblocks && !err; b++)
@@ -791,11 +833,38 @@ errcode_t e2fc_fc_scan_buf(uint8_t *area, uint32_t nblocks,
  */
 #define CHUNK_BYTES	(128U << 10)
 
-errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
-		       struct e2fc_fc **fcp)
+/* read the area of j a chunk at a time and decode each */
+static errcode_t scan_area(struct scan *s, struct e2fc_journal *j)
 {
-	uint32_t n, bs, expected, b, i, per, count;
-	uint8_t *buf = NULL;
+	uint32_t n = s->fc->nblocks, bs = s->fc->blocksize, b, i, per, count;
+	uint8_t *buf;
+	errcode_t err = 0;
+
+	if (!n)
+		return 0;
+	per = CHUNK_BYTES / bs ? CHUNK_BYTES / bs : 1;
+	if (per > n)
+		per = n;
+	buf = malloc((size_t)per * bs);
+	if (!buf)
+		return EXT2_ET_NO_MEMORY;
+	for (b = 0; b < n && !err; b += count) {
+		count = n - b < per ? n - b : per;
+		err = e2fc_journal_read(j, j->sb.fc_first + b, count, buf);
+		for (i = 0; i < count && !err; i++)
+			err = scan_block(s, b + i, buf + (size_t)i * bs);
+	}
+	free(buf);
+	return err;
+}
+
+/* e2fc_fc_scan and e2fc_fc_scan_each: stream 0 keeps every commit */
+static errcode_t scan_journal(struct e2fc_journal *j,
+			      const struct e2fc_log *log, int stream,
+			      int flags, e2fc_commit_fn each, void *arg,
+			      struct e2fc_fc **fcp)
+{
+	uint32_t n, bs, expected;
 	struct scan s;
 	int clean;
 	errcode_t err;
@@ -809,33 +878,45 @@ errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
 	 * complete transaction */
 	expected = log ? log->expected_tid : j->sb.sequence;
 	clean = log ? log->start_block == 0 : j->sb.start == 0;
-	err = scan_begin(&s, n, bs, j->sb.fc_first, expected, clean);
+	err = scan_begin(&s, n, bs, j->sb.fc_first, expected, clean, stream);
 	if (err)
 		return err;
-	s.copy = 1;
-	per = CHUNK_BYTES / bs ? CHUNK_BYTES / bs : 1;
-	if (per > n)
-		per = n;
-	if (n) {
-		buf = malloc((size_t)per * bs);
-		if (!buf)
-			err = EXT2_ET_NO_MEMORY;
-	}
-	for (b = 0; b < n && !err; b += count) {
-		count = n - b < per ? n - b : per;
-		err = e2fc_journal_read(j, j->sb.fc_first + b, count, buf);
-		for (i = 0; i < count && !err; i++)
-			err = scan_block(&s, b + i, buf + (size_t)i * bs);
-	}
-	free(buf);
+	/* a stream without a reader looks at each tag only while its
+	 * block is in the buffer: nothing to copy */
+	s.copy = !stream || each;
+	s.no_pad = !!(flags & E2FC_SCAN_NO_PAD);
+	s.each = each;
+	s.each_arg = arg;
+	err = scan_area(&s, j);
 	if (!err)
 		err = scan_finish(&s);
 	if (err) {
 		e2fc_fc_free(s.fc);
 		return err;
 	}
+	if (stream) {
+		store_free(s.fc);
+		free(s.fc->tags);
+		free(s.fc->commits);
+		s.fc->tags = NULL;
+		s.fc->commits = NULL;
+	}
 	*fcp = s.fc;
 	return 0;
+}
+
+errcode_t e2fc_fc_scan(struct e2fc_journal *j, const struct e2fc_log *log,
+		       struct e2fc_fc **fcp)
+{
+	return scan_journal(j, log, 0, 0, NULL, NULL, fcp);
+}
+
+errcode_t e2fc_fc_scan_each(struct e2fc_journal *j,
+			    const struct e2fc_log *log, int flags,
+			    e2fc_commit_fn each, void *arg,
+			    struct e2fc_fc **fcp)
+{
+	return scan_journal(j, log, 1, flags, each, arg, fcp);
 }
 
 void e2fc_fc_free(struct e2fc_fc *fc)

@@ -32,8 +32,10 @@
  * replay itself must be deterministic for this to hold: it takes no time
  * from the clock (fc_replay.c).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "e2fc.h"
+#include "fc_array.h"
 
 struct writeback {
 	ext2_filsys		ofs;	/* the overlay: the replayed contents */
@@ -50,21 +52,68 @@ static int blk_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* the journal's own blocks are never part of what is written back */
-static errcode_t journal_blocks(struct writeback *c, blk64_t **sorted)
+/* a run of contiguous device blocks */
+struct blk_run {
+	blk64_t		start, count;
+};
+
+static int run_cmp(const void *x, const void *y)
+{
+	const struct blk_run *a = x, *b = y;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * The journal's own blocks, which are never part of what is written
+ * back, as sorted runs: a journal inode is a few extents, so a few runs
+ * (sorting its 81,920 block numbers one by one was 8% of a 15,000-commit
+ * recovery's CPU time).
+ */
+static errcode_t journal_runs(struct writeback *c, struct blk_run **runs,
+			      unsigned *nruns)
 {
 	struct e2fc_journal *j = c->j;
+	struct blk_run *r = NULL;
+	unsigned n = 0, cap = 0;
+	blk64_t i;
 	errcode_t err;
 
-	*sorted = NULL;
-	if (j->external)
-		return 0;
-	err = ext2fs_get_array(j->sb.maxlen, sizeof(blk64_t), sorted);
-	if (err)
-		return err;
-	memcpy(*sorted, j->map, j->sb.maxlen * sizeof(blk64_t));
-	qsort(*sorted, j->sb.maxlen, sizeof(blk64_t), blk_cmp);
+	*runs = NULL;
+	*nruns = 0;
+	for (i = 0; !j->external && i < j->sb.maxlen; i++) {
+		if (n && j->map[i] == r[n - 1].start + r[n - 1].count) {
+			r[n - 1].count++;
+			continue;
+		}
+		err = e2fc_array_grow(&r, &cap, n + 1, sizeof(*r));
+		if (err) {
+			free(r);
+			return err;
+		}
+		r[n].start = j->map[i];
+		r[n++].count = 1;
+	}
+	if (n)
+		qsort(r, n, sizeof(*r), run_cmp);
+	*runs = r;
+	*nruns = n;
 	return 0;
+}
+
+/* is blk in one of the n sorted runs? */
+static int in_runs(const struct blk_run *r, unsigned n, blk64_t blk)
+{
+	unsigned lo = 0, hi = n, mid;
+
+	while (lo < hi) {		/* the first run starting after blk */
+		mid = lo + (hi - lo) / 2;
+		if (r[mid].start <= blk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && blk - r[lo - 1].start < r[lo - 1].count;
 }
 
 /* the targets of the log's blocks, sorted; none without fast commits */
@@ -121,21 +170,22 @@ static errcode_t changed_blocks(struct writeback *c, const struct e2fc_log *log,
 				int fc_replayed, blk64_t **list, uint32_t *n)
 {
 	unsigned bs = c->ofs->blocksize;
-	blk64_t *all, *jmap = NULL, *lmap = NULL;
+	blk64_t *all, *lmap = NULL;
+	struct blk_run *jruns = NULL;
 	size_t i, nall, out = 0;
+	unsigned njruns = 0;
 	int in_log;
 	errcode_t err;
 
 	err = e2fc_overlay_blocks(c->ofs->io, bs, &all, &nall);
 	if (!err)
-		err = journal_blocks(c, &jmap);
+		err = journal_runs(c, &jruns, &njruns);
 	if (!err)
 		err = log_targets(log, fc_replayed, &lmap);
 	for (i = 0; i < nall && !err; i++) {
 		if (all[i] >= ext2fs_blocks_count(c->ofs->super))
 			continue;
-		if (jmap && bsearch(&all[i], jmap, c->j->sb.maxlen,
-				    sizeof(blk64_t), blk_cmp))
+		if (in_runs(jruns, njruns, all[i]))
 			continue;
 		err = io_channel_read_blk64(c->ofs->io, all[i], 1, c->a);
 		if (!err)
@@ -151,7 +201,7 @@ static errcode_t changed_blocks(struct writeback *c, const struct e2fc_log *log,
 		if (!err && in_log && memcmp(c->a, c->b, bs))
 			all[out++] = all[i];
 	}
-	ext2fs_free_mem(&jmap);
+	free(jruns);
 	ext2fs_free_mem(&lmap);
 	if (err) {
 		ext2fs_free_mem(&all);
