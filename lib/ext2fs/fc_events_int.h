@@ -20,8 +20,8 @@ errcode_t e2fc_imap_put(struct imap *m, ext2_ino_t ino, void *v, void **old);
 /* free the map, and each value with fn unless NULL */
 void e2fc_imap_free(struct imap *m, void (*fn)(void *));
 
-/* fc_events_paths.c: a name of len bytes, malloc'd: printable ASCII as
- * is, '\\' and every other byte as \xNN (NULL: out of memory) */
+/* fc_events_paths.c: a name of len bytes, malloc'd, each byte escaped by
+ * e2fc_name_byte (fc_fmt.h) (NULL: out of memory) */
 char *e2fc_escape_name(const void *name, unsigned len);
 
 /* fc_events_paths.c: fill path (and old_path) of every event */

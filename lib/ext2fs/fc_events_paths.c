@@ -16,6 +16,7 @@
 #include "e2fc.h"
 #include "fc_events_int.h"
 #include "fc_array.h"
+#include "fc_fmt.h"
 
 #define MAX_DEPTH	1024
 
@@ -56,23 +57,14 @@ static char *str_cat3(const char *a, const char *b, const char *c)
 
 char *e2fc_escape_name(const void *name, unsigned len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const uint8_t *in = name;
 	char *s = malloc(len * 4 + 1), *p = s;
 	unsigned i;
 
 	if (!s)
 		return NULL;
-	for (i = 0; i < len; i++) {
-		if (in[i] >= 0x20 && in[i] < 0x7f && in[i] != '\\') {
-			*p++ = in[i];
-			continue;
-		}
-		*p++ = '\\';
-		*p++ = 'x';
-		*p++ = hex[in[i] >> 4];
-		*p++ = hex[in[i] & 15];
-	}
+	for (i = 0; i < len; i++)
+		p += e2fc_name_byte(p, in[i]);
 	*p = 0;
 	return s;
 }

@@ -309,57 +309,56 @@ static inline void ob_hex_zeros(struct ob *o, unsigned n)
 	}
 }
 
-/* printable ASCII stays, everything else (and the backslash) is \xNN */
+/*
+ * The one escape of a byte of a name: printable ASCII stays, everything
+ * else (and the backslash) is \xNN.  Writes 1 or 4 chars to out and
+ * returns how many.
+ */
+static inline unsigned e2fc_name_byte(char *out, uint8_t c)
+{
+	if (c >= 0x20 && c < 0x7f && c != '\\') {
+		out[0] = c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hexdig[c >> 4];
+	out[3] = hexdig[c & 15];
+	return 4;
+}
+
 static inline void ob_name(struct ob *o, const uint8_t *name,
 			   unsigned len)
 {
 	unsigned i;
 
 	for (i = 0; i < len; i++) {
-		uint8_t c = name[i];
-
 		ob_room(o, 4);
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			*o->p++ = c;
-		} else {
-			o->p[0] = '\\';
-			o->p[1] = 'x';
-			o->p[2] = hexdig[c >> 4];
-			o->p[3] = hexdig[c & 15];
-			o->p += 4;
-		}
+		o->p += e2fc_name_byte(o->p, name[i]);
 	}
 }
 
 /*
- * The library's one JSON string writer: len bytes as a quoted string,
- * escaped as e2fc_print_name escapes names (printable ASCII as is, '"' as
- * \", a backslash and every other byte as \\xNN), so that any bytes, a
- * name or a path that is not UTF-8 among them, give valid JSON.
+ * The library's one JSON string writer: len bytes as a quoted string, each
+ * escaped as e2fc_name_byte escapes names, then '"' and '\\' of that as
+ * JSON wants them (so a backslash or any other odd byte reads \\xNN), so
+ * that any bytes, a name or a path that is not UTF-8 among them, give
+ * valid JSON.
  */
 static inline void ob_json_bytes(struct ob *o, const uint8_t *name,
 				 unsigned len)
 {
-	unsigned i;
+	unsigned i, k, n;
+	char e[4];
 
 	ob_putc(o, '"');
 	for (i = 0; i < len; i++) {
-		uint8_t c = name[i];
-
-		ob_room(o, 5);
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-			*o->p++ = c;
-		} else if (c == '"') {
-			o->p[0] = '\\';
-			o->p[1] = '"';
-			o->p += 2;
-		} else {
-			o->p[0] = '\\';
-			o->p[1] = '\\';
-			o->p[2] = 'x';
-			o->p[3] = hexdig[c >> 4];
-			o->p[4] = hexdig[c & 15];
-			o->p += 5;
+		n = e2fc_name_byte(e, name[i]);
+		ob_room(o, 2 * n);
+		for (k = 0; k < n; k++) {
+			if (e[k] == '"' || e[k] == '\\')
+				*o->p++ = '\\';
+			*o->p++ = e[k];
 		}
 	}
 	ob_putc(o, '"');
