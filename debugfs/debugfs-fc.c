@@ -219,6 +219,11 @@ static int replay(const struct e2fc_replay_opts *ro,
 	}
 	err = e2fc_recover(&cur.fs, s.j, s.log, s.fc, ro, st);
 	e2fc_unload(&s);
+	if (err && e2fc_verify_error(err)) {
+		com_err(prog, err, "in inode %u while replaying the journal "
+			"(in memory; replay refused)", st->verify_ino);
+		return -1;
+	}
 	if (err) {
 		com_err(prog, err, "while replaying the journal (in memory)");
 		return -1;

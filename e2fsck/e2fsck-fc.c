@@ -781,6 +781,17 @@ static int refuse(struct state *s, errcode_t err, const char *what,
 	return preen_halt(s, EXIT_UNCORRECTED);
 }
 
+/* the replay made in memory would leave the file system inconsistent
+ * (fc_verify.c): refused as corrupt fast commits are */
+static int refuse_result(struct state *s, errcode_t err, int log_written)
+{
+	com_err(prog, err, "in inode %u after replaying the fast commits of "
+		"%s (recovery refused; %s)", s->stats.verify_ino, s->target,
+		log_written ? "only the full transactions were written" :
+		"nothing was written");
+	return preen_halt(s, EXIT_UNCORRECTED);
+}
+
 static void print_done(struct state *s, const struct e2fc_writeback_stats *cs)
 {
 	fprintf(s->out, "%s: replayed %u transactions (%u blocks, %u "
@@ -808,6 +819,17 @@ static void csum_failed(struct state *s)
 	com_err(prog, E2FC_ERR_LOG_DATA_CSUM, "while recovering the journal "
 		"of %s (%u blocks skipped; the file system is marked not "
 		"clean)", s->target, s->stats.log_bad_csum);
+	s->csum_error = 1;
+}
+
+/* the log ends at a corrupt commit block: the same, with no block
+ * skipped (the kernel's "journal transaction N is corrupt") */
+static void commit_failed(struct state *s)
+{
+	com_err(prog, E2FC_ERR_LOG_COMMIT_CSUM, "in transaction %u while "
+		"recovering the journal of %s (not replayed; the file system "
+		"is marked not clean)", s->stats.log_failed_commit - 1,
+		s->target);
 	s->csum_error = 1;
 }
 
@@ -880,6 +902,8 @@ static int recover(struct state *s)
 		err = e2fc_writeback(s->fs, s->j, s->log,
 				     s->stats.fc_commits > 0, io,
 				     unix_io_manager, &cs);
+	if (err && e2fc_verify_error(err))
+		return refuse_result(s, err, ro.log_applied);
 	if (err) {
 		com_err(prog, err, "while recovering the journal of %s",
 			s->target);
@@ -890,6 +914,8 @@ static int recover(struct state *s)
 		print_done(s, &cs);
 	if (s->stats.log_bad_csum)
 		csum_failed(s);
+	if (s->stats.log_failed_commit)
+		commit_failed(s);
 	return EXIT_OK;
 }
 

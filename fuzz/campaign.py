@@ -416,7 +416,8 @@ def run_sample(args, cases, idx):
         verdict, cls = "ok", None
         if rc == "timeout":
             verdict, cls = "bug", "hang"
-        elif rc in (1, 2) and "Journal checksum error" in msg:
+        elif rc in (1, 2) and ("Journal checksum error" in msg or
+                               "Journal transaction is corrupt" in msg):
             verdict = "csum-failed"	# recovery failed; e2fsck ran
         elif rc < 0 or rc not in (0, 4, 8):
             verdict, cls = "bug", "exit %s" % rc

@@ -489,6 +489,12 @@ struct e2fc_replay_stats {
 	unsigned	orphans_bad;		/* entries or blocks skipped */
 	errcode_t	orphan_err;		/* why the first was skipped */
 	ext2_ino_t	orphan_ino;		/* and its inode */
+	/* fc_verify.c: the inode a refused replay (E2FC_ERR_VERIFY_*)
+	 * left broken */
+	ext2_ino_t	verify_ino;
+	/* the log ends at a commit block whose checksum fails: its tid + 1
+	 * (the kernel fails the mount; e2fsck checks in full) */
+	uint32_t	log_failed_commit;
 };
 
 /* check a plan without changing anything: every tag of the replayable
@@ -528,6 +534,10 @@ errcode_t e2fc_orphans_count(ext2_filsys fs, struct e2fc_journal *j,
 errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 			     const struct e2fc_log *log, blk64_t nblocks,
 			     struct e2fc_replay_stats *st);
+
+/* fc_verify.c: err is a refusal of the verifier (the replay would leave
+ * an inconsistent file system; stats->verify_ino says which inode) */
+int e2fc_verify_error(errcode_t err);
 
 /* fc_meta.c: the directory-entry file type (EXT2_FT_*) of an inode mode,
  * EXT2_FT_UNKNOWN for none */

@@ -686,6 +686,20 @@ static errcode_t apply_del_range(struct replay *r, const struct e2fc_tag *t)
 
 /* ---- directory entries ----------------------------------------------------- */
 
+/* for the verifier's link counts (fc_verify.c) */
+static errcode_t name_change(struct replay *r, ext2_ino_t ino, int delta)
+{
+	errcode_t err;
+
+	err = e2fc_array_grow(&r->namechg, &r->capnamechg, r->nnamechg + 1,
+			      sizeof(*r->namechg));
+	if (err)
+		return err;
+	r->namechg[r->nnamechg].ino = ino;
+	r->namechg[r->nnamechg++].delta = delta;
+	return 0;
+}
+
 /* add name -> ino in parent unless the name exists; 1 if added */
 static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 			   const char *name, ext2_ino_t ino, uint16_t mode,
@@ -715,6 +729,9 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 	if (err)
 		return err;
 	*added = 1;
+	err = name_change(r, ino, 1);
+	if (err)
+		return err;
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, parent);
 }
 
@@ -935,6 +952,9 @@ static errcode_t apply_unlink(struct replay *r, const struct e2fc_tag *t)
 	if (found != ino)
 		return 0;	/* gone already, or another inode's name */
 	err = e2fc_names_unlink(fs, r->names, parent, name, ino);
+	if (err)
+		return err;
+	err = name_change(r, ino, -1);
 	if (err)
 		return err;
 	/* re-read: an inline directory's entries live in its inode */

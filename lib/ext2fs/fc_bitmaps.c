@@ -250,9 +250,11 @@ errcode_t e2fc_note_inode(struct replay *r, ext2_ino_t ino)
 	ext2fs_mark_inode_bitmap2(r->seen, ino);
 	n = &r->notes[r->nnotes++];
 	n->ino = ino;
-	n->was_dir = e2fc_ino_in_use(r, ino) &&
-		     e2fc_inode_live(r->fs, ino, &in) &&
-		     LINUX_S_ISDIR(in.i_mode);
+	n->was_live = e2fc_ino_in_use(r, ino) &&
+		      e2fc_inode_live(r->fs, ino, &in);
+	n->was_dir = n->was_live && LINUX_S_ISDIR(in.i_mode);
+	n->links = n->was_live ? in.i_links_count : 0;
+	n->mode = n->was_live ? in.i_mode : 0;
 	return 0;
 }
 

@@ -440,6 +440,75 @@ static void log_stats_reset(struct e2fc_replay_stats *st, int keep_log)
 	st->log_bad_csum = old.log_bad_csum;
 }
 
+/* a block of transaction tid: its header's type, else 0 */
+static unsigned log_block_type(const uint8_t *b, uint32_t tid)
+{
+	if (e2fc_get_be32(b + JBD2_HDR_MAGIC) != JBD2_MAGIC ||
+	    e2fc_get_be32(b + JBD2_HDR_SEQUENCE) != tid)
+		return 0;
+	return e2fc_get_be32(b + JBD2_HDR_BLOCKTYPE);
+}
+
+/* a commit block of tid with a good checksum after blk, before the log
+ * comes round to its start */
+static errcode_t commit_follows(struct e2fc_journal *j,
+				const struct e2fc_log *log, uint32_t blk,
+				uint8_t *buf, int *found)
+{
+	uint32_t n;
+	errcode_t err = 0;
+
+	*found = 0;
+	for (n = 0; n < j->sb.maxlen && !*found && !err; n++) {
+		blk = e2fc_log_next(&j->sb, blk);
+		if (blk == log->start_block)
+			break;
+		err = e2fc_journal_read(j, blk, 1, buf);
+		*found = !err && log_block_type(buf, log->expected_tid) ==
+			 JBD2_BT_COMMIT &&
+			 e2fc_jbd2_commit_csum(&j->sb, buf, j->blocksize) ==
+			 e2fc_get_be32(buf + JBD2_COMMIT_CHKSUM);
+	}
+	return err;
+}
+
+/*
+ * The scan ended at a block of the next transaction whose own checksum
+ * fails: at its commit block, or at a descriptor or revoke block followed
+ * by its good commit block.  Not the end of the log but a corrupt
+ * transaction: the kernel fails the mount (j_failed_commit, "invalid
+ * checksum found in transaction") and e2fsck checks the file system in
+ * full.  *tid: that transaction's tid + 1 (0: none).  A torn descriptor
+ * has no commit block after it (the commit is written after a flush): the
+ * end of the log, as for the kernel; with async_commit too.
+ */
+static errcode_t failed_commit(struct e2fc_journal *j,
+			       const struct e2fc_log *log, uint32_t *tid)
+{
+	uint8_t *buf;
+	unsigned type;
+	int found = 0;
+	errcode_t err;
+
+	*tid = 0;
+	if (log->stop != E2FC_LOG_CSUM ||
+	    (j->sb.feature_incompat & JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT))
+		return 0;
+	err = ext2fs_get_mem(j->blocksize, &buf);
+	if (err)
+		return err;
+	err = e2fc_journal_read(j, log->end_block, 1, buf);
+	type = err ? 0 : log_block_type(buf, log->expected_tid);
+	if (type == JBD2_BT_COMMIT)
+		found = 1;
+	else if (type == JBD2_BT_DESCRIPTOR || type == JBD2_BT_REVOKE)
+		err = commit_follows(j, log, log->end_block, buf, &found);
+	if (found)
+		*tid = log->expected_tid + 1;
+	ext2fs_free_mem(&buf);
+	return err;
+}
+
 /*
  * Drop the in-memory fs without writing it back, open it again; an
  * overlay channel is kept open until the new one has taken its writes.
@@ -906,6 +975,7 @@ void e2fc_replay_free(struct replay *r)
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->orphans);
+	ext2fs_free_mem(&r->namechg);
 	ext2fs_free_mem(&r->listed);
 	ext2fs_free_mem(&r->touched);
 }
@@ -1035,6 +1105,8 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 		err = settle_orphans(r);
 	if (!err)
 		settle_dirs(r);
+	if (!err && !r->err)
+		err = e2fc_verify(r);
 	if (!err)
 		err = settle_counts(r);
 	return err ? err : r->err;
@@ -1118,6 +1190,11 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		if (err)
 			return err;
 	}
+	if (j && log) {
+		err = failed_commit(j, log, &stats->log_failed_commit);
+		if (err)
+			return err;
+	}
 	if (log && log->ntrans) {
 		err = opts && opts->log_applied ? 0 :
 		      replay_log(*fsp, j, log, stats);
@@ -1135,7 +1212,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		err = replay_all(fs, fc, ncommits, opts, stats, &touched);
 	if (!err) {
 		ext2fs_clear_feature_journal_needs_recovery(fs->super);
-		if (stats->log_bad_csum)  /* failed: a full check, as e2fsck */
+		/* failed: a full check, as e2fsck */
+		if (stats->log_bad_csum || stats->log_failed_commit)
 			fs->super->s_state &= ~EXT2_VALID_FS;
 		ext2fs_mark_super_dirty(fs);
 		fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;

@@ -17,6 +17,14 @@
 struct ino_note {
 	ext2_ino_t	ino;
 	int		was_dir;	/* in use as a directory before replay */
+	int		was_live;	/* in use, with links, before replay */
+	uint16_t	links, mode;	/* before replay, when was_live */
+};
+
+/* a name the replay added (+1) or removed (-1) for ino (fc_verify.c) */
+struct name_change {
+	ext2_ino_t	ino;
+	int		delta;
 };
 
 struct replay {
@@ -44,6 +52,8 @@ struct replay {
 	ext2fs_inode_bitmap		modmap;
 	ext2_ino_t			*orphans;	/* links fell to 0 */
 	unsigned			norph, caporph;
+	struct name_change		*namechg;	/* in tag order */
+	unsigned			nnamechg, capnamechg;
 	ext2_ino_t			*listed;	/* the orphan list as
 							 * the log left it */
 	unsigned			nlisted, caplisted;
@@ -82,6 +92,11 @@ void e2fc_replay_free(struct replay *r);
 
 /* ---- fc_apply.c: the tags ---------------------------------------------- */
 errcode_t e2fc_apply_tag(struct replay *r, const struct e2fc_tag *t);
+
+/* ---- fc_verify.c: the replay's result, before it is flushed ---------- */
+/* every touched inode and directory keeps e2fsck's rules, else
+ * E2FC_ERR_VERIFY_* and st->verify_ino */
+errcode_t e2fc_verify(struct replay *r);
 
 /* ---- fc_orphan.c: the orphan list and orphan file --------------------- */
 /* process and clear them after the tags (the kernel's orphan cleanup) */
