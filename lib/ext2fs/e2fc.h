@@ -168,6 +168,8 @@ struct e2fc_log_trans {
 	uint32_t	commit_nsec;
 };
 
+struct e2fc_revoke_hash;
+
 struct e2fc_log {
 	uint32_t		start_tid;	/* s_sequence */
 	uint32_t		start_block;	/* s_start */
@@ -182,6 +184,9 @@ struct e2fc_log {
 	unsigned		nrevokes;
 	struct e2fc_log_revoke	*revokes;
 	unsigned		bad_csums;	/* data blocks with bad checksums */
+	struct e2fc_revoke_hash	*rh;	/* jbd2_log.c's index of the revokes
+					 * (NULL: none, as in a log made by
+					 * hand) */
 };
 
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp);

@@ -470,7 +470,7 @@ static void trim_incomplete(struct e2fc_log *log)
 }
 
 /* open-addressing hash of revoked blocks: block -> highest revoking tid */
-struct revoke_hash {
+struct e2fc_revoke_hash {
 	unsigned	size;		/* power of two */
 	uint64_t	*blocks;
 	uint32_t	*tids;
@@ -483,9 +483,9 @@ static unsigned hash_slot(uint64_t blk, unsigned size)
 }
 
 static errcode_t build_revoke_hash(struct e2fc_log *log,
-				   struct revoke_hash **hp)
+				   struct e2fc_revoke_hash **hp)
 {
-	struct revoke_hash *h;
+	struct e2fc_revoke_hash *h;
 	errcode_t err;
 	unsigned i, size = 16;
 
@@ -521,17 +521,10 @@ static errcode_t build_revoke_hash(struct e2fc_log *log,
 	return 0;
 }
 
-/* e2fc_log_scan allocates this wrapper and hands out &log: the revoke
- * hash stays private to this file */
-struct log_priv {
-	struct e2fc_log		log;	/* must be first */
-	struct revoke_hash	*rh;
-};
-
 int e2fc_log_is_revoked(const struct e2fc_log *log, uint64_t block,
 			uint32_t blk_tid)
 {
-	const struct revoke_hash *h = ((const struct log_priv *)log)->rh;
+	const struct e2fc_revoke_hash *h = log->rh;
 	unsigned k;
 
 	if (!h)
@@ -605,16 +598,14 @@ unsigned e2fc_log_bad_data(const struct e2fc_log *log)
 
 errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
 {
-	struct log_priv *lp;
 	struct scan_state s;
 	errcode_t err;
 
 	*logp = NULL;
-	err = ext2fs_get_memzero(sizeof(*lp), &lp);
+	memset(&s, 0, sizeof(s));
+	err = ext2fs_get_memzero(sizeof(*s.log), &s.log);
 	if (err)
 		return err;
-	memset(&s, 0, sizeof(s));
-	s.log = &lp->log;
 	s.sb = &j->sb;
 	s.bs = j->blocksize;
 	s.r.j = j;
@@ -639,7 +630,7 @@ errcode_t e2fc_log_scan(struct e2fc_journal *j, struct e2fc_log **logp)
 	if (err)
 		goto fail;
 	trim_incomplete(s.log);
-	err = build_revoke_hash(s.log, &lp->rh);
+	err = build_revoke_hash(s.log, &s.log->rh);
 	if (err)
 		goto fail;
 	*logp = s.log;
@@ -651,20 +642,18 @@ fail:
 
 void e2fc_log_free(struct e2fc_log *log)
 {
-	struct log_priv *lp = (struct log_priv *)log;
-
 	if (!log)
 		return;
-	if (lp->rh) {
-		ext2fs_free_mem(&lp->rh->blocks);
-		ext2fs_free_mem(&lp->rh->tids);
-		ext2fs_free_mem(&lp->rh->used);
-		ext2fs_free_mem(&lp->rh);
+	if (log->rh) {
+		ext2fs_free_mem(&log->rh->blocks);
+		ext2fs_free_mem(&log->rh->tids);
+		ext2fs_free_mem(&log->rh->used);
+		ext2fs_free_mem(&log->rh);
 	}
 	ext2fs_free_mem(&log->trans);
 	ext2fs_free_mem(&log->blocks);
 	ext2fs_free_mem(&log->revokes);
-	ext2fs_free_mem(&lp);
+	ext2fs_free_mem(&log);
 }
 
 const char *e2fc_log_stop_name(enum e2fc_log_stop s)
