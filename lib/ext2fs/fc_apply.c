@@ -73,20 +73,20 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
  * xattrs with system.data), more than struct ext2_inode_large holds.
  */
 /*
- * A block-mapped file or directory keeps the i_block it has; when that is
- * an extent root (an earlier tag of the log made it one), its header and
- * entries read as pointers to blocks 4, 1, ... that the replay would
- * later free as the inode's: refused, as the check refuses bad pointers.
+ * An inode without EXTENTS_FL keeps the i_block it has; when that is an
+ * extent root (an earlier tag of the log made it one) and the inode has
+ * blocks (a file, a directory, a slow symlink), its header and entries
+ * read as pointers to blocks 4, 1, ... that the replay would later free
+ * as the inode's: refused, as the check refuses bad pointers.
  */
-static int kept_root_as_pointers(const uint8_t *raw, uint32_t flags)
+static int kept_root_as_pointers(ext2_filsys fs, uint8_t *raw,
+				 uint32_t flags)
 {
-	uint16_t mode = e2fc_get_le16(raw + RI_MODE);
-
 	if (flags & (EXT4_EXTENTS_FL | EXT4_INLINE_DATA_FL))
 		return 0;
-	if (!LINUX_S_ISREG(mode) && !LINUX_S_ISDIR(mode))
+	if (e2fc_get_le16(raw + RI_BLOCK) != EXT4_EXT_MAGIC)
 		return 0;
-	return e2fc_get_le16(raw + RI_BLOCK) == EXT4_EXT_MAGIC;
+	return ext2fs_inode_has_valid_blocks2(fs, (struct ext2_inode *)raw);
 }
 
 static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
@@ -110,7 +110,7 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 		memcpy(dst + RI_GENERATION, src + RI_GENERATION,
 		       len - RI_GENERATION);
 	flags = e2fc_get_le32(dst + RI_FLAGS);
-	if (kept_root_as_pointers(dst, flags)) {
+	if (kept_root_as_pointers(fs, dst, flags)) {
 		err = E2FC_ERR_BAD_BLOCK;
 		goto out;
 	}
