@@ -249,6 +249,20 @@ unsigned e2fc_log_replayed_trans(const struct e2fc_log *log);
 enum e2fc_lb_fate e2fc_log_block_fate(const struct e2fc_log *log,
 				      const struct e2fc_log_block *b,
 				      blk64_t fs_blocks);
+/* one block the replayed part of a log writes: its target, and its index
+ * in log->blocks (the later, the newer) */
+struct e2fc_lb_ref {
+	blk64_t		target;
+	unsigned	idx;
+};
+/*
+ * The newest copy of every target the data blocks of the replayed
+ * transactions write (E2FC_LB_WRITE), sorted by target; counts (NULL, or
+ * E2FC_LB_OUTSIDE + 1 of them) gets every such data block by its fate.
+ */
+errcode_t e2fc_log_writes(const struct e2fc_log *log, blk64_t nblocks,
+			  struct e2fc_lb_ref **refs, unsigned *nref,
+			  unsigned *counts);
 /* the last copy of target a replay writes (the last one wins), or NULL */
 const struct e2fc_log_block *e2fc_log_last_write(const struct e2fc_log *log,
 						blk64_t target,

@@ -80,52 +80,28 @@ static errcode_t read_all(ext2_filsys fs)
 	return err;
 }
 
-static int blk_cmp(const void *a, const void *b)
+static int target_cmp(const void *key, const void *elem)
 {
-	const blk64_t *x = a, *y = b;
+	const blk64_t *x = key;
+	const struct e2fc_lb_ref *y = elem;
 
-	return *x < *y ? -1 : *x > *y;
-}
-
-/* the targets the replayed part of the log writes, sorted (duplicates
- * stay: only membership is asked) */
-static errcode_t log_targets(const struct e2fc_log *log, blk64_t nblocks,
-			     blk64_t **out, unsigned *nout)
-{
-	unsigned t, i, n = 0, ntrans = e2fc_log_replayed_trans(log);
-	blk64_t *v;
-	errcode_t err;
-
-	err = ext2fs_get_array(log->nblocks ? log->nblocks : 1, sizeof(*v),
-			       &v);
-	if (err)
-		return err;
-	for (t = 0; t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++)
-			if (e2fc_log_block_fate(log, &log->blocks[i],
-						nblocks) == E2FC_LB_WRITE)
-				v[n++] = log->blocks[i].target;
-	}
-	qsort(v, n, sizeof(*v), blk_cmp);
-	*out = v;
-	*nout = n;
-	return 0;
+	return *x < y->target ? -1 : *x > y->target;
 }
 
 /* the descriptor blocks the log wrote, read again into the array */
 static errcode_t read_logged(ext2_filsys fs, const struct e2fc_log *log)
 {
-	blk64_t *v = NULL, at;
+	struct e2fc_lb_ref *v = NULL;
+	blk64_t at;
 	unsigned n;
 	dgrp_t i;
 	errcode_t err;
 
-	err = log_targets(log, ext2fs_blocks_count(fs->super), &v, &n);
+	err = e2fc_log_writes(log, ext2fs_blocks_count(fs->super), &v, &n,
+			      NULL);
 	for (i = 0; !err && n && i < fs->desc_blocks; i++) {
 		at = desc_loc(fs, i);
-		if (bsearch(&at, v, n, sizeof(*v), blk_cmp))
+		if (bsearch(&at, v, n, sizeof(*v), target_cmp))
 			err = io_channel_read_blk64(fs->io, at, 1,
 						    desc_block(fs, i));
 	}

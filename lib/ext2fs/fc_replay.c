@@ -336,56 +336,27 @@ static errcode_t replay_log(ext2_filsys fs, struct e2fc_journal *j,
  */
 #define RUN_BLOCKS	256
 
-struct lb_ref {
-	blk64_t		target;
-	unsigned	idx;		/* in log->blocks: the later, the newer */
-};
-
-static int ref_cmp(const void *a, const void *b)
-{
-	const struct lb_ref *x = a, *y = b;
-
-	if (x->target != y->target)
-		return x->target < y->target ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* the blocks the rule writes, sorted, newest version of each target only */
+/* the blocks the rule writes, sorted, newest version of each target
+ * only, with the log's counts in st */
 static errcode_t final_versions(const struct e2fc_log *log, blk64_t nblocks,
-				struct lb_ref **refs, unsigned *nref,
+				struct e2fc_lb_ref **refs, unsigned *nref,
 				struct e2fc_replay_stats *st)
 {
-	unsigned t, i, n = 0, k;
-	unsigned ntrans = e2fc_log_replayed_trans(log);
-	struct lb_ref *r;
+	unsigned counts[E2FC_LB_OUTSIDE + 1] = { 0 };
 	errcode_t err;
 
-	err = ext2fs_get_array(log->nblocks ? log->nblocks : 1, sizeof(*r),
-			       &r);
+	err = e2fc_log_writes(log, nblocks, refs, nref, counts);
 	if (err)
 		return err;
-	for (t = 0; t < ntrans; t++) {
-		const struct e2fc_log_trans *tr = &log->trans[t];
-
-		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
-			if (!block_written(log, &log->blocks[i], nblocks, st))
-				continue;
-			r[n].target = log->blocks[i].target;
-			r[n++].idx = i;
-		}
-	}
-	qsort(r, n, sizeof(*r), ref_cmp);
-	for (i = k = 0; i < n; i++)
-		if (i + 1 == n || r[i + 1].target != r[i].target)
-			r[k++] = r[i];
-	*refs = r;
-	*nref = k;
+	st->log_revoked += counts[E2FC_LB_REVOKED];
+	st->log_bad_csum += counts[E2FC_LB_BAD_CSUM];
+	st->log_blocks += counts[E2FC_LB_WRITE];
 	return 0;
 }
 
 static errcode_t write_runs(io_channel io, struct e2fc_journal *j,
 			    const struct e2fc_log *log,
-			    const struct lb_ref *r, unsigned n, unsigned bs)
+			    const struct e2fc_lb_ref *r, unsigned n, unsigned bs)
 {
 	uint8_t *buf;
 	unsigned i = 0, len;
@@ -412,7 +383,7 @@ errcode_t e2fc_log_replay_to(io_channel io, struct e2fc_journal *j,
 			     const struct e2fc_log *log, blk64_t nblocks,
 			     struct e2fc_replay_stats *st)
 {
-	struct lb_ref *r = NULL;
+	struct e2fc_lb_ref *r = NULL;
 	unsigned n = 0;
 	errcode_t err;
 

@@ -500,23 +500,29 @@ static errcode_t dir_entries(struct verify *v, struct vnode *d)
 	return 0;
 }
 
-static errcode_t check_dirs(struct verify *v, ext2_ino_t *bad)
+/* rule on every live vnode; the first that fails names its inode */
+static errcode_t each_live(struct verify *v,
+			  errcode_t (*rule)(struct verify *, struct vnode *),
+			  ext2_ino_t *bad)
 {
 	unsigned i;
 	errcode_t err;
 
 	for (i = 0; i < v->n; i++) {
-		struct vnode *d = &v->v[i];
-
-		if (!d->live || !LINUX_S_ISDIR(d->mode))
+		if (!v->v[i].live)
 			continue;
-		err = dir_entries(v, d);
+		err = rule(v, &v->v[i]);
 		if (err) {
-			*bad = d->ino;
+			*bad = v->v[i].ino;
 			return err;
 		}
 	}
 	return 0;
+}
+
+static errcode_t dir_rule(struct verify *v, struct vnode *d)
+{
+	return LINUX_S_ISDIR(d->mode) ? dir_entries(v, d) : 0;
 }
 
 /* ---- names against link counts ------------------------------------------- */
@@ -576,24 +582,12 @@ static errcode_t links_rule(struct verify *v, struct vnode *n)
 	return n->names == n->links ? 0 : E2FC_ERR_VERIFY_LINKS;
 }
 
-static errcode_t check_links(struct verify *v, ext2_ino_t *bad)
+/* reserved inodes but the root keep the links they have */
+static errcode_t links_of(struct verify *v, struct vnode *n)
 {
-	unsigned i;
-	errcode_t err;
-
-	for (i = 0; i < v->n; i++) {
-		struct vnode *n = &v->v[i];
-
-		if (!n->live || (n->ino < EXT2_FIRST_INODE(v->fs->super) &&
-				 n->ino != EXT2_ROOT_INO))
-			continue;
-		err = links_rule(v, n);
-		if (err) {
-			*bad = n->ino;
-			return err;
-		}
-	}
-	return 0;
+	if (n->ino < EXT2_FIRST_INODE(v->fs->super) && n->ino != EXT2_ROOT_INO)
+		return 0;
+	return links_rule(v, n);
 }
 
 /* ---- the driver ---------------------------------------------------------- */
@@ -662,9 +656,9 @@ errcode_t e2fc_verify(struct replay *r)
 	if (!err)
 		err = check_inodes(&v, &bad);
 	if (!err)
-		err = check_dirs(&v, &bad);
+		err = each_live(&v, dir_rule, &bad);
 	if (!err)
-		err = check_links(&v, &bad);
+		err = each_live(&v, links_of, &bad);
 	r->fs->flags = flags;
 	verify_free(&v);
 	if (err && e2fc_verify_error(err))

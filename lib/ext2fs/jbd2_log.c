@@ -672,3 +672,48 @@ const char *e2fc_log_stop_name(enum e2fc_log_stop s)
 		return names[s];
 	return "unknown";
 }
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct e2fc_lb_ref *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+errcode_t e2fc_log_writes(const struct e2fc_log *log, blk64_t nblocks,
+			  struct e2fc_lb_ref **refs, unsigned *nref,
+			  unsigned *counts)
+{
+	unsigned t, i, n = 0, k, ntrans = e2fc_log_replayed_trans(log);
+	enum e2fc_lb_fate fate;
+	struct e2fc_lb_ref *r;
+	errcode_t err;
+
+	err = ext2fs_get_array(log->nblocks ? log->nblocks : 1, sizeof(*r),
+			       &r);
+	if (err)
+		return err;
+	for (t = 0; t < ntrans; t++) {
+		const struct e2fc_log_trans *tr = &log->trans[t];
+
+		for (i = tr->first_lb; i < tr->first_lb + tr->ndata; i++) {
+			fate = e2fc_log_block_fate(log, &log->blocks[i],
+						   nblocks);
+			if (counts)
+				counts[fate]++;
+			if (fate != E2FC_LB_WRITE)
+				continue;
+			r[n].target = log->blocks[i].target;
+			r[n++].idx = i;
+		}
+	}
+	qsort(r, n, sizeof(*r), ref_cmp);
+	for (i = k = 0; i < n; i++)
+		if (i + 1 == n || r[i + 1].target != r[i].target)
+			r[k++] = r[i];
+	*refs = r;
+	*nref = k;
+	return 0;
+}
