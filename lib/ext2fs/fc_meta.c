@@ -109,10 +109,9 @@ errcode_t e2fc_walk_pieces(ext2_filsys fs, ext2_ino_t ino,
 
 	if (acl && acl < ext2fs_blocks_count(fs->super))
 		fn(fs, &e, arg);
-	if (inode->i_flags & EXT4_INLINE_DATA_FL)
-		return 0;
-	if (LINUX_S_ISLNK(inode->i_mode) && !ext2fs_inode_has_valid_blocks2(fs,
-								       inode))
+	/* inline data, fast symlinks, devices, fifos and sockets: their
+	 * i_block holds no block numbers */
+	if (!ext2fs_inode_has_valid_blocks2(fs, inode))
 		return 0;
 	if (!(inode->i_flags & EXT4_EXTENTS_FL))
 		return ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL,
