@@ -67,12 +67,6 @@ static errcode_t drop_old_tree(struct replay *r, ext2_ino_t ino,
 }
 
 /*
- * The logged raw inode over the on-disk one, except i_block (unless
- * inline data).  The copy is made in a buffer of the full on-disk inode
- * size: with inline data the kernel logs the whole inode (in-inode
- * xattrs with system.data), more than struct ext2_inode_large holds.
- */
-/*
  * An inode without EXTENTS_FL keeps the i_block it has; when that is an
  * extent root (an earlier tag of the log made it one) and the inode has
  * blocks (a file, a directory, a slow symlink), its header and entries
@@ -89,6 +83,12 @@ static int kept_root_as_pointers(ext2_filsys fs, uint8_t *raw,
 	return ext2fs_inode_has_valid_blocks2(fs, (struct ext2_inode *)raw);
 }
 
+/*
+ * The logged raw inode over the on-disk one, except i_block (unless
+ * inline data).  The copy is made in a buffer of the full on-disk inode
+ * size: with inline data the kernel logs the whole inode (in-inode
+ * xattrs with system.data), more than struct ext2_inode_large holds.
+ */
 static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 			     const struct ext2_inode_large *cur,
 			     const uint8_t *src, unsigned len)
