@@ -101,7 +101,7 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 	err = ext2fs_get_memzero(isz, &dst);
 	if (err)
 		return err;
-	err = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
+	err = e2fc_inode_read(fs, ino, dst, isz);
 	if (err)
 		goto out;
 	memcpy(dst + RI_BLOCK, cur->i_block, sizeof(cur->i_block));
@@ -124,7 +124,7 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 			      (RI_BLOCK_LEN - EXT4_EXT_HDR_SIZE) /
 			      EXT4_EXT_ENTRY_SIZE);
 	}
-	err = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
+	err = e2fc_inode_write(fs, ino, dst, isz);
 out:
 	ext2fs_free_mem(&dst);
 	return err;
