@@ -54,6 +54,8 @@ struct e2fc_names {
 	size_t		size, count;
 	struct dir_ent	**dirs;		/* small table of directories */
 	size_t		dsize;
+	char		*blk;		/* one directory block, reused */
+	unsigned	blksize;
 };
 
 static uint64_t name_hash(ext2_ino_t dir, uint32_t epoch, const char *name,
@@ -110,7 +112,26 @@ void e2fc_names_free(struct e2fc_names *n)
 		}
 	ext2fs_free_mem(&n->tab);
 	ext2fs_free_mem(&n->dirs);
+	ext2fs_free_mem(&n->blk);
 	ext2fs_free_mem(&n);
+}
+
+/* a buffer of one block of fs, the same for every call (a fresh 4 KiB
+ * per entry was malloc's trim and a page fault each time) */
+static errcode_t block_buf(struct e2fc_names *n, ext2_filsys fs, char **buf)
+{
+	errcode_t err;
+
+	if (n->blksize < fs->blocksize) {
+		ext2fs_free_mem(&n->blk);
+		n->blksize = 0;
+		err = ext2fs_get_mem(fs->blocksize, &n->blk);
+		if (err)
+			return err;
+		n->blksize = fs->blocksize;
+	}
+	*buf = n->blk;
+	return 0;
 }
 
 static struct dir_ent *dir_find(struct e2fc_names *n, ext2_ino_t dir)
@@ -331,13 +352,12 @@ static errcode_t load_dir(ext2_filsys fs, struct e2fc_names *n,
 					 NULL, load_entry, &c);
 		return err ? err : c.err;
 	}
-	err = ext2fs_get_mem(fs->blocksize, &c.buf);
+	err = block_buf(n, fs, &c.buf);
 	if (err)
 		return err;
 	err = ext2fs_block_iterate3(fs, d->dir, BLOCK_FLAG_READ_ONLY |
 				    BLOCK_FLAG_DATA_ONLY, NULL, load_block,
 				    &c);
-	ext2fs_free_mem(&c.buf);
 	return err ? err : c.err;
 }
 
@@ -502,16 +522,17 @@ static errcode_t room_update(ext2_filsys fs, struct dir_ent *d,
 }
 
 /* the first block of dir (its inode: in) with room takes the entry: *lblk */
-static errcode_t link_first_fit(ext2_filsys fs, struct dir_ent *d,
-				struct ext2_inode *in, const char *name,
-				ext2_ino_t ino, int ftype, uint32_t *lblk)
+static errcode_t link_first_fit(ext2_filsys fs, struct e2fc_names *n,
+				struct dir_ent *d, struct ext2_inode *in,
+				const char *name, ext2_ino_t ino, int ftype,
+				uint32_t *lblk)
 {
 	uint32_t need = EXT2_DIR_REC_LEN(strlen(name)), gap;
 	blk64_t pblk;
 	char *buf;
 	errcode_t err;
 
-	err = ext2fs_get_mem(fs->blocksize, &buf);
+	err = block_buf(n, fs, &buf);
 	if (err)
 		return err;
 	/* each round fills the block or learns its gap: ends */
@@ -529,7 +550,6 @@ static errcode_t link_first_fit(ext2_filsys fs, struct dir_ent *d,
 		if (!err || err == EXT2_ET_DIR_NO_SPACE)
 			room_put(&d->room, *lblk, gap);
 	}
-	ext2fs_free_mem(&buf);
 	return err;
 }
 
@@ -579,7 +599,8 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 		return link_libext2fs(fs, dir, &in, name, ino, ftype);
 	err = room_update(fs, d, &in);
 	if (!err)
-		err = link_first_fit(fs, d, &in, name, ino, ftype, &lblk);
+		err = link_first_fit(fs, n, d, &in, name, ino, ftype,
+				     &lblk);
 	if (err == EXT2_ET_DIR_NO_SPACE) {	/* a new block, at the end */
 		err = ext2fs_expand_dir(fs, dir);
 		if (!err)
@@ -587,7 +608,7 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 		if (!err)
 			err = room_update(fs, d, &in);
 		if (!err)
-			err = link_first_fit(fs, d, &in, name, ino, ftype,
+			err = link_first_fit(fs, n, d, &in, name, ino, ftype,
 					     &lblk);
 	}
 	if (!err && d->loaded)
@@ -663,11 +684,9 @@ errcode_t e2fc_names_unlink(ext2_filsys fs, struct e2fc_names *n,
 
 	if (lblk != NO_LBLK &&
 	    !e2fc_inode_bmap(fs, dir, &in, lblk, &pblk) && pblk &&
-	    !ext2fs_get_mem(fs->blocksize, &buf)) {
+	    !block_buf(n, fs, &buf))
 		err = unlink_in_block(fs, dir, &in, pblk, buf, name, ino,
 				      &gap);
-		ext2fs_free_mem(&buf);
-	}
 	if (!err) {
 		if (d->room.cap && lblk < d->room.nblk)
 			room_put(&d->room, lblk, gap);
