@@ -118,8 +118,9 @@ static void cleanup(struct state *s)
 	s->fc = NULL;
 	s->log = NULL;
 	s->j = NULL;
-	if (s->fs)
-		ext2fs_close_free(&s->fs);
+	/* read-only, or an overlay already written back (or refused):
+	 * nothing of it is to be written */
+	e2fc_fs_discard(&s->fs);
 }
 
 /* e2fsck 1.47's extended options; all but journal_only go to its pass */

@@ -4,9 +4,11 @@
  * no inversion before or after: the caller chooses the seed.
  *
  * Two paths: a portable slice-by-8 table walk, and the SSE4.2 crc32
- * instruction (three independent streams would be faster still, but one
- * stream already exceeds the 1 GB/s target).  e2fc_crc32c() picks the
- * hardware path once, at first use, when the CPU has it.
+ * instruction (one stream already exceeds the 1 GB/s target of the
+ * fast-commit scan).  e2fc_crc32c() picks the hardware path once, at
+ * first use, when the CPU has it.  e2fc_crc32c_x4() runs four streams
+ * side by side, for digests of big arrays (the instruction's latency is
+ * three cycles, its throughput one per cycle).
  */
 #include <stdint.h>
 #include <string.h>
@@ -91,6 +93,29 @@ static uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len)
 		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
 	return (uint32_t)c;
 }
+
+__attribute__((target("sse4.2")))
+static void crc32c_hw_x4(uint32_t seed, const uint8_t *p, size_t q,
+			 uint32_t out[4])
+{
+	uint64_t c0 = seed, c1 = seed, c2 = seed, c3 = seed, v;
+	size_t i;
+
+	for (i = 0; i < q; i += 8) {
+		memcpy(&v, p + i, 8);
+		c0 = __builtin_ia32_crc32di(c0, v);
+		memcpy(&v, p + q + i, 8);
+		c1 = __builtin_ia32_crc32di(c1, v);
+		memcpy(&v, p + 2 * q + i, 8);
+		c2 = __builtin_ia32_crc32di(c2, v);
+		memcpy(&v, p + 3 * q + i, 8);
+		c3 = __builtin_ia32_crc32di(c3, v);
+	}
+	out[0] = (uint32_t)c0;
+	out[1] = (uint32_t)c1;
+	out[2] = (uint32_t)c2;
+	out[3] = (uint32_t)c3;
+}
 #endif
 
 static int hw_state = -1;	/* -1 unknown, 0 no, 1 yes */
@@ -115,4 +140,26 @@ uint32_t e2fc_crc32c(uint32_t crc, const void *buf, size_t len)
 		return crc32c_hw(crc, buf, len);
 #endif
 	return e2fc_crc32c_sw(crc, buf, len);
+}
+
+void e2fc_crc32c_x4(uint32_t seed, const void *buf, size_t len,
+		    uint32_t out[4])
+{
+	const uint8_t *p = buf;
+	size_t q = len / 4;
+	int i;
+
+	if (len % 32) {
+		out[0] = e2fc_crc32c(seed, buf, len);
+		out[1] = out[2] = out[3] = seed;
+		return;
+	}
+#ifdef HAVE_HW_CRC32C
+	if (e2fc_crc32c_hw_available()) {
+		crc32c_hw_x4(seed, p, q, out);
+		return;
+	}
+#endif
+	for (i = 0; i < 4; i++)
+		out[i] = e2fc_crc32c_sw(seed, p + i * q, q);
 }

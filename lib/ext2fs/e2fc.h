@@ -21,6 +21,11 @@ uint32_t e2fc_crc32c(uint32_t crc, const void *buf, size_t len);
 uint32_t e2fc_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 /* 1 when the hardware path (SSE4.2) is in use */
 int e2fc_crc32c_hw_available(void);
+/* out[i]: the crc32c from seed of quarter i of buf, the four computed
+ * side by side (len a multiple of 32; else out[0] is buf's, the others
+ * seed) */
+void e2fc_crc32c_x4(uint32_t seed, const void *buf, size_t len,
+		    uint32_t out[4]);
 
 /* ===================================================================== */
 /* journal.c: find the journal, decode its superblock, map its blocks     */
@@ -87,6 +92,13 @@ struct e2fc_journal {
 errcode_t e2fc_fs_open(const char *name, int flags, int superblock,
 		       unsigned int block_size, io_manager manager,
 		       ext2_filsys *ret_fs);
+/*
+ * Close *fsp without writing anything: for an fs opened through
+ * e2fc_overlay_io_manager (its writes die with the overlay) or one
+ * e2fc_writeback has written back.  ext2fs_close would flush it into the
+ * overlay first, a walk over every group (a tenth of a 64 TiB replay).
+ */
+void e2fc_fs_discard(ext2_filsys *fsp);
 
 /* flags for e2fc_journal_open */
 #define E2FC_JOPEN_RW		0x1	/* open the external device read-write */

@@ -107,6 +107,18 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define SB_JNL_SIZE_HI		EXT2_N_BLOCKS		/* i_size_high */
 #define SB_JNL_SIZE		(EXT2_N_BLOCKS + 1)	/* i_size */
 
+/* ---- ext4 block group descriptor ------------------------------------ */
+/* 32 bytes, or s_desc_size (>= 64) with the 64bit feature; then each of
+ * these fields has its high half EXT4_GD_HI bytes further on (le32 for
+ * the block numbers, le16 for the counts) */
+#define EXT4_GD_BLOCK_BITMAP		0x00	/* le32 */
+#define EXT4_GD_INODE_BITMAP		0x04	/* le32 */
+#define EXT4_GD_INODE_TABLE		0x08	/* le32 */
+#define EXT4_GD_FREE_BLOCKS		0x0C	/* le16, in clusters */
+#define EXT4_GD_FREE_INODES		0x0E	/* le16 */
+#define EXT4_GD_FLAGS			0x12	/* le16, no high half */
+#define EXT4_GD_HI			0x20
+
 /* ---- jbd2 ------------------------------------------------------------ */
 #define JBD2_MAGIC			0xC03B3998U
 

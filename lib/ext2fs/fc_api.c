@@ -59,8 +59,8 @@ void e2fc_image_close(struct e2fc_image *img)
 	if (!img)
 		return;
 	e2fc_unload(&img->ld);
-	if (img->fs)		/* the overlays go with their channels */
-		ext2fs_close_free(&img->fs);
+	/* the overlays go with their channels */
+	e2fc_fs_discard(&img->fs);
 	free(img->path);
 	free(img->journal);
 	free(img);

@@ -523,8 +523,7 @@ errcode_t e2fc_apply(const char *path, const char *journal,
 	    ext2fs_has_feature_journal_needs_recovery(a.fs->super)))
 		err = apply_run(&a, until_commit, &st);
 	e2fc_unload(&a.ld);
-	if (a.fs)
-		ext2fs_close_free(&a.fs);
+	e2fc_fs_discard(&a.fs);		/* an overlay */
 	if (res)
 		copy_result(res, &st);
 	return err;

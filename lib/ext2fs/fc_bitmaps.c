@@ -31,6 +31,7 @@
 #include <string.h>
 #include "fc_replay_int.h"
 #include "fc_array.h"
+#include "fc_gdt.h"
 
 /* libext2fs's hooks get only the fs: while they are set, fs->priv_data
  * is the replay (as e2fsck keeps its context there) */
@@ -95,13 +96,13 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 	blk64_t first, last;
 	errcode_t err;
 
-	if (r->bb_loaded[g])
+	if (r->gstate[g] & GS_BB_LOADED)
 		return 0;
 	first = ext2fs_group_first_block2(fs, g);
 	last = ext2fs_group_last_block2(fs, g);
 	ext2fs_unmark_block_bitmap_range2(fs->block_map, first,
 					  last - first + 1);
-	if (r->bb_uninit[g]) {
+	if (r->gstate[g] & GS_BB_UNINIT) {
 		err = meta_ready(r);
 		if (err)
 			return err;
@@ -114,7 +115,7 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 		if (err)
 			return err;
 	}
-	r->bb_loaded[g] = 1;
+	r->gstate[g] |= GS_BB_LOADED;
 	return 0;
 }
 
@@ -124,9 +125,9 @@ errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g)
 	uint32_t ipg = fs->super->s_inodes_per_group;
 	errcode_t err;
 
-	if (r->ib_loaded[g])
+	if (r->gstate[g] & GS_IB_LOADED)
 		return 0;
-	if (r->ib_uninit[g]) {
+	if (r->gstate[g] & GS_IB_UNINIT) {
 		memset(r->buf, 0, fs->blocksize);
 	} else {
 		err = read_bitmap(r, g, 1);
@@ -137,7 +138,7 @@ errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g)
 					     (ext2_ino_t)g * ipg + 1, ipg,
 					     r->buf);
 	if (!err)
-		r->ib_loaded[g] = 1;
+		r->gstate[g] |= GS_IB_LOADED;
 	return err;
 }
 
@@ -290,7 +291,8 @@ static errcode_t find_free(struct replay *r, blk64_t goal, blk64_t *ret)
 	g0 = ext2fs_group_of_blk2(fs, goal);
 	for (i = 0; i <= n; i++) {
 		g = (g0 + i) % n;
-		if (!ext2fs_bg_free_blocks_count(fs, g) && !r->bb_loaded[g])
+		if (!ext2fs_bg_free_blocks_count(fs, g) &&
+		    !(r->gstate[g] & GS_BB_LOADED))
 			continue;	/* full by its descriptor */
 		err = e2fc_load_block_group(r, g);
 		if (err)
@@ -379,7 +381,7 @@ static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 	for (b = blk; b < end; b = ext2fs_group_last_block2(fs, g) + 1) {
 		g = ext2fs_group_of_blk2(fs, b);
 		r->touched[g] = 1;
-		if (r->bb_loaded[g])
+		if (r->gstate[g] & GS_BB_LOADED)
 			continue;
 		err = e2fc_load_block_group(r, g);
 		if (err) {
@@ -431,8 +433,10 @@ void e2fc_hooks_clear(struct replay *r)
 
 static void all_loaded(struct replay *r)
 {
-	memset(r->bb_loaded, 1, r->fs->group_desc_count);
-	memset(r->ib_loaded, 1, r->fs->group_desc_count);
+	dgrp_t g;
+
+	for (g = 0; g < r->fs->group_desc_count; g++)
+		r->gstate[g] |= GS_BB_LOADED | GS_IB_LOADED;
 }
 
 errcode_t e2fc_bitmaps_init(struct replay *r)
@@ -440,19 +444,12 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	ext2_filsys fs = r->fs;
 	dgrp_t g, n = fs->group_desc_count;
 	int csum = ext2fs_has_group_desc_csum(fs);
-	size_t len;
+	struct e2fc_gd gd;
 	errcode_t err;
 
-	/* 2 MiB on 64 TiB: in huge pages, not 512 fresh 4 KiB ones */
-	len = 4 * (size_t)n;
-	if (len < E2FC_HUGE_SZ / 2) {
-		err = ext2fs_get_memzero(len, &r->bb_loaded);
-	} else {
-		r->bb_loaded = e2fc_big_alloc(&len);
-		err = r->bb_loaded ? 0 : EXT2_ET_NO_MEMORY;
-		if (!err)
-			memset(r->bb_loaded, 0, 4 * (size_t)n);
-	}
+	/* one byte per group: 512 KiB on 64 TiB (four byte maps were a
+	 * fresh 2 MiB huge page, zeroed) */
+	err = ext2fs_get_memzero(n, &r->gstate);
 	if (!err)
 		err = ext2fs_get_mem(fs->blocksize, &r->buf);
 	if (err)
@@ -461,15 +458,13 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	 * when a group is loaded */
 	r->verify = ext2fs_has_feature_metadata_csum(fs->super) &&
 		    !(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS);
-	r->ib_loaded = r->bb_loaded + n;
-	r->bb_uninit = r->bb_loaded + 2 * (size_t)n;
-	r->ib_uninit = r->bb_loaded + 3 * (size_t)n;
 	/* one read of each descriptor: on 64 TiB they are 32 MiB */
 	for (g = 0; g < n && csum; g++) {
-		__u16 bgf = ext2fs_bg_flags(fs, g);
-
-		r->bb_uninit[g] = !!(bgf & EXT2_BG_BLOCK_UNINIT);
-		r->ib_uninit[g] = !!(bgf & EXT2_BG_INODE_UNINIT);
+		e2fc_gd_get(fs, g, &gd);
+		r->gstate[g] = (gd.flags & EXT2_BG_BLOCK_UNINIT ?
+				GS_BB_UNINIT : 0) |
+			       (gd.flags & EXT2_BG_INODE_UNINIT ?
+				GS_IB_UNINIT : 0);
 	}
 	if (fs->block_map && fs->inode_map) {	/* the caller read them */
 		all_loaded(r);
@@ -550,6 +545,6 @@ void e2fc_bitmaps_done(struct replay *r)
 		fs->inode_map = NULL;
 	}
 	ext2fs_free_mem(&r->meta.r);
-	ext2fs_free_mem(&r->bb_loaded);
+	ext2fs_free_mem(&r->gstate);
 	ext2fs_free_mem(&r->buf);
 }

@@ -577,7 +577,7 @@ static errcode_t replay_overlay(ext2_filsys pre, const char *image,
 		e2fc_unload(&ld);
 	}
 	if (err) {
-		ext2fs_close_free(&post);
+		e2fc_fs_discard(&post);		/* an overlay */
 		return err;
 	}
 	*postp = post;
@@ -595,7 +595,6 @@ errcode_t e2fc_events_collect(ext2_filsys pre, const struct e2fc_loaded *ld,
 	err = e2fc_events_build(pre, post, ld->j, ld->log, ld->fc, evp);
 	if (!err)
 		(*evp)->replay_err = rerr;
-	if (post)		/* its overlay goes with it */
-		ext2fs_close_free(&post);
+	e2fc_fs_discard(&post);	/* its overlay goes with it */
 	return err;
 }

@@ -28,11 +28,8 @@
 #include "fc_gdt.h"
 #include "fc_array.h"
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define GDT_BY_BLOCK	1
-#else			/* ext2fs_open and ext2fs_flush swap them there */
-#define GDT_BY_BLOCK	0
-#endif
+/* on big-endian hosts ext2fs_open and ext2fs_flush swap them */
+#define GDT_BY_BLOCK	E2FC_HOST_LE
 
 int e2fc_gdt_by_block(ext2_filsys fs)
 {
@@ -56,6 +53,8 @@ static blk64_t desc_loc(ext2_filsys fs, dgrp_t i)
 	/* block 0 of a 1k-block fs is the boot block */
 	return first + (first == 0 && fs->blocksize == 1024) + 1 + i;
 }
+
+#define SUMS_PER	4	/* sums per descriptor block */
 
 static char *desc_block(ext2_filsys fs, dgrp_t i)
 {
@@ -158,6 +157,43 @@ errcode_t e2fc_fs_open(const char *name, int flags, int superblock,
 	return 0;
 }
 
+/* one pass over the array, the feature test and the stride hoisted (per
+ * group through e2fc_gd_get it was 3% of a 64 TiB replay) */
+void e2fc_gd_free_totals(ext2_filsys fs, uint64_t *blocks, uint64_t *inodes)
+{
+	const unsigned char *d = (const unsigned char *)fs->group_desc;
+	size_t step = EXT2_DESC_SIZE(fs->super);
+	int hi = ext2fs_has_feature_64bit(fs->super);
+	uint64_t b = 0, i = 0;
+	struct e2fc_gd gd;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count && (!E2FC_HOST_LE || !d); g++) {
+		e2fc_gd_get(fs, g, &gd);	/* host order, or not read */
+		b += gd.free_blocks;
+		i += gd.free_inodes;
+	}
+	for (; g < fs->group_desc_count; g++, d += step) {
+		b += e2fc_get_le16(d + EXT4_GD_FREE_BLOCKS);
+		i += e2fc_get_le16(d + EXT4_GD_FREE_INODES);
+		if (!hi)
+			continue;
+		b += (uint32_t)e2fc_get_le16(d + EXT4_GD_FREE_BLOCKS +
+					     EXT4_GD_HI) << 16;
+		i += (uint32_t)e2fc_get_le16(d + EXT4_GD_FREE_INODES +
+					     EXT4_GD_HI) << 16;
+	}
+	*blocks = b;
+	*inodes = i;
+}
+
+void e2fc_fs_discard(ext2_filsys *fsp)
+{
+	if (*fsp)
+		ext2fs_free(*fsp);
+	*fsp = NULL;
+}
+
 errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
 			 const struct e2fc_log *log)
 {
@@ -180,6 +216,18 @@ errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
 	return read_all(nfs);
 }
 
+/*
+ * The sums of descriptor block i: the crc32c of each of its quarters,
+ * computed side by side (on 64 TiB the 32 MiB were summed twice a run at
+ * 4 ms each with one stream).  Four sums, not one folded: two equal
+ * changes in two quarters (a flag cleared in groups 16 apart) must not
+ * cancel out.
+ */
+static void block_sums(ext2_filsys fs, dgrp_t i, uint32_t out[SUMS_PER])
+{
+	e2fc_crc32c_x4(~0U, desc_block(fs, i), fs->blocksize, out);
+}
+
 errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums)
 {
 	dgrp_t i;
@@ -188,11 +236,12 @@ errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums)
 	*sums = NULL;
 	if (!e2fc_gdt_by_block(fs))
 		return 0;
-	err = ext2fs_get_array(fs->desc_blocks, sizeof(**sums), sums);
+	err = ext2fs_get_array(fs->desc_blocks, SUMS_PER * sizeof(**sums),
+			       sums);
 	if (err)
 		return err;
 	for (i = 0; i < fs->desc_blocks; i++)
-		(*sums)[i] = e2fc_crc32c(~0U, desc_block(fs, i), fs->blocksize);
+		block_sums(fs, i, *sums + (size_t)i * SUMS_PER);
 	return 0;
 }
 
@@ -202,12 +251,14 @@ static errcode_t write_changed(ext2_filsys fs, const uint32_t *sums,
 			       const uint8_t *touched)
 {
 	dgrp_t i, g, per = EXT2_DESC_PER_BLOCK(fs->super);
+	uint32_t now[SUMS_PER];
 	errcode_t err = 0;
 	int dirty;
 
 	for (i = 0; i < fs->desc_blocks && !err; i++) {
-		dirty = e2fc_crc32c(~0U, desc_block(fs, i), fs->blocksize) !=
-			sums[i];
+		block_sums(fs, i, now);
+		dirty = memcmp(now, sums + (size_t)i * SUMS_PER,
+			       sizeof(now)) != 0;
 		for (g = i * per; touched && !dirty && g < (i + 1) * per &&
 		     g < fs->group_desc_count; g++)
 			dirty = touched[g];

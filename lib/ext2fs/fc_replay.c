@@ -896,14 +896,9 @@ static errcode_t recount_group(struct replay *r, dgrp_t g)
  * kernel's mount computes them so, the log leaves them stale) */
 static void super_counts(ext2_filsys fs)
 {
-	blk64_t free_blocks = 0;
-	uint64_t free_inodes = 0;
-	dgrp_t g;
+	uint64_t free_blocks, free_inodes;
 
-	for (g = 0; g < fs->group_desc_count; g++) {
-		free_blocks += ext2fs_bg_free_blocks_count(fs, g);
-		free_inodes += ext2fs_bg_free_inodes_count(fs, g);
-	}
+	e2fc_gd_free_totals(fs, &free_blocks, &free_inodes);
 	ext2fs_free_blocks_count_set(fs->super,
 				     EXT2FS_C2B(fs, free_blocks));
 	fs->super->s_free_inodes_count = (uint32_t)free_inodes;

@@ -27,6 +27,12 @@ struct name_change {
 	int		delta;
 };
 
+/* struct replay's gstate bits of a group */
+#define GS_BB_LOADED	0x01	/* its block bitmap is in fs->block_map */
+#define GS_IB_LOADED	0x02	/* its inode bitmap is in fs->inode_map */
+#define GS_BB_UNINIT	0x04	/* BLOCK_UNINIT when the replay began */
+#define GS_IB_UNINIT	0x08	/* INODE_UNINIT when the replay began */
+
 struct replay {
 	ext2_filsys			fs;
 	struct e2fc_replay_stats	*st;
@@ -61,9 +67,8 @@ struct replay {
 	uint32_t			now;
 	errcode_t			err;		/* first error of a hook
 							 * or void helper */
-	/* fc_bitmaps.c: one byte per group each */
-	uint8_t				*bb_loaded, *ib_loaded;
-	uint8_t				*bb_uninit, *ib_uninit;	/* at start */
+	/* fc_bitmaps.c: one byte of GS_* bits per group */
+	uint8_t				*gstate;
 	int				partial;	/* maps loaded lazily */
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */

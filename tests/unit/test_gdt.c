@@ -127,6 +127,86 @@ static void test_flush_touched(void)
 	check_flush(1);
 }
 
+/* the same change to groups 40 and 48 (the same place in two quarters of
+ * descriptor block 1): the two do not cancel out, the block is written */
+static void test_flush_twin_changes(void)
+{
+	char path[64], junk[BS], buf[BS];
+	ext2_filsys fs = make_fs(path, sizeof(path), "-O ^has_journal", 1);
+	uint32_t *sums;
+
+	CU_ASSERT_FATAL(fs != NULL);
+	CU_ASSERT_FATAL(EXT2_DESC_PER_BLOCK(fs->super) == 32);
+	CU_ASSERT_FATAL(ext2fs_bg_free_inodes_count(fs, 40) ==
+			ext2fs_bg_free_inodes_count(fs, 48));
+	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums) == 0 && sums);
+	ext2fs_bg_free_inodes_count_set(fs, 40, 3);
+	ext2fs_bg_free_inodes_count_set(fs, 48, 3);
+	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	memset(junk, 0xa5, sizeof(junk));
+	CU_ASSERT_FATAL(raw(path, DESC0 + 1, junk, 1) == 0);
+	CU_ASSERT_FATAL(e2fc_gdt_flush(fs, sums, NULL) == 0);
+	CU_ASSERT(raw(path, DESC0 + 1, buf, 0) == 0 &&
+		  !memcmp(buf, (char *)fs->group_desc + BS, BS));
+	ext2fs_free_mem(&sums);
+	ext2fs_free(fs);
+	unlink(path);
+}
+
+/* e2fc_gd_get, e2fc_gd_meta and e2fc_gd_free_totals read what libext2fs's
+ * accessors read, high halves included (64bit), and without them */
+static void check_decode(const char *opts, int big)
+{
+	char path[64];
+	ext2_filsys fs = make_fs(path, sizeof(path), opts, 0);
+	uint64_t fb = 0, fi = 0, tb, ti;
+	struct e2fc_gd gd;
+	dgrp_t g;
+	int bad = 0;
+
+	CU_ASSERT_FATAL(fs != NULL);
+	if (big) {	/* values only the high halves can hold */
+		ext2fs_block_bitmap_loc_set(fs, 7, 0x123400000005ULL);
+		ext2fs_inode_bitmap_loc_set(fs, 8, 0x200000006ULL);
+		ext2fs_inode_table_loc_set(fs, 9, 0x300000007ULL);
+		ext2fs_bg_free_blocks_count_set(fs, 10, 0x12345);
+		ext2fs_bg_free_inodes_count_set(fs, 11, 0x23456);
+	}
+	ext2fs_bg_flags_set(fs, 12, EXT2_BG_BLOCK_UNINIT);
+	for (g = 0; g < fs->group_desc_count; g++) {
+		e2fc_gd_get(fs, g, &gd);
+		bad += gd.bb != ext2fs_block_bitmap_loc(fs, g) ||
+		       gd.bb != e2fc_gd_meta(fs, g, 0);
+		bad += gd.ib != ext2fs_inode_bitmap_loc(fs, g) ||
+		       gd.ib != e2fc_gd_meta(fs, g, 1);
+		bad += gd.it != ext2fs_inode_table_loc(fs, g) ||
+		       gd.it != e2fc_gd_meta(fs, g, 2);
+		bad += gd.free_blocks != ext2fs_bg_free_blocks_count(fs, g);
+		bad += gd.free_inodes != ext2fs_bg_free_inodes_count(fs, g);
+		bad += gd.flags != ext2fs_bg_flags(fs, g);
+		fb += ext2fs_bg_free_blocks_count(fs, g);
+		fi += ext2fs_bg_free_inodes_count(fs, g);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	e2fc_gd_free_totals(fs, &tb, &ti);
+	CU_ASSERT_EQUAL(tb, fb);
+	CU_ASSERT_EQUAL(ti, fi);
+	if (big)
+		CU_ASSERT(fb > 0x12345);
+	ext2fs_free(fs);
+	unlink(path);
+}
+
+static void test_decode_64bit(void)
+{
+	check_decode("-O ^has_journal,extent,64bit", 1);
+}
+
+static void test_decode_32(void)
+{
+	check_decode("-O ^has_journal,^64bit", 0);
+}
+
 /* a log that wrote descriptor block 1: adopt reads it again, not block 2 */
 static void test_adopt(void)
 {
@@ -169,7 +249,13 @@ static CU_TestInfo tests[] = {
 	{ "flush writes the changed descriptor block, no other",
 	  test_flush_changed },
 	{ "flush writes the block of a touched group", test_flush_touched },
+	{ "flush: equal changes in two quarters are seen",
+	  test_flush_twin_changes },
 	{ "reopen reads again only the blocks the log wrote", test_adopt },
+	{ "descriptors decoded in place == accessors, 64bit",
+	  test_decode_64bit },
+	{ "descriptors decoded in place == accessors, 32-byte",
+	  test_decode_32 },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("gdt", tests);

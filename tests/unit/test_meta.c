@@ -137,11 +137,24 @@ static void test_sparse2(void)
 		     "-E num_backup_sb=2", 0);
 }
 
+static void test_no_sparse(void)
+{
+	check_layout("-O ^has_journal,^sparse_super,^resize_inode", 1);
+}
+
+static void test_64bit(void)
+{
+	check_layout("-O ^has_journal,extent,64bit,flex_bg -G 8", 1);
+}
+
 static CU_TestInfo tests[] = {
 	{ "meta map == reference, flex_bg 16, moved tables", test_flex },
 	{ "meta map == reference, no flex_bg", test_no_flex },
 	{ "meta map == reference, meta_bg", test_meta_bg },
 	{ "meta map == reference, sparse_super2", test_sparse2 },
+	{ "meta map == reference, no sparse_super (copies everywhere)",
+	  test_no_sparse },
+	{ "meta map == reference, 64bit, flex_bg 8", test_64bit },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("meta", tests);
