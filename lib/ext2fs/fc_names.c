@@ -584,13 +584,23 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			  int ftype)
 {
 	struct ext2_inode in;
-	struct dir_ent *d;
-	uint32_t lblk = NO_LBLK;
 	errcode_t err;
 
 	err = e2fc_inode_read(fs, dir, &in, sizeof(in));
 	if (err)
 		return err;
+	return e2fc_names_link_in(fs, n, dir, &in, name, ino, ftype);
+}
+
+errcode_t e2fc_names_link_in(ext2_filsys fs, struct e2fc_names *n,
+			     ext2_ino_t dir, const struct ext2_inode *din,
+			     const char *name, ext2_ino_t ino, int ftype)
+{
+	struct ext2_inode in = *din;
+	struct dir_ent *d;
+	uint32_t lblk = NO_LBLK;
+	errcode_t err;
+
 	d = dir_get(n, dir);
 	if (!d)
 		return EXT2_ET_NO_MEMORY;

@@ -23,6 +23,10 @@ void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir);
 errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			  ext2_ino_t dir, const char *name, ext2_ino_t ino,
 			  int ftype);
+/* the same, dir's inode as the caller has just read it */
+errcode_t e2fc_names_link_in(ext2_filsys fs, struct e2fc_names *n,
+			     ext2_ino_t dir, const struct ext2_inode *din,
+			     const char *name, ext2_ino_t ino, int ftype);
 errcode_t e2fc_names_unlink(ext2_filsys fs, struct e2fc_names *n,
 			    ext2_ino_t dir, const char *name, ext2_ino_t ino);
 /* fc_dxsplit.c: zero the slack of the leaves ext2fs_link split in dir
