@@ -856,7 +856,9 @@ static int wrote_overlay(const struct state *s)
  * nothing written; one during it is acted on after it.  Returns -1 when the journal cannot be replayed
  * and the e2fsck pass is to have the file system as it is.
  */
-static int recover(struct state *s)
+/* check the plan (*plan: its metadata map, the caller's to free), then
+ * recover */
+static int recover_plan(struct state *s, struct meta_map **plan)
 {
 	struct e2fc_replay_opts ro;
 	struct e2fc_writeback_stats cs;
@@ -879,12 +881,13 @@ static int recover(struct state *s)
 	err = e2fc_journal_check_write(s->j);
 	if (err)
 		return refuse(s, err, "jsb", 0, 0);
-	err = e2fc_replay_check(s->fs, s->fc, &bad_commit, &bad_tag);
+	err = e2fc_replay_check_map(s->fs, s->fc, &bad_commit, &bad_tag, plan);
 	if (err)
 		return refuse(s, err, NULL, bad_commit, bad_tag);
 	memset(&ro, 0, sizeof(ro));
 	ro.until_commit = s->o->until_commit;
 	ro.plan_checked = 1;	/* just above: one metadata map a run */
+	ro.plan_meta = *plan;
 	ro.progress = progress;
 	ro.progress_arg = s;
 	if (s->needs_recovery)
@@ -918,6 +921,16 @@ static int recover(struct state *s)
 	if (s->stats.log_failed_commit)
 		commit_failed(s);
 	return EXIT_OK;
+}
+
+/* recover_plan, with the plan's metadata map freed after */
+static int recover(struct state *s)
+{
+	struct meta_map *plan = NULL;
+	int ret = recover_plan(s, &plan);
+
+	e2fc_meta_free(&plan);
+	return ret;
 }
 
 /* the e2fsck pass's command line: our options, then those it alone uses */

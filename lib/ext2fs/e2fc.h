@@ -475,6 +475,8 @@ void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len);
 /* ===================================================================== */
 /* fc_replay.c: recovery                                                  */
 /* ===================================================================== */
+struct meta_map;	/* fc_meta.h: the metadata map */
+
 struct e2fc_replay_opts {
 	unsigned	until_commit;	/* replay only the first N valid FC
 					 * commits; ~0U = all */
@@ -493,6 +495,11 @@ struct e2fc_replay_opts {
 					 * on this fs and fc and it passed:
 					 * e2fc_log_prewrite and e2fc_recover
 					 * do not check again */
+	struct meta_map	*plan_meta;	/* with plan_checked: the map
+					 * e2fc_replay_check_map kept, which
+					 * e2fc_recover uses too where the
+					 * log moved nothing it maps (the
+					 * caller frees it after) */
 	/* optional progress callback: done out of total steps */
 	void		(*progress)(void *arg, unsigned done, unsigned total);
 	void		*progress_arg;
@@ -533,6 +540,12 @@ struct e2fc_replay_stats {
  * error and the commit and tag index in bad_commit and bad_tag */
 errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned *bad_commit, unsigned *bad_tag);
+/* the same; when it passes, *keep is its metadata map (or NULL: no
+ * commits), for e2fc_replay_opts.plan_meta, freed by e2fc_meta_free */
+errcode_t e2fc_replay_check_map(ext2_filsys fs, const struct e2fc_fc *fc,
+				unsigned *bad_commit, unsigned *bad_tag,
+				struct meta_map **keep);
+void e2fc_meta_free(struct meta_map **mp);
 
 /*
  * Recover: write the complete transactions of log into fs (through its

@@ -118,6 +118,8 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define EXT4_GD_FREE_INODES		0x0E	/* le16 */
 #define EXT4_GD_FLAGS			0x12	/* le16, no high half */
 #define EXT4_GD_HI			0x20
+/* the three locations, end to end from 0 (and from EXT4_GD_HI) */
+#define EXT4_GD_LOCS_SIZE		12
 
 /* ---- jbd2 ------------------------------------------------------------ */
 #define JBD2_MAGIC			0xC03B3998U

@@ -544,7 +544,8 @@ void e2fc_bitmaps_done(struct replay *r)
 		fs->block_map = NULL;
 		fs->inode_map = NULL;
 	}
-	ext2fs_free_mem(&r->meta.r);
+	if (!r->meta_lent)
+		ext2fs_free_mem(&r->meta.r);
 	ext2fs_free_mem(&r->gstate);
 	ext2fs_free_mem(&r->buf);
 }

@@ -87,10 +87,29 @@ static int target_cmp(const void *key, const void *elem)
 	return *x < y->target ? -1 : *x > y->target;
 }
 
-/* the descriptor blocks the log wrote, read again into the array */
-static errcode_t read_logged(ext2_filsys fs, const struct e2fc_log *log)
+/* 1 when a descriptor of block buf puts a bitmap or an inode table
+ * somewhere else than the same descriptor of old */
+static int locs_moved(ext2_filsys fs, const char *old, const char *buf)
+{
+	unsigned d, size = EXT2_DESC_SIZE(fs->super);
+	int hi = ext2fs_has_feature_64bit(fs->super);
+
+	for (d = 0; d + size <= fs->blocksize; d += size) {
+		if (memcmp(old + d, buf + d, EXT4_GD_LOCS_SIZE) ||
+		    (hi && memcmp(old + d + EXT4_GD_HI, buf + d + EXT4_GD_HI,
+				  EXT4_GD_LOCS_SIZE)))
+			return 1;
+	}
+	return 0;
+}
+
+/* the descriptor blocks the log wrote, read again into the array;
+ * *moved when one of them moved a bitmap or an inode table */
+static errcode_t read_logged(ext2_filsys fs, const struct e2fc_log *log,
+			     int *moved)
 {
 	struct e2fc_lb_ref *v = NULL;
+	char *buf = NULL;
 	blk64_t at;
 	unsigned n;
 	dgrp_t i;
@@ -98,12 +117,19 @@ static errcode_t read_logged(ext2_filsys fs, const struct e2fc_log *log)
 
 	err = e2fc_log_writes(log, ext2fs_blocks_count(fs->super), &v, &n,
 			      NULL);
+	if (!err && n)
+		err = ext2fs_get_mem(fs->blocksize, &buf);
 	for (i = 0; !err && n && i < fs->desc_blocks; i++) {
 		at = desc_loc(fs, i);
-		if (bsearch(&at, v, n, sizeof(*v), target_cmp))
-			err = io_channel_read_blk64(fs->io, at, 1,
-						    desc_block(fs, i));
+		if (!bsearch(&at, v, n, sizeof(*v), target_cmp))
+			continue;
+		err = io_channel_read_blk64(fs->io, at, 1, buf);
+		if (err)
+			break;
+		*moved |= locs_moved(fs, desc_block(fs, i), buf);
+		memcpy(desc_block(fs, i), buf, fs->blocksize);
 	}
+	ext2fs_free_mem(&buf);
 	ext2fs_free_mem(&v);
 	return err;
 }
@@ -195,11 +221,12 @@ void e2fc_fs_discard(ext2_filsys *fsp)
 }
 
 errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
-			 const struct e2fc_log *log)
+			 const struct e2fc_log *log, int *moved)
 {
 	size_t size = (size_t)nfs->desc_blocks * nfs->blocksize;
 	errcode_t err = 0;
 
+	*moved = 1;
 	if (size != old_size)
 		err = ext2fs_resize_mem(old_size, size, &desc);
 	if (err) {
@@ -211,8 +238,10 @@ errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
 	nfs->stride = nfs->super->s_raid_stride;
 	/* the same geometry: what the log did not write is what the old
 	 * fs read (nothing changes the array before the reopen) */
+	*moved = 0;
 	if (size == old_size && log)
-		return read_logged(nfs, log);
+		return read_logged(nfs, log, moved);
+	*moved = 1;
 	return read_all(nfs);
 }
 

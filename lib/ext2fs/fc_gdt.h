@@ -24,10 +24,12 @@ int e2fc_gdt_by_block(ext2_filsys fs);
  * give it desc (old_size bytes), the array of the fs it replaces, resized
  * to its own descriptors, and read into it the descriptor blocks log
  * wrote (all of them when the size changed or log is NULL).  desc is
- * nfs's from here on, or freed on error.
+ * nfs's from here on, or freed on error.  *moved: a descriptor read
+ * again puts a bitmap or an inode table elsewhere (1 too when all were
+ * read again).
  */
 errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
-			 const struct e2fc_log *log);
+			 const struct e2fc_log *log, int *moved);
 
 /* sums of each descriptor block, for e2fc_gdt_flush; *sums is NULL
  * (and the flush a plain ext2fs_flush) where !e2fc_gdt_by_block */
@@ -89,25 +91,34 @@ static inline void e2fc_gd_get(ext2_filsys fs, dgrp_t g, struct e2fc_gd *gd)
 						   EXT4_GD_HI) << 16;
 }
 
-/* the block bitmap (k 0), inode bitmap (1) or inode table (2) of g */
-static inline blk64_t e2fc_gd_meta(ext2_filsys fs, dgrp_t g, int k)
+/* the block bitmaps (k 0), inode bitmaps (1) or inode tables (2) of the
+ * count groups from g0, into loc */
+static inline void e2fc_gd_meta_run(ext2_filsys fs, dgrp_t g0,
+				    unsigned count, int k, blk64_t *loc)
 {
 	static const unsigned char off[3] = {
 		EXT4_GD_BLOCK_BITMAP, EXT4_GD_INODE_BITMAP, EXT4_GD_INODE_TABLE
 	};
+	size_t step = EXT2_DESC_SIZE(fs->super);
 	const unsigned char *d;
-	blk64_t v;
+	unsigned i;
 
-	if (!E2FC_HOST_LE || !fs->group_desc)
-		return k == 0 ? ext2fs_block_bitmap_loc(fs, g) :
-		       k == 1 ? ext2fs_inode_bitmap_loc(fs, g) :
-				ext2fs_inode_table_loc(fs, g);
-	d = (const unsigned char *)fs->group_desc +
-	    (size_t)g * EXT2_DESC_SIZE(fs->super) + off[k];
-	v = e2fc_get_le32(d);
-	if (ext2fs_has_feature_64bit(fs->super))
-		v |= (blk64_t)e2fc_get_le32(d + EXT4_GD_HI) << 32;
-	return v;
+	if (!E2FC_HOST_LE || !fs->group_desc) {
+		for (i = 0; i < count; i++)
+			loc[i] = k == 0 ? ext2fs_block_bitmap_loc(fs, g0 + i) :
+				 k == 1 ? ext2fs_inode_bitmap_loc(fs, g0 + i) :
+					  ext2fs_inode_table_loc(fs, g0 + i);
+		return;
+	}
+	d = (const unsigned char *)fs->group_desc + (size_t)g0 * step + off[k];
+	if (!ext2fs_has_feature_64bit(fs->super)) {
+		for (i = 0; i < count; i++, d += step)
+			loc[i] = e2fc_get_le32(d);
+		return;
+	}
+	for (i = 0; i < count; i++, d += step)
+		loc[i] = e2fc_get_le32(d) |
+			 (blk64_t)e2fc_get_le32(d + EXT4_GD_HI) << 32;
 }
 
 /* the free blocks (clusters) and inodes of every group, summed */

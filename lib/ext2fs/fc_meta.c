@@ -256,15 +256,16 @@ static unsigned flex_log(ext2_filsys fs)
 static errcode_t chunk_add(ext2_filsys fs, struct meta_map *m,
 			   struct meta_range *run, dgrp_t g0, unsigned count)
 {
-	blk64_t s = run->start, e = run->end, at, len;
+	blk64_t s = run->start, e = run->end, at, len, loc[CHUNK_MAX];
 	unsigned i;
 	int k;
 	errcode_t err = 0;
 
 	for (k = 0; k < 3 && !err; k++) {
 		len = k == 2 ? fs->inode_blocks_per_group : 1;
+		e2fc_gd_meta_run(fs, g0, count, k, loc);
 		for (i = 0; i < count && !err && len; i++) {
-			at = e2fc_gd_meta(fs, g0 + i, k);
+			at = loc[i];
 			if (e > s && at == e) {
 				e += len;
 				continue;
@@ -372,11 +373,63 @@ static errcode_t copies_add(ext2_filsys fs, struct meta_map *m)
 	return err;
 }
 
+/* the journal inode, when there is one and it can be read */
+static int journal_inode(ext2_filsys fs, struct ext2_inode_large *j)
+{
+	ext2_ino_t jino = fs->super->s_journal_inum;
+
+	return jino && jino <= fs->super->s_inodes_count &&
+	       !e2fc_read_inode(fs, jino, j);
+}
+
+/* the source of a map of fs (struct meta_map); 0 when it cannot serve
+ * another fs: the journal's map has blocks of its own (an extent tree
+ * deeper than the inode, indirect blocks), which a log may rewrite */
+static int meta_source(ext2_filsys fs, uint32_t src[META_SRC_WORDS])
+{
+	const struct ext2_super_block *sb = fs->super;
+	struct ext2_inode_large j;
+	int i, has_j = journal_inode(fs, &j);
+
+	memset(src, 0, META_SRC_WORDS * sizeof(*src));
+	src[0] = sb->s_blocks_count;
+	src[1] = sb->s_blocks_count_hi;
+	src[2] = sb->s_first_data_block;
+	src[3] = sb->s_log_block_size;
+	src[4] = sb->s_blocks_per_group;
+	src[5] = sb->s_inodes_per_group;
+	src[6] = sb->s_inode_size;
+	src[7] = sb->s_desc_size;
+	src[8] = sb->s_feature_compat;
+	src[9] = sb->s_feature_incompat;
+	src[10] = sb->s_feature_ro_compat;
+	src[11] = sb->s_first_meta_bg;
+	src[12] = sb->s_backup_bgs[0];
+	src[13] = sb->s_backup_bgs[1];
+	src[14] = sb->s_reserved_gdt_blocks | (uint32_t)has_j << 16;
+	src[15] = sb->s_journal_inum;
+	for (i = 0; has_j && i < EXT2_N_BLOCKS; i++)
+		src[16 + i] = j.i_block[i];
+	if (!has_j)
+		return 1;
+	if (j.i_flags & EXT4_EXTENTS_FL)	/* the root's eh_depth */
+		return e2fc_get_le16((const uint8_t *)j.i_block +
+				     EXT4_EXT_HDR_DEPTH) == 0;
+	return !j.i_block[EXT2_IND_BLOCK] && !j.i_block[EXT2_DIND_BLOCK] &&
+	       !j.i_block[EXT2_TIND_BLOCK];
+}
+
+int e2fc_meta_same_source(const struct meta_map *m, ext2_filsys fs)
+{
+	uint32_t src[META_SRC_WORDS];
+
+	return meta_source(fs, src) && !memcmp(src, m->src, sizeof(src));
+}
+
 /* every block the file system's own metadata and journal occupy */
 errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
 {
 	struct meta_map part[NPARTS];
-	ext2_ino_t jino = fs->super->s_journal_inum;
 	struct ext2_inode_large j;
 	errcode_t err;
 	int i;
@@ -386,12 +439,14 @@ errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
 	err = groups_add(fs, &part[PART_GROUPS]);
 	if (!err)
 		err = copies_add(fs, &part[PART_COPIES]);
-	if (!err && jino && jino <= fs->super->s_inodes_count &&
-	    !e2fc_read_inode(fs, jino, &j))
-		err = e2fc_walk_blocks(fs, jino, (struct ext2_inode *)&j,
+	if (!err && journal_inode(fs, &j))
+		err = e2fc_walk_blocks(fs, fs->super->s_journal_inum,
+				       (struct ext2_inode *)&j,
 				       journal_cb, &part[PART_COPIES]);
 	if (!err)
 		err = meta_join(m, part);
+	if (!err)
+		meta_source(fs, m->src);
 	for (i = 0; i < NPARTS; i++)
 		ext2fs_free_mem(&part[i].r);
 	if (err)

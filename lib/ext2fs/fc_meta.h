@@ -20,9 +20,18 @@ struct meta_range {
 	blk64_t	start, end;	/* [start, end) */
 };
 
+/*
+ * What a map was built from, besides the descriptors' bitmap and inode
+ * table locations: the superblock's geometry and the journal inode's
+ * block map.  A map whose source is unchanged and whose descriptors did
+ * not move (e2fc_gdt_adopt) serves a reopened fs too.
+ */
+#define META_SRC_WORDS	(16 + EXT2_N_BLOCKS)
+
 struct meta_map {
 	struct meta_range	*r;
 	unsigned		n, cap;
+	uint32_t		src[META_SRC_WORDS];
 };
 
 /* the inode's blocks are an extent tree (not inline data, not indirect) */
@@ -74,6 +83,10 @@ errcode_t e2fc_walk_blocks(ext2_filsys fs, ext2_ino_t ino,
 
 /* every block the file system's own metadata and journal occupy */
 errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m);
+/* 1 when m was built from fs's geometry and journal inode (a journal
+ * with an extent tree below its inode never is: the log may rewrite the
+ * tree's blocks) */
+int e2fc_meta_same_source(const struct meta_map *m, ext2_filsys fs);
 int e2fc_meta_overlaps(const struct meta_map *m, blk64_t start, blk64_t len);
 /* mark in map every metadata block in [first, last] */
 void e2fc_meta_mark(const struct meta_map *m, ext2fs_block_bitmap map,

@@ -226,11 +226,20 @@ static errcode_t check_tag(ext2_filsys fs, const struct meta_map *m,
 errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned *bad_commit, unsigned *bad_tag)
 {
+	return e2fc_replay_check_map(fs, fc, bad_commit, bad_tag, NULL);
+}
+
+errcode_t e2fc_replay_check_map(ext2_filsys fs, const struct e2fc_fc *fc,
+				unsigned *bad_commit, unsigned *bad_tag,
+				struct meta_map **keep)
+{
 	struct meta_map m;
 	unsigned c, k;
 	errcode_t err;
 
 	*bad_commit = *bad_tag = 0;
+	if (keep)
+		*keep = NULL;
 	if (!fc || !fc->replay_commits)
 		return 0;
 	err = e2fc_meta_build(fs, &m);
@@ -245,8 +254,22 @@ errcode_t e2fc_replay_check(ext2_filsys fs, const struct e2fc_fc *fc,
 			}
 		}
 	}
+	if (!err && keep)
+		err = ext2fs_get_mem(sizeof(**keep), keep);
+	if (!err && keep) {
+		**keep = m;
+		return 0;
+	}
 	ext2fs_free_mem(&m.r);
 	return err;
+}
+
+void e2fc_meta_free(struct meta_map **mp)
+{
+	if (!*mp)
+		return;
+	ext2fs_free_mem(&(*mp)->r);
+	ext2fs_free_mem(mp);
 }
 
 /* ---- step 2: the full jbd2 log ------------------------------------------ */
@@ -488,7 +511,7 @@ static errcode_t failed_commit(struct e2fc_journal *j,
  * 32 MiB, and a fresh one costs a page fault per 4 KiB.
  */
 static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j,
-			const struct e2fc_log *log)
+			const struct e2fc_log *log, int *moved)
 {
 	ext2_filsys fs = *fsp, nfs;
 	io_manager mgr = fs->io->manager;
@@ -519,8 +542,9 @@ static errcode_t reopen(ext2_filsys *fsp, struct e2fc_journal *j,
 	err = ext2fs_open2(name, opts, flags | (desc ? EXT2_FLAG_SUPER_ONLY :
 			   0), 0, 0, mgr, &nfs);
 	ext2fs_free_mem(&name);
+	*moved = 1;
 	if (!err && desc) {
-		err = e2fc_gdt_adopt(nfs, desc, desc_size, log);
+		err = e2fc_gdt_adopt(nfs, desc, desc_size, log, moved);
 		desc = NULL;
 		if (err)
 			ext2fs_free(nfs);
@@ -1086,6 +1110,7 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned ncommits,
 			    const struct e2fc_replay_opts *opts,
+			    const struct meta_map *plan,
 			    struct e2fc_replay_stats *stats, uint8_t **touched)
 {
 	struct replay r;
@@ -1097,6 +1122,10 @@ static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 		return 0;
 	}
 	err = replay_init(&r, fs, fc, ncommits, stats);
+	if (!err && plan) {	/* lent: e2fc_replay_free leaves it */
+		r.meta = *plan;
+		r.meta_built = r.meta_lent = 1;
+	}
 	if (!err)
 		err = e2fc_orphans_listed(&r);
 	if (!err)
@@ -1125,8 +1154,11 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	unsigned ncommits = 0, bc, bt;
 	uint32_t *sums = NULL;
 	uint8_t *touched = NULL;
+	struct meta_map *own = NULL;
+	const struct meta_map *plan = opts ? opts->plan_meta : NULL;
 	ext2_filsys fs;
 	errcode_t err;
+	int moved = 0;
 
 	log_stats_reset(stats, opts && opts->log_applied);
 	if (!((*fsp)->flags & EXT2_FLAG_RW))
@@ -1152,9 +1184,10 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 			return err;
 	}
 	if (ncommits && !(opts && opts->plan_checked)) {
-		err = e2fc_replay_check(*fsp, fc, &bc, &bt);
+		err = e2fc_replay_check_map(*fsp, fc, &bc, &bt, &own);
 		if (err)
 			return err;
+		plan = own;
 	}
 	if (j && log) {
 		err = failed_commit(j, log, &stats->log_failed_commit);
@@ -1165,17 +1198,25 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 		err = opts && opts->log_applied ? 0 :
 		      replay_log(*fsp, j, log, stats);
 		if (!err)
-			err = reopen(fsp, j, log);
-		if (err)
+			err = reopen(fsp, j, log, &moved);
+		if (err) {
+			e2fc_meta_free(&own);
 			return err;
+		}
 	}
 	fs = *fsp;
+	/* the plan's map serves the replay (the verifier, BLOCK_UNINIT
+	 * groups) where the log moved none of what it maps: one walk over
+	 * every group less (4 ms on 64 TiB) */
+	if (plan && (moved || !e2fc_meta_same_source(plan, fs)))
+		plan = NULL;
 	/* libext2fs stamps s_wtime (and new inodes) with fs->now or the
 	 * clock: keep the time the log left, so runs write the same bytes */
 	fs->now = fs->super->s_wtime;
 	err = e2fc_gdt_sums(fs, &sums);
 	if (!err)
-		err = replay_all(fs, fc, ncommits, opts, stats, &touched);
+		err = replay_all(fs, fc, ncommits, opts, plan, stats,
+				 &touched);
 	if (!err) {
 		ext2fs_clear_feature_journal_needs_recovery(fs->super);
 		/* failed: a full check, as e2fsck */
@@ -1187,6 +1228,7 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	}
 	ext2fs_free_mem(&sums);
 	ext2fs_free_mem(&touched);
+	e2fc_meta_free(&own);
 	if (!err)
 		err = e2fc_journal_reset(j, log ? log->expected_tid + 1 :
 					 j->sb.sequence + 1);

@@ -74,6 +74,7 @@ struct replay {
 	uint8_t				*buf;		/* one block */
 	struct meta_map			meta;		/* when meta_built */
 	int				meta_built;
+	int				meta_lent;	/* meta is the plan's */
 	/* the fs's allocation hooks before ours */
 	errcode_t (*old_alloc)(ext2_filsys, blk64_t, blk64_t *);
 	void (*old_stats)(ext2_filsys, blk64_t, int);

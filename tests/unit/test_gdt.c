@@ -153,7 +153,7 @@ static void test_flush_twin_changes(void)
 	unlink(path);
 }
 
-/* e2fc_gd_get, e2fc_gd_meta and e2fc_gd_free_totals read what libext2fs's
+/* e2fc_gd_get, e2fc_gd_meta_run and e2fc_gd_free_totals read what libext2fs's
  * accessors read, high halves included (64bit), and without them */
 static void check_decode(const char *opts, int big)
 {
@@ -174,13 +174,18 @@ static void check_decode(const char *opts, int big)
 	}
 	ext2fs_bg_flags_set(fs, 12, EXT2_BG_BLOCK_UNINIT);
 	for (g = 0; g < fs->group_desc_count; g++) {
+		blk64_t loc[3];
+		int k;
+
+		for (k = 0; k < 3; k++)
+			e2fc_gd_meta_run(fs, g, 1, k, &loc[k]);
 		e2fc_gd_get(fs, g, &gd);
 		bad += gd.bb != ext2fs_block_bitmap_loc(fs, g) ||
-		       gd.bb != e2fc_gd_meta(fs, g, 0);
+		       gd.bb != loc[0];
 		bad += gd.ib != ext2fs_inode_bitmap_loc(fs, g) ||
-		       gd.ib != e2fc_gd_meta(fs, g, 1);
+		       gd.ib != loc[1];
 		bad += gd.it != ext2fs_inode_table_loc(fs, g) ||
-		       gd.it != e2fc_gd_meta(fs, g, 2);
+		       gd.it != loc[2];
 		bad += gd.free_blocks != ext2fs_bg_free_blocks_count(fs, g);
 		bad += gd.free_inodes != ext2fs_bg_free_inodes_count(fs, g);
 		bad += gd.flags != ext2fs_bg_flags(fs, g);
@@ -207,10 +212,14 @@ static void test_decode_32(void)
 	check_decode("-O ^has_journal,^64bit", 0);
 }
 
-/* a log that wrote descriptor block 1: adopt reads it again, not block 2 */
-static void test_adopt(void)
+/*
+ * A log that wrote descriptor block 1: adopt reads it again, not block 2,
+ * and says whether a location moved: with counts changed only (same) it
+ * did not; with block 1 garbled it did.
+ */
+static void check_adopt(int same)
 {
-	char path[64], junk1[BS], junk2[BS];
+	char path[64], new1[BS], junk2[BS];
 	ext2_filsys fs = make_fs(path, sizeof(path), "-O ^has_journal", 0);
 	ext2_filsys nfs = NULL;
 	struct e2fc_log_trans tr = { .complete = 1, .ndata = 1 };
@@ -220,13 +229,21 @@ static void test_adopt(void)
 	char old2[BS];
 	size_t size;
 	void *desc;
+	int moved = -1;
 
 	CU_ASSERT_FATAL(fs != NULL);
 	size = (size_t)fs->desc_blocks * BS;
 	memcpy(old2, (char *)fs->group_desc + 2 * BS, BS);
-	memset(junk1, 0x11, BS);
+	if (same) {	/* group 33's free counts, checksum */
+		memcpy(new1, (char *)fs->group_desc + BS, BS);
+		new1[32 + EXT4_GD_FREE_BLOCKS] ^= 3;
+		new1[32 + EXT4_GD_FREE_INODES] ^= 5;
+		new1[32 + 0x1E] ^= 7;
+	} else {
+		memset(new1, 0x11, BS);
+	}
 	memset(junk2, 0x22, BS);
-	CU_ASSERT_FATAL(raw(path, DESC0 + 1, junk1, 1) == 0);
+	CU_ASSERT_FATAL(raw(path, DESC0 + 1, new1, 1) == 0);
 	CU_ASSERT_FATAL(raw(path, DESC0 + 2, junk2, 1) == 0);
 	desc = fs->group_desc;
 	fs->group_desc = NULL;
@@ -234,12 +251,23 @@ static void test_adopt(void)
 	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_64BITS |
 				    EXT2_FLAG_SUPER_ONLY, 0, 0,
 				    unix_io_manager, &nfs) == 0);
-	CU_ASSERT_FATAL(e2fc_gdt_adopt(nfs, desc, size, &log) == 0);
+	CU_ASSERT_FATAL(e2fc_gdt_adopt(nfs, desc, size, &log, &moved) == 0);
 	CU_ASSERT(!(nfs->flags & EXT2_FLAG_SUPER_ONLY));
-	CU_ASSERT(!memcmp((char *)nfs->group_desc + BS, junk1, BS));
+	CU_ASSERT(!memcmp((char *)nfs->group_desc + BS, new1, BS));
 	CU_ASSERT(!memcmp((char *)nfs->group_desc + 2 * BS, old2, BS));
+	CU_ASSERT_EQUAL(moved, !same);
 	ext2fs_free(nfs);
 	unlink(path);
+}
+
+static void test_adopt(void)
+{
+	check_adopt(0);
+}
+
+static void test_adopt_same(void)
+{
+	check_adopt(1);
 }
 
 static CU_TestInfo tests[] = {
@@ -252,6 +280,7 @@ static CU_TestInfo tests[] = {
 	{ "flush: equal changes in two quarters are seen",
 	  test_flush_twin_changes },
 	{ "reopen reads again only the blocks the log wrote", test_adopt },
+	{ "reopen: counts rewritten, no location moved", test_adopt_same },
 	{ "descriptors decoded in place == accessors, 64bit",
 	  test_decode_64bit },
 	{ "descriptors decoded in place == accessors, 32-byte",

@@ -87,6 +87,11 @@ static unsigned compare(ext2_filsys fs)
 		    (memchr(ref + b, 1, 8) != NULL))
 			bad++;
 	CU_ASSERT_EQUAL(bad, 0);
+	/* its source is fs's geometry, and no longer after a change */
+	CU_ASSERT(e2fc_meta_same_source(&m, fs));
+	fs->super->s_reserved_gdt_blocks++;
+	CU_ASSERT(!e2fc_meta_same_source(&m, fs));
+	fs->super->s_reserved_gdt_blocks--;
 	n = m.n;
 	ext2fs_free_mem(&m.r);
 	return n;

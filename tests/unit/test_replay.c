@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "e2fc.h"
+#include "fc_meta.h"
 #include "unit.h"
 
 /* whole file in memory, for before/after comparisons */
@@ -678,6 +679,54 @@ static void replay_noext(int shrink)
 	unlink(path);
 }
 
+/*
+ * The plan's metadata map serves the replay when its source matches the
+ * fs the log left: a map that calls every block metadata then makes the
+ * verifier refuse the replay; the same map with another source is not
+ * used (the replay builds its own) and the recovery passes.
+ */
+static void check_lent_map(int same_source)
+{
+	struct e2fc_replay_opts opts;
+	struct e2fc_replay_stats st;
+	struct meta_map *m = NULL;
+	struct meta_range all;
+	unsigned bc, bt;
+	char path[64];
+	struct plan p;
+
+	CU_ASSERT_FATAL(e2fc_test_unpack("replay-1k-128-csum.img.gz", path,
+					 sizeof(path)));
+	CU_ASSERT_FATAL(plan_open(path, &p));
+	CU_ASSERT_FATAL(e2fc_replay_check_map(p.fs, p.fc, &bc, &bt, &m) == 0);
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT(e2fc_meta_same_source(m, p.fs));
+	all.start = 0;
+	all.end = ext2fs_blocks_count(p.fs->super);
+	ext2fs_free_mem(&m->r);
+	m->r = &all;
+	m->n = m->cap = 1;
+	if (!same_source)
+		m->src[0] ^= 1;
+	memset(&opts, 0, sizeof(opts));
+	opts.until_commit = ~0U;
+	opts.plan_checked = 1;
+	opts.plan_meta = m;
+	memset(&st, 0, sizeof(st));
+	CU_ASSERT_EQUAL(e2fc_recover(&p.fs, p.j, p.log, p.fc, &opts, &st),
+			same_source ? E2FC_ERR_VERIFY_BLOCKS : 0);
+	m->r = NULL;
+	e2fc_meta_free(&m);
+	plan_close(&p);
+	unlink(path);
+}
+
+static void test_lent_map(void)
+{
+	check_lent_map(1);
+	check_lent_map(0);
+}
+
 static void test_replay_noext(void)
 {
 	replay_noext(0);
@@ -701,6 +750,8 @@ static CU_TestInfo tests[] = {
 	{ "kernel image 4k, no metadata_csum; until_commit",
 	  test_replay_4k_256_nocsum },
 	{ "hostile pblk refused, image unchanged", test_refuse_block },
+	{ "the plan's map serves the replay when its source matches",
+	  test_lent_map },
 	{ "hostile lblk+len wrap refused", test_refuse_range },
 	{ "hostile names refused", test_refuse_name },
 	{ "hostile inode numbers refused", test_refuse_inode },
