@@ -7,7 +7,7 @@
  * without one, index blocks, bad checksums, with and without
  * EXT2_FLAG_IGNORE_CSUM_ERRORS and metadata_csum; and a leaf's checksum
  * as computed by e2fc_dirblock_leaf_csum is the one libext2fs (mke2fs)
- * wrote.
+ * wrote; e2fc_crc32c_wide equals e2fc_crc32c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,7 +248,31 @@ static void test_nocsum(void)
 	run("-b 1024 -O ^metadata_csum", 0);
 }
 
+/* the four-stream crc equals the one-stream one, any length and seed */
+static void test_wide_crc(void)
+{
+	static const size_t lens[] = { 0, 31, 1023, 1024, 1055, 2036, 4084,
+				       4096, 8180, 16372, 65524, 70001 };
+	uint8_t *buf = malloc(70001);
+	uint32_t seed = 0x12345678;
+	unsigned i, k;
+
+	CU_ASSERT_FATAL(buf != NULL);
+	for (i = 0; i < 70001; i++)
+		buf[i] = (uint8_t)(i * 131 + (i >> 7));
+	for (k = 0; k < 3; k++, seed = seed * 2654435761U + 1)
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			CU_ASSERT_EQUAL(e2fc_crc32c_wide(seed, buf + k,
+							 lens[i]),
+					e2fc_crc32c(seed, buf + k, lens[i]));
+			CU_ASSERT_EQUAL(e2fc_crc32c_wide(~0U, buf, lens[i]),
+					e2fc_crc32c_sw(~0U, buf, lens[i]));
+		}
+	free(buf);
+}
+
 static CU_TestInfo tests[] = {
+	{ "four-stream crc32c", test_wide_crc },
 	{ "metadata_csum, 4k blocks", test_csum_4k },
 	{ "metadata_csum, 1k blocks", test_csum_1k },
 	{ "no metadata_csum", test_nocsum },
