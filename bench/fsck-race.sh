@@ -30,15 +30,16 @@ if [ -n "${BASELINE:-}" ]; then
 	tools+=("$BASELINE")
 	names+=(baseline)
 fi
-scratch=$BENCH_DIR/.race.img
+# this run's own scratch files: two races at once must not share them
+scratch=$BENCH_DIR/.race.$$.img
+tf=$BENCH_DIR/.race.$$.time
 
 [ -x "${tools[1]}" ] || { echo "${tools[1]} not built" >&2; exit 2; }
-trap 'rm -f "$scratch"' EXIT
+trap 'rm -f "$scratch" "$tf"' EXIT
 
 fresh() { cp --sparse=always "$img" "$scratch" && sync -f "$scratch"; }
 
 declare -a times cpus
-tf=$BENCH_DIR/.race.time
 TIMEFORMAT='%3R %3U %3S'
 for r in $(seq "$ROUNDS"); do
 	for i in "${!tools[@]}"; do

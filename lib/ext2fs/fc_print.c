@@ -64,14 +64,18 @@ static void ob_fmtu(struct ob *o, const char *fmt, ...)
 	const char *p;
 	va_list ap;
 
+	/* one pass over fmt (a strstr per number and a strlen at the end
+	 * were 2% of a text dump) */
 	va_start(ap, fmt);
-	while ((p = strstr(fmt, "%u")) != NULL) {
+	for (p = fmt; *p; p++) {
+		if (p[0] != '%' || p[1] != 'u')
+			continue;
 		ob_mem(o, fmt, p - fmt);
 		ob_u32(o, va_arg(ap, unsigned));
-		fmt = p + 2;
+		fmt = ++p + 1;
 	}
 	va_end(ap);
-	ob_str(o, fmt);
+	ob_mem(o, fmt, p - fmt);
 }
 
 void e2fc_print_name(FILE *f, const uint8_t *name, unsigned len)
