@@ -647,6 +647,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 	ext2_ino_t ino = t->u.add.ino;
 	struct ext2_inode_large in;
 	ext2_extent_handle_t h;
+	int hooked;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -659,19 +660,24 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
 		return r->in_pending ? 0 : add_pending(r, t);
+	if (!e2fc_extent_mapped(&in) &&
+	    !ext2fs_inode_has_valid_blocks2(r->fs, (struct ext2_inode *)&in))
+		return 0;	/* a device, a fast symlink */
+	/* libext2fs's extent and bmap code writes the inode with
+	 * ext2fs_write_inode: its software checksum, the inode read again
+	 * and its whole inode-table block copied, per change */
+	hooked = e2fc_inode_hooks_set(r->fs);
 	if (!e2fc_extent_mapped(&in)) {
-		if (!ext2fs_inode_has_valid_blocks2(r->fs,
-						    (struct ext2_inode *)&in))
-			return 0;	/* a device, a fast symlink */
 		err = map_blocks(r, ino, &in, t);
 	} else {
 		err = ext2fs_extent_open2(r->fs, ino,
 					  (struct ext2_inode *)&in, &h);
-		if (err)
-			return err;
-		err = map_range(r, h, t);
-		ext2fs_extent_free(h);
+		if (!err) {
+			err = map_range(r, h, t);
+			ext2fs_extent_free(h);
+		}
 	}
+	e2fc_inode_hooks_clear(r->fs, hooked);
 	if (err)
 		return err;
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);

@@ -51,11 +51,18 @@ static errcode_t inode_pos(ext2_filsys fs, ext2_ino_t ino, uint64_t *pos)
 	return 0;
 }
 
-/* our path for fs: the overlay below, no hooks, a usual inode size */
+static errcode_t hook_read(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode);
+static errcode_t hook_write(ext2_filsys fs, ext2_ino_t ino,
+			    struct ext2_inode *inode);
+
+/* our path for fs: the overlay below, no hooks but ours, a usual inode
+ * size */
 static int own_path(ext2_filsys fs)
 {
 	return fs->io->manager == e2fc_overlay_io_manager &&
-	       !fs->read_inode && !fs->write_inode &&
+	       (!fs->read_inode || fs->read_inode == hook_read) &&
+	       (!fs->write_inode || fs->write_inode == hook_write) &&
 	       !(fs->flags & EXT2_FLAG_IMAGE_FILE) &&
 	       !ext2fs_has_feature_journal_dev(fs->super) &&
 	       fs->blocksize >= 1024 && EXT2_INODE_SIZE(fs->super) <= INODE_MAX;
@@ -264,4 +271,39 @@ errcode_t e2fc_inode_bmap(ext2_filsys fs, ext2_ino_t ino,
 		}
 	}
 	return 0;
+}
+
+/* ---- libext2fs's own inode I/O, for a while -------------------------- */
+
+/* libext2fs calls the read hook only for a struct ext2_inode (or when
+ * the inode is no bigger) */
+static errcode_t hook_read(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode)
+{
+	return e2fc_inode_read(fs, ino, inode, sizeof(*inode));
+}
+
+/* the write hook gets no size: only set while every write libext2fs
+ * makes is of a struct ext2_inode (ext2fs_write_inode) */
+static errcode_t hook_write(ext2_filsys fs, ext2_ino_t ino,
+			    struct ext2_inode *inode)
+{
+	return e2fc_inode_write(fs, ino, inode, sizeof(*inode));
+}
+
+int e2fc_inode_hooks_set(ext2_filsys fs)
+{
+	if (fs->read_inode || fs->write_inode || !own_path(fs))
+		return 0;
+	fs->read_inode = hook_read;
+	fs->write_inode = hook_write;
+	return 1;
+}
+
+void e2fc_inode_hooks_clear(ext2_filsys fs, int set)
+{
+	if (!set)
+		return;
+	fs->read_inode = NULL;
+	fs->write_inode = NULL;
 }

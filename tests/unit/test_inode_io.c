@@ -7,8 +7,9 @@
  * e2fc_inode_write leaves the same bytes in the inode table as
  * ext2fs_write_inode2 (128- and 256-byte inodes, checksum with and
  * without its high half); libext2fs's own cache never serves a stale
- * inode after it; e2fc_inode_bmap maps as ext2fs_bmap2; the overlay's
- * byte reads and writes.
+ * inode after it; e2fc_inode_bmap maps as ext2fs_bmap2; the hooks that
+ * send libext2fs's own inode I/O there; the overlay's byte reads and
+ * writes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,58 @@ static void test_other_io(void)
 	unlink(path);
 }
 
+static errcode_t other_hook(ext2_filsys fs, ext2_ino_t ino,
+			   struct ext2_inode *inode)
+{
+	return EXT2_ET_CALLBACK_NOTHANDLED;
+}
+
+/* with the hooks, libext2fs's ext2fs_read_inode and ext2fs_write_inode
+ * go through e2fc_inode_read/write: the same bytes and inodes */
+static void test_hooks(void)
+{
+	struct ext2_inode in, back;
+	ext2_filsys a, b, u = NULL;
+	char path[64];
+	uint8_t ra[1024], rb[1024];
+	int set;
+
+	CU_ASSERT_FATAL(make_image("-b 1024 -I 256 -O metadata_csum", path,
+				   sizeof(path)));
+	a = ov_open(path);
+	b = ov_open(path);
+	CU_ASSERT_FATAL(ext2fs_read_inode(a, 12, &in) == 0);
+	in.i_mtime += 7;
+	in.i_size += 3;
+	set = e2fc_inode_hooks_set(b);
+	CU_ASSERT_EQUAL(set, 1);
+	CU_ASSERT(b->read_inode != NULL && b->write_inode != NULL);
+	CU_ASSERT(ext2fs_write_inode(a, 12, &in) == 0);
+	CU_ASSERT(ext2fs_write_inode(b, 12, &in) == 0);
+	raw_inode(a, 12, ra);
+	raw_inode(b, 12, rb);
+	CU_ASSERT(memcmp(ra, rb, EXT2_INODE_SIZE(a->super)) == 0);
+	CU_ASSERT(ext2fs_read_inode(b, 12, &back) == 0);
+	ext2fs_flush_icache(a);		/* it caches the inode it was given */
+	CU_ASSERT(ext2fs_read_inode(a, 12, &in) == 0);
+	CU_ASSERT(memcmp(&back, &in, sizeof(in)) == 0);
+	CU_ASSERT_EQUAL(e2fc_inode_hooks_set(b), 0);	/* already there */
+	e2fc_inode_hooks_clear(b, set);
+	CU_ASSERT(b->read_inode == NULL && b->write_inode == NULL);
+	b->write_inode = other_hook;			/* not over another */
+	CU_ASSERT_EQUAL(e2fc_inode_hooks_set(b), 0);
+	CU_ASSERT(b->write_inode == other_hook);
+	b->write_inode = NULL;
+	ext2fs_free(a);
+	ext2fs_free(b);
+	CU_ASSERT_FATAL(ext2fs_open(path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0,
+				    0, unix_io_manager, &u) == 0);
+	CU_ASSERT_EQUAL(e2fc_inode_hooks_set(u), 0);	/* not the overlay */
+	CU_ASSERT(u->read_inode == NULL);
+	ext2fs_free(u);
+	unlink(path);
+}
+
 /* an extent root in i_block: lblk, len (> 32768: unwritten), start */
 static void put_ext(struct ext2_inode *in, unsigned i, uint32_t lblk,
 		    uint16_t len, uint64_t start)
@@ -349,6 +402,7 @@ static CU_TestInfo tests[] = {
 	{ "256-byte inodes, no metadata_csum", test_256_nocsum },
 	{ "another io manager: libext2fs's path", test_other_io },
 	{ "bmap of an extent root in the inode", test_bmap },
+	{ "libext2fs's inode I/O through the hooks", test_hooks },
 	{ "overlay byte reads and writes", test_overlay_bytes },
 	CU_TEST_INFO_NULL,
 };
