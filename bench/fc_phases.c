@@ -9,7 +9,8 @@
  *   journal    e2fc_journal_open (find the journal, map its blocks)
  *   log        e2fc_log_scan (the full jbd2 log)
  *   fc         e2fc_fc_scan (read the FC area, decode, CRC)
- *   check      e2fc_replay_check (validate the plan against the fs)
+ *   check      e2fc_replay_check_map (validate the plan against the fs;
+ *              its metadata map is lent to the replay, as e2fsck-fc does)
  *   recover    e2fc_recover into the overlay (full transactions, FC
  *              commits, bitmaps, counts)
  *   commit     e2fc_writeback (the changed blocks to the image: a jbd2
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 	struct e2fc_writeback_stats cs;
 	unsigned bc = 0, bt = 0;
 	errcode_t err;
+	struct meta_map *plan = NULL;
 	int opt, k = 0;
 	double t0;
 
@@ -135,7 +137,9 @@ int main(int argc, char **argv)
 		goto fail;
 	k++;
 	t0 = now();
-	err = e2fc_replay_check(fs, fc, &bc, &bt);
+	err = e2fc_replay_check_map(fs, fc, &bc, &bt, &plan);
+	opts.plan_checked = 1;
+	opts.plan_meta = plan;
 	t[k] = now() - t0;
 	if (err) {
 		com_err("fc_phases", err, "replay check: commit %u, tag %u",
@@ -167,6 +171,7 @@ int main(int argc, char **argv)
 	printf("  commit: %s, %u blocks written in place\n",
 	       cs.journaled ? "one jbd2 transaction first" : "in place only",
 	       cs.blocks);
+	e2fc_meta_free(&plan);
 	e2fc_fc_free(fc);
 	e2fc_log_free(log);
 	return 0;
@@ -174,6 +179,7 @@ fail:
 	com_err("fc_phases", err, "phase %s", phase_name[k]);
 	printf("fc_phases: %s\n", img);
 	report(log, fc, &st, k);
+	e2fc_meta_free(&plan);
 	e2fc_fc_free(fc);
 	e2fc_log_free(log);
 	if (j)

@@ -444,7 +444,7 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	ext2_filsys fs = r->fs;
 	dgrp_t g, n = fs->group_desc_count;
 	int csum = ext2fs_has_group_desc_csum(fs);
-	struct e2fc_gd gd;
+	uint16_t flags;
 	errcode_t err;
 
 	/* one byte per group: 512 KiB on 64 TiB (four byte maps were a
@@ -460,11 +460,9 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 		    !(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS);
 	/* one read of each descriptor: on 64 TiB they are 32 MiB */
 	for (g = 0; g < n && csum; g++) {
-		e2fc_gd_get(fs, g, &gd);
-		r->gstate[g] = (gd.flags & EXT2_BG_BLOCK_UNINIT ?
-				GS_BB_UNINIT : 0) |
-			       (gd.flags & EXT2_BG_INODE_UNINIT ?
-				GS_IB_UNINIT : 0);
+		flags = e2fc_gd_flags(fs, g);
+		r->gstate[g] = (flags & EXT2_BG_BLOCK_UNINIT ? GS_BB_UNINIT : 0) |
+			       (flags & EXT2_BG_INODE_UNINIT ? GS_IB_UNINIT : 0);
 	}
 	if (fs->block_map && fs->inode_map) {	/* the caller read them */
 		all_loaded(r);

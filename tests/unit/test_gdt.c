@@ -153,8 +153,9 @@ static void test_flush_twin_changes(void)
 	unlink(path);
 }
 
-/* e2fc_gd_get, e2fc_gd_meta_run and e2fc_gd_free_totals read what libext2fs's
- * accessors read, high halves included (64bit), and without them */
+/* e2fc_gd_get, e2fc_gd_meta_run, e2fc_gd_flags and e2fc_gd_free_totals read
+ * what libext2fs's accessors read, high halves included (64bit), and
+ * without them */
 static void check_decode(const char *opts, int big)
 {
 	char path[64];
@@ -188,7 +189,8 @@ static void check_decode(const char *opts, int big)
 		       gd.it != loc[2];
 		bad += gd.free_blocks != ext2fs_bg_free_blocks_count(fs, g);
 		bad += gd.free_inodes != ext2fs_bg_free_inodes_count(fs, g);
-		bad += gd.flags != ext2fs_bg_flags(fs, g);
+		bad += gd.flags != ext2fs_bg_flags(fs, g) ||
+		       gd.flags != e2fc_gd_flags(fs, g);
 		fb += ext2fs_bg_free_blocks_count(fs, g);
 		fi += ext2fs_bg_free_inodes_count(fs, g);
 	}
