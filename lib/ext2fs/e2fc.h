@@ -650,6 +650,14 @@ const char *e2fc_overlay_reopen_options(io_channel ch);
  * written, sorted, each once; *list is freed with ext2fs_free_mem */
 errcode_t e2fc_overlay_blocks(io_channel ch, unsigned blocksize,
 			      blk64_t **list, size_t *n);
+/* len bytes at byte off of ch's device, the overlay on top (read) or
+ * into the overlay (write), whatever the block size; for small
+ * structures inside a block (an inode).  EXT2_ET_OP_NOT_SUPPORTED when
+ * ch is not an overlay channel */
+errcode_t e2fc_overlay_read_bytes(io_channel ch, uint64_t off, void *buf,
+				  size_t len);
+errcode_t e2fc_overlay_write_bytes(io_channel ch, uint64_t off,
+				   const void *buf, size_t len);
 /* copy the file or device src to the new file dst, keeping holes */
 errcode_t e2fc_copy_sparse(const char *src, const char *dst);
 /* all len bytes at off, again after EINTR; a read past the end zeroes

@@ -84,36 +84,25 @@ static int kept_root_as_pointers(ext2_filsys fs, uint8_t *raw,
 }
 
 /*
- * The logged raw inode over the on-disk one, except i_block (unless
- * inline data).  The copy is made in a buffer of the full on-disk inode
- * size: with inline data the kernel logs the whole inode (in-inode
- * xattrs with system.data), more than struct ext2_inode_large holds.
+ * The logged raw inode over the on-disk one (dst, as read: the full
+ * on-disk inode size, since with inline data the kernel logs the whole
+ * inode, in-inode xattrs with system.data, more than struct
+ * ext2_inode_large holds), except i_block (unless inline data).
  */
 static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
-			     const struct ext2_inode_large *cur,
+			     const struct ext2_inode_large *cur, uint8_t *dst,
 			     const uint8_t *src, unsigned len)
 {
-	unsigned isz = EXT2_INODE_SIZE(fs->super);
-	uint8_t *dst = NULL;
 	uint32_t flags;
-	errcode_t err;
 
-	err = ext2fs_get_memzero(isz, &dst);
-	if (err)
-		return err;
-	err = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
-	if (err)
-		goto out;
 	memcpy(dst + RI_BLOCK, cur->i_block, sizeof(cur->i_block));
 	memcpy(dst, src, RI_BLOCK);
 	if (len > RI_GENERATION)
 		memcpy(dst + RI_GENERATION, src + RI_GENERATION,
 		       len - RI_GENERATION);
 	flags = e2fc_get_le32(dst + RI_FLAGS);
-	if (kept_root_as_pointers(fs, dst, flags)) {
-		err = E2FC_ERR_BAD_BLOCK;
-		goto out;
-	}
+	if (kept_root_as_pointers(fs, dst, flags))
+		return E2FC_ERR_BAD_BLOCK;
 	if (flags & EXT4_INLINE_DATA_FL) {
 		memcpy(dst + RI_BLOCK, src + RI_BLOCK, RI_BLOCK_LEN);
 	} else if ((flags & EXT4_EXTENTS_FL) &&
@@ -124,10 +113,7 @@ static errcode_t overlay_raw(ext2_filsys fs, ext2_ino_t ino,
 			      (RI_BLOCK_LEN - EXT4_EXT_HDR_SIZE) /
 			      EXT4_EXT_ENTRY_SIZE);
 	}
-	err = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)dst, isz);
-out:
-	ext2fs_free_mem(&dst);
-	return err;
+	return e2fc_inode_write(fs, ino, dst, EXT2_INODE_SIZE(fs->super));
 }
 
 static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t);
@@ -198,14 +184,67 @@ static errcode_t reapply_commit_ranges(struct replay *r, ext2_ino_t ino)
 	return err;
 }
 
+/* the inode in full (dst: its on-disk size, host order) and as *cur,
+ * read once: nothing below writes it before overlay_raw */
+static errcode_t read_full(ext2_filsys fs, ext2_ino_t ino, uint8_t *dst,
+			   struct ext2_inode_large *cur)
+{
+	unsigned isz = EXT2_INODE_SIZE(fs->super);
+	errcode_t err;
+
+	err = e2fc_inode_read(fs, ino, dst, isz);
+	if (err)
+		return err;
+	memset(cur, 0, sizeof(*cur));
+	memcpy(cur, dst, isz < sizeof(*cur) ? isz : sizeof(*cur));
+	return 0;
+}
+
+/* the INODE tag over dst, the inode as read into cur */
+static errcode_t apply_raw(struct replay *r, const struct e2fc_tag *t,
+			   struct ext2_inode_large *cur, uint8_t *dst,
+			   unsigned len)
+{
+	ext2_filsys fs = r->fs;
+	ext2_ino_t ino = t->u.inode.ino;
+	const uint8_t *src = t->u.inode.raw;
+	int dropped = 0;
+	errcode_t err;
+
+	if (cur->i_links_count && cur->i_mode) {	/* e2fc_inode_live */
+		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)cur,
+				       unmark_cb, r);
+		if (err)
+			return err;
+	}
+	/* a directory whose entries may change with its inode: inline
+	 * data, or a reused inode number (a new tree) */
+	if (((cur->i_flags | e2fc_get_le32(src + RI_FLAGS)) &
+	     EXT4_INLINE_DATA_FL) ||
+	    (len >= RI_GENERATION + 4 &&
+	     cur->i_generation != e2fc_get_le32(src + RI_GENERATION)))
+		e2fc_names_forget(r->names, ino);
+	err = drop_old_tree(r, ino, cur, src, len, &dropped);
+	if (!err)
+		err = overlay_raw(fs, ino, cur, dst, src, len);
+	if (err)
+		return err;
+	e2fc_touch_inode(r, ino, 1);
+	err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
+	if (!err && r->npend && e2fc_inode_live(fs, ino, cur))
+		err = apply_pending(r, ino);
+	if (!err && dropped)
+		err = reapply_commit_ranges(r, ino);
+	return err;
+}
+
 static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 {
 	ext2_filsys fs = r->fs;
 	ext2_ino_t ino = t->u.inode.ino;
 	unsigned isz = EXT2_INODE_SIZE(fs->super), len = t->u.inode.raw_len;
 	struct ext2_inode_large cur;
-	const uint8_t *src = t->u.inode.raw;
-	int dropped = 0;
+	uint8_t *dst = NULL;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -215,34 +254,13 @@ static errcode_t apply_inode(struct replay *r, const struct e2fc_tag *t)
 		len = isz;
 	if (len < RI_BLOCK)
 		return E2FC_ERR_BAD_INODE;
-	if (e2fc_inode_live(fs, ino, &cur)) {
-		err = e2fc_walk_blocks(fs, ino, (struct ext2_inode *)&cur,
-				       unmark_cb, r);
-		if (err)
-			return err;
-	} else {
-		err = e2fc_read_inode(fs, ino, &cur);
-		if (err)
-			return err;
-	}
-	/* a directory whose entries may change with its inode: inline
-	 * data, or a reused inode number (a new tree) */
-	if (((cur.i_flags | e2fc_get_le32(src + RI_FLAGS)) &
-	     EXT4_INLINE_DATA_FL) ||
-	    (len >= RI_GENERATION + 4 &&
-	     cur.i_generation != e2fc_get_le32(src + RI_GENERATION)))
-		e2fc_names_forget(r->names, ino);
-	err = drop_old_tree(r, ino, &cur, src, len, &dropped);
-	if (!err)
-		err = overlay_raw(fs, ino, &cur, src, len);
+	err = ext2fs_get_memzero(isz, &dst);
 	if (err)
 		return err;
-	e2fc_touch_inode(r, ino, 1);
-	err = e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
-	if (!err && r->npend && e2fc_inode_live(fs, ino, &cur))
-		err = apply_pending(r, ino);
-	if (!err && dropped)
-		err = reapply_commit_ranges(r, ino);
+	err = read_full(fs, ino, dst, &cur);
+	if (!err)
+		err = apply_raw(r, t, &cur, dst, len);
+	ext2fs_free_mem(&dst);
 	return err;
 }
 
@@ -629,6 +647,7 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 	ext2_ino_t ino = t->u.add.ino;
 	struct ext2_inode_large in;
 	ext2_extent_handle_t h;
+	int hooked;
 	errcode_t err;
 
 	err = e2fc_note_inode(r, ino);
@@ -641,19 +660,24 @@ static errcode_t apply_add_range(struct replay *r, const struct e2fc_tag *t)
 		 * this commit's INODE turns into extents); kept for the
 		 * INODE tag later in the log */
 		return r->in_pending ? 0 : add_pending(r, t);
+	if (!e2fc_extent_mapped(&in) &&
+	    !ext2fs_inode_has_valid_blocks2(r->fs, (struct ext2_inode *)&in))
+		return 0;	/* a device, a fast symlink */
+	/* libext2fs's extent and bmap code writes the inode with
+	 * ext2fs_write_inode: its software checksum, the inode read again
+	 * and its whole inode-table block copied, per change */
+	hooked = e2fc_inode_hooks_set(r->fs);
 	if (!e2fc_extent_mapped(&in)) {
-		if (!ext2fs_inode_has_valid_blocks2(r->fs,
-						    (struct ext2_inode *)&in))
-			return 0;	/* a device, a fast symlink */
 		err = map_blocks(r, ino, &in, t);
 	} else {
 		err = ext2fs_extent_open2(r->fs, ino,
 					  (struct ext2_inode *)&in, &h);
-		if (err)
-			return err;
-		err = map_range(r, h, t);
-		ext2fs_extent_free(h);
+		if (!err) {
+			err = map_range(r, h, t);
+			ext2fs_extent_free(h);
+		}
 	}
+	e2fc_inode_hooks_clear(r->fs, hooked);
 	if (err)
 		return err;
 	return e2fc_add_ino(&r->modified, &r->nmod, &r->capmod, ino);
@@ -743,8 +767,10 @@ static errcode_t add_entry(struct replay *r, ext2_ino_t parent,
 		return err;
 	if (found)
 		return 0;		/* exists: the kernel's EEXIST */
-	err = e2fc_names_link(fs, r->names, parent, name, ino,
-			      e2fc_file_type(mode));
+	/* dir as read above: nothing since has written it */
+	err = e2fc_names_link_in(fs, r->names, parent,
+				 (struct ext2_inode *)&dir, name, ino,
+				 e2fc_file_type(mode));
 	if (!err)
 		err = e2fc_names_set(r->names, parent, name, strlen(name), ino);
 	if (err)

@@ -16,15 +16,13 @@ errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
 			  struct ext2_inode_large *in)
 {
 	memset(in, 0, sizeof(*in));
-	return ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)in,
-				      sizeof(*in));
+	return e2fc_inode_read(fs, ino, in, sizeof(*in));
 }
 
 errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,
 			   struct ext2_inode_large *in)
 {
-	return ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)in,
-				       sizeof(*in));
+	return e2fc_inode_write(fs, ino, in, sizeof(*in));
 }
 
 int e2fc_inode_live(ext2_filsys fs, ext2_ino_t ino,

@@ -41,6 +41,24 @@ static inline int e2fc_extent_mapped(const struct ext2_inode_large *in)
 	       !(in->i_flags & EXT4_INLINE_DATA_FL);
 }
 
+/* fc_inode.c: ext2fs_read_inode2 and ext2fs_write_inode2 (flags 0),
+ * cheaper on the overlay io manager (bufsize bytes of buf, host order) */
+errcode_t e2fc_inode_read(ext2_filsys fs, ext2_ino_t ino, void *buf,
+			  unsigned bufsize);
+errcode_t e2fc_inode_write(ext2_filsys fs, ext2_ino_t ino, const void *buf,
+			   unsigned bufsize);
+/* ext2fs_bmap2(fs, ino, in, NULL, 0, lblk, NULL, pblk), no allocation
+ * when the extent tree is all in the inode */
+errcode_t e2fc_inode_bmap(ext2_filsys fs, ext2_ino_t ino,
+			  struct ext2_inode *in, blk64_t lblk, blk64_t *pblk);
+/* libext2fs's own inode reads and writes through e2fc_inode_read and
+ * e2fc_inode_write, while only struct ext2_inode is read and written
+ * (its extent and bmap code: ext2fs_read_inode, ext2fs_write_inode);
+ * set returns whether it set them (not over other hooks, only on the
+ * overlay), clear takes that back */
+int e2fc_inode_hooks_set(ext2_filsys fs);
+void e2fc_inode_hooks_clear(ext2_filsys fs, int set);
+/* fc_meta.c: the whole struct ext2_inode_large (zeroed past the inode) */
 errcode_t e2fc_read_inode(ext2_filsys fs, ext2_ino_t ino,
 			  struct ext2_inode_large *in);
 errcode_t e2fc_write_inode(ext2_filsys fs, ext2_ino_t ino,

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 #include "fc_names.h"
+#include "fc_meta.h"
 
 #define NO_LBLK		(~0U)		/* block of the entry not known */
 #define GAP_UNKNOWN	(~0U)		/* block not looked at yet */
@@ -53,6 +54,8 @@ struct e2fc_names {
 	size_t		size, count;
 	struct dir_ent	**dirs;		/* small table of directories */
 	size_t		dsize;
+	char		*blk;		/* one directory block, reused */
+	unsigned	blksize;
 };
 
 static uint64_t name_hash(ext2_ino_t dir, uint32_t epoch, const char *name,
@@ -109,7 +112,26 @@ void e2fc_names_free(struct e2fc_names *n)
 		}
 	ext2fs_free_mem(&n->tab);
 	ext2fs_free_mem(&n->dirs);
+	ext2fs_free_mem(&n->blk);
 	ext2fs_free_mem(&n);
+}
+
+/* a buffer of one block of fs, the same for every call (a fresh 4 KiB
+ * per entry was malloc's trim and a page fault each time) */
+static errcode_t block_buf(struct e2fc_names *n, ext2_filsys fs, char **buf)
+{
+	errcode_t err;
+
+	if (n->blksize < fs->blocksize) {
+		ext2fs_free_mem(&n->blk);
+		n->blksize = 0;
+		err = ext2fs_get_mem(fs->blocksize, &n->blk);
+		if (err)
+			return err;
+		n->blksize = fs->blocksize;
+	}
+	*buf = n->blk;
+	return 0;
 }
 
 static struct dir_ent *dir_find(struct e2fc_names *n, ext2_ino_t dir)
@@ -295,7 +317,7 @@ static int load_block(ext2_filsys fs, blk64_t *pblk, e2_blkcnt_t lblk,
 
 	if (lblk < 0)
 		return 0;
-	c->err = ext2fs_read_dir_block4(fs, *pblk, c->buf, 0, c->d->dir);
+	c->err = e2fc_dirblock_read(fs, *pblk, c->buf, c->d->dir, NULL);
 	for (off = 0; !c->err && off + EXT2_DIR_ENTRY_HEADER_LEN <=
 	     fs->blocksize; off += rec) {
 		de = (struct ext2_dir_entry *)(c->buf + off);
@@ -319,7 +341,7 @@ static errcode_t load_dir(ext2_filsys fs, struct e2fc_names *n,
 	struct ext2_inode in;
 	errcode_t err;
 
-	err = ext2fs_read_inode(fs, d->dir, &in);
+	err = e2fc_inode_read(fs, d->dir, &in, sizeof(in));
 	if (err)
 		return err;
 	/* inline entries only for an inline directory: with the flag, a
@@ -330,13 +352,12 @@ static errcode_t load_dir(ext2_filsys fs, struct e2fc_names *n,
 					 NULL, load_entry, &c);
 		return err ? err : c.err;
 	}
-	err = ext2fs_get_mem(fs->blocksize, &c.buf);
+	err = block_buf(n, fs, &c.buf);
 	if (err)
 		return err;
 	err = ext2fs_block_iterate3(fs, d->dir, BLOCK_FLAG_READ_ONLY |
 				    BLOCK_FLAG_DATA_ONLY, NULL, load_block,
 				    &c);
-	ext2fs_free_mem(&c.buf);
 	return err ? err : c.err;
 }
 
@@ -398,7 +419,7 @@ void e2fc_names_forget(struct e2fc_names *n, ext2_ino_t dir)
 
 /* the largest gap of a directory block: rec_len past what an entry uses */
 /*
- * The entry at off of a directory block read by ext2fs_read_dir_block4
+ * The entry at off of a directory block read by e2fc_dirblock_read
  * (host order, walked through libext2fs's ext2_dir_entry accessors):
  * its rec_len and the bytes its name uses (0 for an empty entry);
  * EXT2_ET_DIR_CORRUPTED when rec_len leaves the block's entry space.
@@ -444,11 +465,12 @@ static unsigned dirent_end(ext2_filsys fs)
 /*
  * Put name -> ino into the directory block at pblk if it has room (the
  * first fit, as ext2fs_link does); EXT2_ET_DIR_NO_SPACE if not.  *gap:
- * the block's largest gap afterwards.  The block is handled as libext2fs
- * gives it (ext2fs_read_dir_block4 converts it to host order), through
- * its ext2_dir_entry accessors.
+ * the block's largest gap afterwards.  The block is handled in host
+ * order (e2fc_dirblock_read converts it, as ext2fs_read_dir_block4
+ * does), through libext2fs's ext2_dir_entry accessors.
  */
-static errcode_t link_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
+static errcode_t link_in_block(ext2_filsys fs, ext2_ino_t dir,
+			       const struct ext2_inode *din, blk64_t pblk,
 			       char *buf, const char *name, ext2_ino_t ino,
 			       int ftype, uint32_t *gap)
 {
@@ -457,7 +479,7 @@ static errcode_t link_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 	struct ext2_dir_entry *de;
 	errcode_t err;
 
-	err = ext2fs_read_dir_block4(fs, pblk, buf, 0, dir);
+	err = e2fc_dirblock_read(fs, pblk, buf, dir, din);
 	if (err)
 		return err;
 	for (; off + EXT2_DIR_ENTRY_HEADER_LEN <= end; off += rec) {
@@ -479,32 +501,29 @@ static errcode_t link_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 		ext2fs_set_rec_len(fs, rec, de);
 		err = block_gap(fs, buf, end, gap);
 		if (!err)
-			err = ext2fs_write_dir_block4(fs, pblk, buf, 0, dir);
+			err = e2fc_dirblock_write(fs, pblk, buf, dir, din);
 		return err;
 	}
 	err = block_gap(fs, buf, end, gap);
 	return err ? err : EXT2_ET_DIR_NO_SPACE;
 }
 
-/* dir's block count into its room tree */
-static errcode_t room_update(ext2_filsys fs, struct dir_ent *d)
+/* dir's block count (its inode: in) into its room tree */
+static errcode_t room_update(ext2_filsys fs, struct dir_ent *d,
+			     const struct ext2_inode *in)
 {
-	struct ext2_inode in;
 	uint64_t nblk;
-	errcode_t err;
 
-	err = ext2fs_read_inode(fs, d->dir, &in);
-	if (err)
-		return err;
-	nblk = EXT2_I_SIZE(&in) / fs->blocksize;
+	nblk = EXT2_I_SIZE(in) / fs->blocksize;
 	if (nblk > (1U << 24))		/* 2^24 blocks: ext4's limit is 2^32
 					 * bytes of directory */
 		return EXT2_ET_DIR_CORRUPTED;
 	return room_size(&d->room, (uint32_t)nblk);
 }
 
-/* the first block of dir with room takes the entry: *lblk */
-static errcode_t link_first_fit(ext2_filsys fs, struct dir_ent *d,
+/* the first block of dir (its inode: in) with room takes the entry: *lblk */
+static errcode_t link_first_fit(ext2_filsys fs, struct e2fc_names *n,
+				struct dir_ent *d, struct ext2_inode *in,
 				const char *name, ext2_ino_t ino, int ftype,
 				uint32_t *lblk)
 {
@@ -513,7 +532,7 @@ static errcode_t link_first_fit(ext2_filsys fs, struct dir_ent *d,
 	char *buf;
 	errcode_t err;
 
-	err = ext2fs_get_mem(fs->blocksize, &buf);
+	err = block_buf(n, fs, &buf);
 	if (err)
 		return err;
 	/* each round fills the block or learns its gap: ends */
@@ -523,16 +542,14 @@ static errcode_t link_first_fit(ext2_filsys fs, struct dir_ent *d,
 			break;
 		pblk = 0;
 		gap = 0;
-		err = ext2fs_bmap2(fs, d->dir, NULL, NULL, 0, *lblk, NULL,
-				   &pblk);
+		err = e2fc_inode_bmap(fs, d->dir, in, *lblk, &pblk);
 		if (!err)
-			err = pblk ? link_in_block(fs, d->dir, pblk, buf, name,
-						   ino, ftype, &gap) :
+			err = pblk ? link_in_block(fs, d->dir, in, pblk, buf,
+						   name, ino, ftype, &gap) :
 				     EXT2_ET_DIR_NO_SPACE;
 		if (!err || err == EXT2_ET_DIR_NO_SPACE)
 			room_put(&d->room, *lblk, gap);
 	}
-	ext2fs_free_mem(&buf);
 	return err;
 }
 
@@ -567,28 +584,42 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 			  int ftype)
 {
 	struct ext2_inode in;
+	errcode_t err;
+
+	err = e2fc_inode_read(fs, dir, &in, sizeof(in));
+	if (err)
+		return err;
+	return e2fc_names_link_in(fs, n, dir, &in, name, ino, ftype);
+}
+
+errcode_t e2fc_names_link_in(ext2_filsys fs, struct e2fc_names *n,
+			     ext2_ino_t dir, const struct ext2_inode *din,
+			     const char *name, ext2_ino_t ino, int ftype)
+{
+	struct ext2_inode in = *din;
 	struct dir_ent *d;
 	uint32_t lblk = NO_LBLK;
 	errcode_t err;
 
-	err = ext2fs_read_inode(fs, dir, &in);
-	if (err)
-		return err;
 	d = dir_get(n, dir);
 	if (!d)
 		return EXT2_ET_NO_MEMORY;
 	if (in.i_flags & (EXT2_INDEX_FL | EXT4_INLINE_DATA_FL |
 			  EXT4_ENCRYPT_FL | EXT4_CASEFOLD_FL))
 		return link_libext2fs(fs, dir, &in, name, ino, ftype);
-	err = room_update(fs, d);
+	err = room_update(fs, d, &in);
 	if (!err)
-		err = link_first_fit(fs, d, name, ino, ftype, &lblk);
+		err = link_first_fit(fs, n, d, &in, name, ino, ftype,
+				     &lblk);
 	if (err == EXT2_ET_DIR_NO_SPACE) {	/* a new block, at the end */
 		err = ext2fs_expand_dir(fs, dir);
 		if (!err)
-			err = room_update(fs, d);
+			err = e2fc_inode_read(fs, dir, &in, sizeof(in));
 		if (!err)
-			err = link_first_fit(fs, d, name, ino, ftype, &lblk);
+			err = room_update(fs, d, &in);
+		if (!err)
+			err = link_first_fit(fs, n, d, &in, name, ino, ftype,
+					     &lblk);
 	}
 	if (!err && d->loaded)
 		err = set(n, d, name, strlen(name), ino, lblk);
@@ -598,7 +629,8 @@ errcode_t e2fc_names_link(ext2_filsys fs, struct e2fc_names *n,
 /* take name -> ino out of the block at pblk, as ext2fs_unlink does (into
  * the entry before it, or zeroed when it is the first); EXT2_ET_DIR_NO_SPACE
  * (not there) when the block does not hold it */
-static errcode_t unlink_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
+static errcode_t unlink_in_block(ext2_filsys fs, ext2_ino_t dir,
+				 const struct ext2_inode *din, blk64_t pblk,
 				 char *buf, const char *name, ext2_ino_t ino,
 				 uint32_t *gap)
 {
@@ -607,7 +639,7 @@ static errcode_t unlink_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 	struct ext2_dir_entry *de, *prev = NULL;
 	errcode_t err;
 
-	err = ext2fs_read_dir_block4(fs, pblk, buf, 0, dir);
+	err = e2fc_dirblock_read(fs, pblk, buf, dir, din);
 	for (off = 0; !err && off + EXT2_DIR_ENTRY_HEADER_LEN <= end;
 	     off += rec, prev = de, prec = rec) {
 		err = entry_at(fs, buf, end, off, &de, &rec, &used);
@@ -623,22 +655,22 @@ static errcode_t unlink_in_block(ext2_filsys fs, ext2_ino_t dir, blk64_t pblk,
 			de->inode = 0;
 		err = block_gap(fs, buf, end, gap);
 		if (!err)
-			err = ext2fs_write_dir_block4(fs, pblk, buf, 0, dir);
+			err = e2fc_dirblock_write(fs, pblk, buf, dir, din);
 		return err;
 	}
 	return err ? err : EXT2_ET_DIR_NO_SPACE;
 }
 
-/* the entry's block, when it is known and dir is a block directory */
+/* the entry's block, when it is known and dir (inode: *in) is a block
+ * directory */
 static uint32_t entry_block(ext2_filsys fs, struct e2fc_names *n,
 			    struct dir_ent *d, const char *name,
-			    ext2_ino_t ino)
+			    ext2_ino_t ino, struct ext2_inode *in)
 {
-	struct ext2_inode in;
 	struct name_ent *e;
 
-	if (!d || !d->loaded || ext2fs_read_inode(fs, d->dir, &in) ||
-	    (in.i_flags & EXT4_INLINE_DATA_FL))
+	if (!d || !d->loaded || e2fc_inode_read(fs, d->dir, in, sizeof(*in)) ||
+	    (in->i_flags & EXT4_INLINE_DATA_FL))
 		return NO_LBLK;
 	e = find(n, d, name, strlen(name));
 	return e && e->ino == ino ? e->lblk : NO_LBLK;
@@ -654,17 +686,17 @@ errcode_t e2fc_names_unlink(ext2_filsys fs, struct e2fc_names *n,
 			    ext2_ino_t dir, const char *name, ext2_ino_t ino)
 {
 	struct dir_ent *d = dir_find(n, dir);
-	uint32_t lblk = entry_block(fs, n, d, name, ino), gap = 0;
+	struct ext2_inode in;
+	uint32_t lblk = entry_block(fs, n, d, name, ino, &in), gap = 0;
 	blk64_t pblk = 0;
 	char *buf;
 	errcode_t err = EXT2_ET_DIR_NO_SPACE;
 
 	if (lblk != NO_LBLK &&
-	    !ext2fs_bmap2(fs, dir, NULL, NULL, 0, lblk, NULL, &pblk) && pblk &&
-	    !ext2fs_get_mem(fs->blocksize, &buf)) {
-		err = unlink_in_block(fs, dir, pblk, buf, name, ino, &gap);
-		ext2fs_free_mem(&buf);
-	}
+	    !e2fc_inode_bmap(fs, dir, &in, lblk, &pblk) && pblk &&
+	    !block_buf(n, fs, &buf))
+		err = unlink_in_block(fs, dir, &in, pblk, buf, name, ino,
+				      &gap);
 	if (!err) {
 		if (d->room.cap && lblk < d->room.nblk)
 			room_put(&d->room, lblk, gap);

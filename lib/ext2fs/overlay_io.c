@@ -491,6 +491,30 @@ const char *e2fc_overlay_reopen_options(io_channel ch)
 	return ov ? ov->opts : NULL;
 }
 
+errcode_t e2fc_overlay_read_bytes(io_channel ch, uint64_t off, void *buf,
+				  size_t len)
+{
+	struct ov_chan *c;
+
+	if (!ov_of(ch))
+		return EXT2_ET_OP_NOT_SUPPORTED;
+	c = ch->private_data;
+	c->stats.bytes_read += len;
+	return ov_read(c, off, buf, len);
+}
+
+errcode_t e2fc_overlay_write_bytes(io_channel ch, uint64_t off,
+				   const void *buf, size_t len)
+{
+	struct ov_chan *c;
+
+	if (!ov_of(ch))
+		return EXT2_ET_OP_NOT_SUPPORTED;
+	c = ch->private_data;
+	c->stats.bytes_written += len;
+	return ov_write(c, off, buf, len);
+}
+
 static int blk_cmp(const void *a, const void *b)
 {
 	blk64_t x = *(const blk64_t *)a, y = *(const blk64_t *)b;
