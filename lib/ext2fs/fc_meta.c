@@ -382,34 +382,41 @@ static int journal_inode(ext2_filsys fs, struct ext2_inode_large *j)
 	       !e2fc_read_inode(fs, jino, j);
 }
 
+/* the superblock fields a map depends on (none is wider than 32 bits) */
+#define SB_FIELD(f)	{ offsetof(struct ext2_super_block, f), \
+			  sizeof(((struct ext2_super_block *)0)->f) }
+
+static const struct {
+	unsigned short	off, len;
+} map_geometry[] = {
+	SB_FIELD(s_blocks_count), SB_FIELD(s_blocks_count_hi),
+	SB_FIELD(s_first_data_block), SB_FIELD(s_log_block_size),
+	SB_FIELD(s_blocks_per_group), SB_FIELD(s_inodes_per_group),
+	SB_FIELD(s_inode_size), SB_FIELD(s_desc_size),
+	SB_FIELD(s_feature_compat), SB_FIELD(s_feature_incompat),
+	SB_FIELD(s_feature_ro_compat), SB_FIELD(s_first_meta_bg),
+	SB_FIELD(s_backup_bgs[0]), SB_FIELD(s_backup_bgs[1]),
+	SB_FIELD(s_reserved_gdt_blocks), SB_FIELD(s_journal_inum),
+};
+_Static_assert(sizeof(map_geometry) / sizeof(map_geometry[0]) ==
+	       META_SRC_GEOMETRY, "one word of a map's source per field");
+
 /* the source of a map of fs (struct meta_map); 0 when it cannot serve
  * another fs: the journal's map has blocks of its own (an extent tree
  * deeper than the inode, indirect blocks), which a log may rewrite */
 static int meta_source(ext2_filsys fs, uint32_t src[META_SRC_WORDS])
 {
-	const struct ext2_super_block *sb = fs->super;
+	const char *sb = (const char *)fs->super;
 	struct ext2_inode_large j;
-	int i, has_j = journal_inode(fs, &j);
+	int has_j = journal_inode(fs, &j);
+	unsigned i;
 
 	memset(src, 0, META_SRC_WORDS * sizeof(*src));
-	src[0] = sb->s_blocks_count;
-	src[1] = sb->s_blocks_count_hi;
-	src[2] = sb->s_first_data_block;
-	src[3] = sb->s_log_block_size;
-	src[4] = sb->s_blocks_per_group;
-	src[5] = sb->s_inodes_per_group;
-	src[6] = sb->s_inode_size;
-	src[7] = sb->s_desc_size;
-	src[8] = sb->s_feature_compat;
-	src[9] = sb->s_feature_incompat;
-	src[10] = sb->s_feature_ro_compat;
-	src[11] = sb->s_first_meta_bg;
-	src[12] = sb->s_backup_bgs[0];
-	src[13] = sb->s_backup_bgs[1];
-	src[14] = sb->s_reserved_gdt_blocks | (uint32_t)has_j << 16;
-	src[15] = sb->s_journal_inum;
+	for (i = 0; i < sizeof(map_geometry) / sizeof(map_geometry[0]); i++)
+		memcpy(&src[i], sb + map_geometry[i].off, map_geometry[i].len);
+	src[META_SRC_GEOMETRY] = has_j;
 	for (i = 0; has_j && i < EXT2_N_BLOCKS; i++)
-		src[16 + i] = j.i_block[i];
+		src[META_SRC_GEOMETRY + 1 + i] = j.i_block[i];
 	if (!has_j)
 		return 1;
 	if (j.i_flags & EXT4_EXTENTS_FL)	/* the root's eh_depth */

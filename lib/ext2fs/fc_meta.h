@@ -26,7 +26,8 @@ struct meta_range {
  * block map.  A map whose source is unchanged and whose descriptors did
  * not move (e2fc_gdt_adopt) serves a reopened fs too.
  */
-#define META_SRC_WORDS	(16 + EXT2_N_BLOCKS)
+#define META_SRC_GEOMETRY	16	/* superblock fields */
+#define META_SRC_WORDS		(META_SRC_GEOMETRY + 1 + EXT2_N_BLOCKS)
 
 struct meta_map {
 	struct meta_range	*r;
