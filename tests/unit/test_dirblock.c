@@ -28,29 +28,13 @@ struct img {
 /* directory d of 40 names, h of 200 long ones (indexed by e2fsck -D) */
 static int make_image(const char *mkfs_opts, char *path, size_t len)
 {
-	char cmd[1024], opts[256], dir[64];
-	int ok;
+	char opts[256];
 
-	snprintf(dir, sizeof(dir), "/tmp/e2fc-db-d.XXXXXX");
-	if (!mkdtemp(dir))
-		return 0;
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && mkdir d h && for i in $(seq 40); do echo $i >d/f$i; "
-		 "done && echo f >h/f && for i in $(seq 200); do "
-		 "ln h/f h/a-name-of-some-length-for-the-index-$i; done", dir);
-	snprintf(opts, sizeof(opts), "-t ext4 %s -d %s", mkfs_opts, dir);
-	ok = system(cmd) == 0 && e2fc_test_mkfs(opts, 4096, path, len);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		ok = 0;
-	if (!ok)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin "
-		 "e2fsck -fyD %s >/dev/null 2>&1; [ $? -le 1 ]", path);
-	if (system(cmd) == 0)
-		return 1;
-	unlink(path);
-	return 0;
+	snprintf(opts, sizeof(opts), "-t ext4 %s", mkfs_opts);
+	return e2fc_test_mkfs_tree("mkdir d h && for i in $(seq 40); do "
+		"echo $i >d/f$i; done && echo f >h/f && for i in $(seq 200); "
+		"do ln h/f h/a-name-of-some-length-for-the-index-$i; done",
+		opts, path, len);
 }
 
 static void img_open(struct img *m, const char *mkfs_opts)

@@ -20,29 +20,12 @@
  * inode, many links), indexed by e2fsck -D, leaves packed full */
 static int make_image(const char *features, char *path, size_t len)
 {
-	char cmd[1024], opts[256], dir[64];
-	int ok;
+	char opts[256];
 
-	snprintf(dir, sizeof(dir), "/tmp/e2fc-dx-d.XXXXXX");
-	if (!mkdtemp(dir))
-		return 0;
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && mkdir d && echo f >d/f && for i in $(seq 120); do "
-		 "ln d/f d/name-of-some-length-$i; done", dir);
-	snprintf(opts, sizeof(opts), "-t ext4 -b 1024 -O %s -d %s",
-		 features, dir);
-	ok = system(cmd) == 0 && e2fc_test_mkfs(opts, 4096, path, len);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		ok = 0;
-	if (!ok)
-		return 0;
-	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin "
-		 "e2fsck -fyD %s >/dev/null 2>&1; [ $? -le 1 ]", path);
-	if (system(cmd) == 0)
-		return 1;
-	unlink(path);
-	return 0;
+	snprintf(opts, sizeof(opts), "-t ext4 -b 1024 -O %s", features);
+	return e2fc_test_mkfs_tree("mkdir d && echo f >d/f && for i in "
+		"$(seq 120); do ln d/f d/name-of-some-length-$i; done",
+		opts, path, len);
 }
 
 /* bytes after the last entry of the leaf at lblk that are not zero */

@@ -84,3 +84,33 @@ int e2fc_test_mkfs(const char *opts, unsigned blocks, char *out,
 	unlink(out);
 	return 0;
 }
+
+/*
+ * A 4096-block file system (mke2fs opts) made from the tree the shell
+ * script builds in its working directory (mke2fs -d), then indexed and
+ * packed by e2fsck -fyD; its path goes to out; 1 on success
+ */
+int e2fc_test_mkfs_tree(const char *script, const char *opts, char *out,
+			size_t outlen)
+{
+	char cmd[1024], all[512], dir[64];
+	int ok;
+
+	snprintf(dir, sizeof(dir), "/tmp/e2fc-tree.XXXXXX");
+	if (!mkdtemp(dir))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "cd %s && %s", dir, script);
+	snprintf(all, sizeof(all), "%s -d %s", opts, dir);
+	ok = system(cmd) == 0 && e2fc_test_mkfs(all, 4096, out, outlen);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		ok = 0;
+	if (!ok)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin "
+		 "e2fsck -fyD %s >/dev/null 2>&1; [ $? -le 1 ]", out);
+	if (system(cmd) == 0)
+		return 1;
+	unlink(out);
+	return 0;
+}

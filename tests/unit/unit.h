@@ -20,6 +20,8 @@ const char *e2fc_test_data_dir(void);
 int e2fc_test_unpack(const char *name, char *out, size_t outlen);
 int e2fc_test_mkfs(const char *opts, unsigned blocks, char *out,
 		   size_t outlen);
+int e2fc_test_mkfs_tree(const char *script, const char *opts, char *out,
+			size_t outlen);
 
 #define E2FC_SUITE(name, table)						\
 	static void __attribute__((constructor)) e2fc_reg_##table(void)	\
