@@ -237,12 +237,13 @@ static void test_wide_crc(void)
 {
 	static const size_t lens[] = { 0, 31, 1023, 1024, 1055, 2036, 4084,
 				       4096, 8180, 16372, 65524, 70001 };
-	uint8_t *buf = malloc(70001);
+	/* 70001 bytes from each of the offsets 0, 1 and 2 */
+	uint8_t *buf = malloc(70001 + 2);
 	uint32_t seed = 0x12345678;
 	unsigned i, k;
 
 	CU_ASSERT_FATAL(buf != NULL);
-	for (i = 0; i < 70001; i++)
+	for (i = 0; i < 70001 + 2; i++)
 		buf[i] = (uint8_t)(i * 131 + (i >> 7));
 	for (k = 0; k < 3; k++, seed = seed * 2654435761U + 1)
 		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
