@@ -42,53 +42,15 @@ errcode_t e2fc_gdt_flush(ext2_filsys fs, const uint32_t *sums,
 			 const uint8_t *touched);
 
 /*
- * What a walk over every group needs of group g's descriptor.  Where the
- * array holds the disk's bytes (a little-endian host: libext2fs swaps it
- * only on big-endian ones) they are decoded in place; libext2fs's
- * accessors cost a call and a feature test per field, and on 64 TiB
- * (524,288 groups) such walks were most of a replay's time.
+ * The descriptor array as the disk holds it, for walks over every group:
+ * a little-endian host's (libext2fs swaps it only on big-endian ones),
+ * when it is read; NULL otherwise, and the walks use libext2fs's
+ * accessors, which cost a call and a feature test per field (on 64 TiB,
+ * 524,288 groups, such walks were most of a replay's time).
  */
-struct e2fc_gd {
-	blk64_t		bb, ib, it;	/* bitmaps and inode table */
-	uint32_t	free_blocks;	/* clusters */
-	uint32_t	free_inodes;
-	uint16_t	flags;
-};
-
-static inline void e2fc_gd_get(ext2_filsys fs, dgrp_t g, struct e2fc_gd *gd)
+static inline const unsigned char *e2fc_gd_raw(ext2_filsys fs)
 {
-	const unsigned char *d;
-	int hi = ext2fs_has_feature_64bit(fs->super);
-
-	if (!E2FC_HOST_LE || !fs->group_desc) {
-		gd->bb = ext2fs_block_bitmap_loc(fs, g);
-		gd->ib = ext2fs_inode_bitmap_loc(fs, g);
-		gd->it = ext2fs_inode_table_loc(fs, g);
-		gd->free_blocks = ext2fs_bg_free_blocks_count(fs, g);
-		gd->free_inodes = ext2fs_bg_free_inodes_count(fs, g);
-		gd->flags = ext2fs_bg_flags(fs, g);
-		return;
-	}
-	d = (const unsigned char *)fs->group_desc +
-	    (size_t)g * EXT2_DESC_SIZE(fs->super);
-	gd->bb = e2fc_get_le32(d + EXT4_GD_BLOCK_BITMAP);
-	gd->ib = e2fc_get_le32(d + EXT4_GD_INODE_BITMAP);
-	gd->it = e2fc_get_le32(d + EXT4_GD_INODE_TABLE);
-	gd->free_blocks = e2fc_get_le16(d + EXT4_GD_FREE_BLOCKS);
-	gd->free_inodes = e2fc_get_le16(d + EXT4_GD_FREE_INODES);
-	gd->flags = e2fc_get_le16(d + EXT4_GD_FLAGS);
-	if (!hi)
-		return;
-	gd->bb |= (blk64_t)e2fc_get_le32(d + EXT4_GD_BLOCK_BITMAP +
-					 EXT4_GD_HI) << 32;
-	gd->ib |= (blk64_t)e2fc_get_le32(d + EXT4_GD_INODE_BITMAP +
-					 EXT4_GD_HI) << 32;
-	gd->it |= (blk64_t)e2fc_get_le32(d + EXT4_GD_INODE_TABLE +
-					 EXT4_GD_HI) << 32;
-	gd->free_blocks |= (uint32_t)e2fc_get_le16(d + EXT4_GD_FREE_BLOCKS +
-						   EXT4_GD_HI) << 16;
-	gd->free_inodes |= (uint32_t)e2fc_get_le16(d + EXT4_GD_FREE_INODES +
-						   EXT4_GD_HI) << 16;
+	return E2FC_HOST_LE ? (const unsigned char *)fs->group_desc : NULL;
 }
 
 /* the block bitmaps (k 0), inode bitmaps (1) or inode tables (2) of the
@@ -100,17 +62,17 @@ static inline void e2fc_gd_meta_run(ext2_filsys fs, dgrp_t g0,
 		EXT4_GD_BLOCK_BITMAP, EXT4_GD_INODE_BITMAP, EXT4_GD_INODE_TABLE
 	};
 	size_t step = EXT2_DESC_SIZE(fs->super);
-	const unsigned char *d;
+	const unsigned char *d = e2fc_gd_raw(fs);
 	unsigned i;
 
-	if (!E2FC_HOST_LE || !fs->group_desc) {
+	if (!d) {
 		for (i = 0; i < count; i++)
 			loc[i] = k == 0 ? ext2fs_block_bitmap_loc(fs, g0 + i) :
 				 k == 1 ? ext2fs_inode_bitmap_loc(fs, g0 + i) :
 					  ext2fs_inode_table_loc(fs, g0 + i);
 		return;
 	}
-	d = (const unsigned char *)fs->group_desc + (size_t)g0 * step + off[k];
+	d += (size_t)g0 * step + off[k];
 	if (!ext2fs_has_feature_64bit(fs->super)) {
 		for (i = 0; i < count; i++, d += step)
 			loc[i] = e2fc_get_le32(d);
@@ -124,10 +86,11 @@ static inline void e2fc_gd_meta_run(ext2_filsys fs, dgrp_t g0,
 /* the bg_flags of group g, no other field decoded */
 static inline uint16_t e2fc_gd_flags(ext2_filsys fs, dgrp_t g)
 {
-	if (!E2FC_HOST_LE || !fs->group_desc)
+	const unsigned char *d = e2fc_gd_raw(fs);
+
+	if (!d)
 		return ext2fs_bg_flags(fs, g);
-	return e2fc_get_le16((const unsigned char *)fs->group_desc +
-			     (size_t)g * EXT2_DESC_SIZE(fs->super) +
+	return e2fc_get_le16(d + (size_t)g * EXT2_DESC_SIZE(fs->super) +
 			     EXT4_GD_FLAGS);
 }
 
