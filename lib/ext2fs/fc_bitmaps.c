@@ -76,9 +76,10 @@ static errcode_t read_bitmap(struct replay *r, dgrp_t g, int inodes)
 	return 0;
 }
 
-/* the metadata map, built for the first BLOCK_UNINIT group loaded: most
- * replays load none (what lies where does not change during a replay) */
-static errcode_t meta_ready(struct replay *r)
+/* the metadata map, built at its first use (a BLOCK_UNINIT group loaded,
+ * the verifier) unless the plan's was lent: what lies where does not
+ * change during a replay */
+errcode_t e2fc_meta_ready(struct replay *r)
 {
 	errcode_t err;
 
@@ -103,7 +104,7 @@ errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g)
 	ext2fs_unmark_block_bitmap_range2(fs->block_map, first,
 					  last - first + 1);
 	if (r->gstate[g] & GS_BB_UNINIT) {
-		err = meta_ready(r);
+		err = e2fc_meta_ready(r);
 		if (err)
 			return err;
 		e2fc_meta_mark(&r->meta, fs->block_map, first, last);

@@ -243,7 +243,6 @@ static unsigned flex_log(ext2_filsys fs)
 
 #define CHUNK_MAX	64	/* groups taken kind by kind */
 
-/* the location of kind k (0 block bitmap, 1 inode bitmap, 2 inode table) */
 /*
  * The count groups from g0 into runs: their block bitmaps, their inode
  * bitmaps, then their inode tables.  With flex_bg a flex group's lie end
@@ -401,36 +400,46 @@ static const struct {
 _Static_assert(sizeof(map_geometry) / sizeof(map_geometry[0]) ==
 	       META_SRC_GEOMETRY, "one word of a map's source per field");
 
-/* the source of a map of fs (struct meta_map); 0 when it cannot serve
- * another fs: the journal's map has blocks of its own (an extent tree
- * deeper than the inode, indirect blocks), which a log may rewrite */
-static int meta_source(ext2_filsys fs, uint32_t src[META_SRC_WORDS])
+/* the source of a map of fs (struct meta_map), with j its journal inode
+ * (NULL: none); 0 when it cannot serve another fs: the journal's map has
+ * blocks of its own (an extent tree deeper than the inode, indirect
+ * blocks), which a log may rewrite */
+static int meta_source(ext2_filsys fs, const struct ext2_inode_large *j,
+		       uint32_t src[META_SRC_WORDS])
 {
 	const char *sb = (const char *)fs->super;
-	struct ext2_inode_large j;
-	int has_j = journal_inode(fs, &j);
 	unsigned i;
 
 	memset(src, 0, META_SRC_WORDS * sizeof(*src));
 	for (i = 0; i < sizeof(map_geometry) / sizeof(map_geometry[0]); i++)
 		memcpy(&src[i], sb + map_geometry[i].off, map_geometry[i].len);
-	src[META_SRC_GEOMETRY] = has_j;
-	for (i = 0; has_j && i < EXT2_N_BLOCKS; i++)
-		src[META_SRC_GEOMETRY + 1 + i] = j.i_block[i];
-	if (!has_j)
+	src[META_SRC_GEOMETRY] = !!j;
+	for (i = 0; j && i < EXT2_N_BLOCKS; i++)
+		src[META_SRC_GEOMETRY + 1 + i] = j->i_block[i];
+	if (!j)
 		return 1;
-	if (j.i_flags & EXT4_EXTENTS_FL)	/* the root's eh_depth */
-		return e2fc_get_le16((const uint8_t *)j.i_block +
+	if (j->i_flags & EXT4_EXTENTS_FL)	/* the root's eh_depth */
+		return e2fc_get_le16((const uint8_t *)j->i_block +
 				     EXT4_EXT_HDR_DEPTH) == 0;
-	return !j.i_block[EXT2_IND_BLOCK] && !j.i_block[EXT2_DIND_BLOCK] &&
-	       !j.i_block[EXT2_TIND_BLOCK];
+	return !j->i_block[EXT2_IND_BLOCK] && !j->i_block[EXT2_DIND_BLOCK] &&
+	       !j->i_block[EXT2_TIND_BLOCK];
 }
 
 int e2fc_meta_same_source(const struct meta_map *m, ext2_filsys fs)
 {
 	uint32_t src[META_SRC_WORDS];
+	struct ext2_inode_large j;
 
-	return meta_source(fs, src) && !memcmp(src, m->src, sizeof(src));
+	return meta_source(fs, journal_inode(fs, &j) ? &j : NULL, src) &&
+	       !memcmp(src, m->src, sizeof(src));
+}
+
+void e2fc_meta_free(struct meta_map **mp)
+{
+	if (!*mp)
+		return;
+	ext2fs_free_mem(&(*mp)->r);
+	ext2fs_free_mem(mp);
 }
 
 /* every block the file system's own metadata and journal occupy */
@@ -438,22 +447,22 @@ errcode_t e2fc_meta_build(ext2_filsys fs, struct meta_map *m)
 {
 	struct meta_map part[NPARTS];
 	struct ext2_inode_large j;
+	int has_j = journal_inode(fs, &j), i;
 	errcode_t err;
-	int i;
 
 	memset(m, 0, sizeof(*m));
 	memset(part, 0, sizeof(part));
 	err = groups_add(fs, &part[PART_GROUPS]);
 	if (!err)
 		err = copies_add(fs, &part[PART_COPIES]);
-	if (!err && journal_inode(fs, &j))
+	if (!err && has_j)
 		err = e2fc_walk_blocks(fs, fs->super->s_journal_inum,
 				       (struct ext2_inode *)&j,
 				       journal_cb, &part[PART_COPIES]);
 	if (!err)
 		err = meta_join(m, part);
 	if (!err)
-		meta_source(fs, m->src);
+		meta_source(fs, has_j ? &j : NULL, m->src);
 	for (i = 0; i < NPARTS; i++)
 		ext2fs_free_mem(&part[i].r);
 	if (err)

@@ -264,14 +264,6 @@ errcode_t e2fc_replay_check_map(ext2_filsys fs, const struct e2fc_fc *fc,
 	return err;
 }
 
-void e2fc_meta_free(struct meta_map **mp)
-{
-	if (!*mp)
-		return;
-	ext2fs_free_mem(&(*mp)->r);
-	ext2fs_free_mem(mp);
-}
-
 /* ---- step 2: the full jbd2 log ------------------------------------------ */
 
 /* the rule for one log block, counted in st; 1 if it is to be written */

@@ -116,6 +116,8 @@ errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g);
 /* both of group g's bitmaps */
 errcode_t e2fc_load_group(struct replay *r, dgrp_t g);
 errcode_t e2fc_load_blocks(struct replay *r, blk64_t blk, blk64_t count);
+/* r->meta built, or lent by the plan, before its first use */
+errcode_t e2fc_meta_ready(struct replay *r);
 /* inode bitmap bit of ino (its group loaded first) */
 int e2fc_ino_in_use(struct replay *r, ext2_ino_t ino);
 /* mark blocks or an inode used or free; their groups are recounted */

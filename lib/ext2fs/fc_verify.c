@@ -101,12 +101,9 @@ static errcode_t piece_place(struct verify *v, blk64_t b, blk64_t len,
 	if (!len || b < fs->super->s_first_data_block ||
 	    b + len > ext2fs_blocks_count(fs->super) || b + len < b)
 		return E2FC_ERR_VERIFY_BLOCKS;
-	if (!r->meta_built) {
-		err = e2fc_meta_build(fs, &r->meta);
-		if (err)
-			return err;
-		r->meta_built = 1;
-	}
+	err = e2fc_meta_ready(r);
+	if (err)
+		return err;
 	if (e2fc_meta_overlaps(&r->meta, b, len))
 		return E2FC_ERR_VERIFY_BLOCKS;
 	err = e2fc_load_blocks(r, b, len);
