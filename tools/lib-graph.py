@@ -31,11 +31,11 @@ ALLOWED = {
         'the slice-by-8 crc32c table, filled once, the same for everyone',
     ('crc32c.o', 'table_ready'): 'crc_table is filled',
     ('crc32c.o', 'hw_state'): 'whether the CPU has the crc32 instruction',
-    ('fc_dirblock.o', 'zs'):
+    ('crc32c.o', 'zs'):
         'e2fc_crc32c_wide\'s tables of crc32c over zero runs, made once '
         'per length, the same for everyone',
-    ('fc_dirblock.o', 'zs_used'): 'how many zs slots are made',
-    ('fc_dirblock.o', 'zs_lock'): 'the mutex of making a zs slot',
+    ('crc32c.o', 'zs_used'): 'how many zs slots are made',
+    ('crc32c.o', 'zs_lock'): 'the mutex of making a zs slot',
     ('fc_api.o', 'tables_once'):
         'pthread_once of adding the error tables to com_err',
     ('fc_err.o', 'link'): 'compile_et output: com_err\'s list entry',

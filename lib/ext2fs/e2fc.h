@@ -26,6 +26,9 @@ int e2fc_crc32c_hw_available(void);
  * seed) */
 void e2fc_crc32c_x4(uint32_t seed, const void *buf, size_t len,
 		    uint32_t out[4]);
+/* e2fc_crc32c(crc, buf, len), four streams at once for 1 KiB and more
+ * (their results joined by the crc's linearity) */
+uint32_t e2fc_crc32c_wide(uint32_t crc, const void *buf, size_t len);
 
 /* ===================================================================== */
 /* journal.c: find the journal, decode its superblock, map its blocks     */

@@ -14,108 +14,11 @@
  * libext2fs's own functions, so every other case behaves exactly as it
  * did, EXT2_FLAG_IGNORE_CSUM_ERRORS included.
  */
-#include <pthread.h>
 #include <string.h>
 #include "e2fc.h"
 #include "e2fc_disk.h"
 #include "fc_names.h"
 #include "fc_meta.h"
-
-/* ---- crc32c of a whole block, four streams at once --------------------- */
-
-/*
- * One stream of the crc32 instruction waits three cycles for each eight
- * bytes; e2fc_crc32c_x4 runs four over the quarters of a buffer.  Their
- * results join because crc32c is linear: the crc from c over Q is the
- * crc from 0 over Q xor the crc from c over as many zero bytes, and the
- * latter is linear in c, so four tables of 256 entries (one per byte of
- * c) give it for one length.  Tables are made once per quarter length
- * (one per block size), from the 32 crcs of single bits.
- */
-#define ZS_SLOTS	8
-
-struct zshift {
-	size_t		q;		/* quarter length; 0: slot free */
-	uint32_t	t[4][256];
-};
-
-static struct zshift zs[ZS_SLOTS];
-static int zs_used;			/* slots made, read with acquire */
-static pthread_mutex_t zs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* crc32c from c over n zero bytes */
-static uint32_t crc_zeros(uint32_t c, size_t n)
-{
-	static const uint8_t zero[256];
-	size_t k;
-
-	for (; n; n -= k) {
-		k = n < sizeof(zero) ? n : sizeof(zero);
-		c = e2fc_crc32c(c, zero, k);
-	}
-	return c;
-}
-
-static void zs_make(struct zshift *z, size_t q)
-{
-	uint32_t bit[32];
-	unsigned i, j, b;
-
-	for (i = 0; i < 32; i++)
-		bit[i] = crc_zeros(1U << i, q);
-	for (i = 0; i < 4; i++)
-		for (b = 0; b < 256; b++) {
-			z->t[i][b] = 0;
-			for (j = 0; j < 8; j++)
-				if (b & (1U << j))
-					z->t[i][b] ^= bit[8 * i + j];
-		}
-	z->q = q;
-}
-
-/* the tables for quarter length q; NULL when every slot is taken */
-static const struct zshift *zs_get(size_t q)
-{
-	int i, n = __atomic_load_n(&zs_used, __ATOMIC_ACQUIRE);
-
-	for (i = 0; i < n; i++)
-		if (zs[i].q == q)
-			return &zs[i];
-	pthread_mutex_lock(&zs_lock);
-	for (i = 0; i < zs_used && zs[i].q != q; i++)
-		;
-	if (i == zs_used && i < ZS_SLOTS) {
-		zs_make(&zs[i], q);
-		__atomic_store_n(&zs_used, i + 1, __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&zs_lock);
-	return i < ZS_SLOTS ? &zs[i] : NULL;
-}
-
-static uint32_t zs_shift(const struct zshift *z, uint32_t c)
-{
-	return z->t[0][c & 0xff] ^ z->t[1][(c >> 8) & 0xff] ^
-	       z->t[2][(c >> 16) & 0xff] ^ z->t[3][c >> 24];
-}
-
-uint32_t e2fc_crc32c_wide(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	size_t body = len & ~(size_t)31;
-	const struct zshift *z;
-	uint32_t part[4];
-	int i;
-
-	if (body < 1024 || !e2fc_crc32c_hw_available())
-		return e2fc_crc32c(crc, buf, len);
-	z = zs_get(body / 4);
-	if (!z)
-		return e2fc_crc32c(crc, buf, len);
-	e2fc_crc32c_x4(0, p, body, part);
-	for (i = 0; i < 4; i++)
-		crc = zs_shift(z, crc) ^ part[i];
-	return e2fc_crc32c(crc, p + body, len - body);
-}
 
 /* ---- leaf blocks ---------------------------------------------------------- */
 

@@ -40,8 +40,6 @@ errcode_t e2fc_dirblock_read(ext2_filsys fs, blk64_t blk, void *buf,
 			     ext2_ino_t dir, const struct ext2_inode *din);
 errcode_t e2fc_dirblock_write(ext2_filsys fs, blk64_t blk, void *buf,
 			      ext2_ino_t dir, const struct ext2_inode *din);
-/* e2fc_crc32c(crc, buf, len), four streams at once for 1 KiB and more */
-uint32_t e2fc_crc32c_wide(uint32_t crc, const void *buf, size_t len);
 /* the checksum of a leaf block (disk order) that ends in a tail;
  * EXT2_ET_DIR_NO_SPACE_FOR_CSUM when it has none */
 errcode_t e2fc_dirblock_leaf_csum(ext2_filsys fs, ext2_ino_t dir,
