@@ -18,18 +18,11 @@
 
 static ext2_filsys make_fs(char *path, size_t len, const char *opts)
 {
-	char cmd[512];
+	char all[256];
 	ext2_filsys fs = NULL;
-	int fd;
 
-	snprintf(path, len, "/tmp/e2fc-meta.XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -b 1024 -g 1024 -N 512 %s "
-		 "'%s' %d >/dev/null 2>&1", opts, path, FS_BLOCKS);
-	if (system(cmd) != 0 ||
+	snprintf(all, sizeof(all), "-b 1024 -g 1024 -N 512 %s", opts);
+	if (!e2fc_test_mkfs(all, FS_BLOCKS, path, len) ||
 	    ext2fs_open(path, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs))
 		return NULL;
 	return fs;
