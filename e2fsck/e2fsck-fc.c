@@ -459,6 +459,7 @@ static int journal_broken(errcode_t err)
 	return err == E2FC_ERR_JSB_MAGIC || err == E2FC_ERR_JSB_VERSION ||
 	       err == E2FC_ERR_JSB_GEOMETRY || err == E2FC_ERR_JSB_BLOCKSIZE ||
 	       err == E2FC_ERR_JOURNAL_SHORT || err == E2FC_ERR_JOURNAL_HOLE ||
+	       err == E2FC_ERR_JOURNAL_OVERLAP ||
 	       err == E2FC_ERR_UNSUPP_JOURNAL_FEATURE;
 }
 

@@ -21,7 +21,6 @@ static errcode_t open_raw(const char *path, const struct e2fc_jsb *sb,
 {
 	struct e2fc_journal *j;
 	errcode_t err;
-	uint32_t i;
 
 	err = ext2fs_get_memzero(sizeof(*j), &j);
 	if (err)
@@ -30,7 +29,7 @@ static errcode_t open_raw(const char *path, const struct e2fc_jsb *sb,
 	j->ext_name = strdup("fuzz");
 	j->blocksize = sb->blocksize;
 	j->sb = *sb;
-	err = ext2fs_get_array(sb->maxlen, sizeof(blk64_t), &j->map);
+	err = ext2fs_get_memzero(sizeof(*j->runs), &j->runs);
 	if (!err)
 		err = unix_io_manager->open(path, 0, &j->ext_io);
 	if (!err)
@@ -39,8 +38,8 @@ static errcode_t open_raw(const char *path, const struct e2fc_jsb *sb,
 		e2fc_journal_close(j);
 		return err;
 	}
-	for (i = 0; i < sb->maxlen; i++)
-		j->map[i] = i;
+	j->runs[0].len = sb->maxlen;	/* the identity map */
+	j->nruns = 1;
 	*jp = j;
 	return 0;
 }

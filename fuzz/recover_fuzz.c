@@ -107,7 +107,8 @@ static void place(uint32_t lblk, const uint8_t *data, size_t size)
 	for (b = 0; lblk + b < sb->maxlen && (size_t)b * bs < size; b++) {
 		size_t off = (size_t)b * bs, n = size - off < bs ?
 						   size - off : bs;
-		uint64_t pos = base_j->map[lblk + b] * (uint64_t)bs;
+		uint64_t pos = e2fc_journal_pblk(base_j, lblk + b) *
+			       (uint64_t)bs;
 
 		memset(buf, 0, bs);
 		memcpy(buf, data + off, n);

@@ -80,9 +80,26 @@ struct e2fc_journal {
 	unsigned	blocksize;
 	struct e2fc_jsb	sb;
 	/* logical journal block -> physical block (fs blocks, or device
-	 * blocks of ext_io); maxlen entries */
-	blk64_t		*map;
+	 * blocks of ext_io): sorted runs covering 0 .. maxlen-1 exactly */
+	struct e2fc_jrun *runs;
+	unsigned	nruns;
 };
+
+/* journal blocks lblk .. lblk+len-1 are physical blocks pblk .. pblk+len-1;
+ * neighbouring runs are never physically contiguous (they are merged) */
+struct e2fc_jrun {
+	uint32_t	lblk;
+	uint32_t	len;
+	blk64_t		pblk;
+};
+
+/* the physical block of logical journal block lblk in *pblk; returns how
+ * many blocks from lblk on are physically contiguous (the rest of its
+ * run), 0 when lblk is outside the journal (*pblk is then 0) */
+blk64_t e2fc_journal_bmap(const struct e2fc_journal *j, blk64_t lblk,
+			  blk64_t *pblk);
+/* the physical block of logical journal block lblk (0: outside it) */
+blk64_t e2fc_journal_pblk(const struct e2fc_journal *j, blk64_t lblk);
 
 /* ---- the group descriptors in huge pages (fc_gdt.c) ---- */
 

@@ -179,10 +179,11 @@ static struct e2fc_inode *known_inode(struct builder *b, ext2_ino_t ino)
 static uint64_t tag_phys(const struct builder *b, const struct e2fc_tag *t)
 {
 	const struct e2fc_journal *j = b->j;
+	blk64_t pblk;
 
-	if (!j || !j->map || t->block >= j->sb.maxlen)
+	if (!j || !e2fc_journal_bmap(j, t->block, &pblk))
 		return 0;
-	return (uint64_t)j->map[t->block] * j->blocksize + t->offset;
+	return (uint64_t)pblk * j->blocksize + t->offset;
 }
 
 static struct e2fc_event *new_event(struct builder *b, unsigned tagi,

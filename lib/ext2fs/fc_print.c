@@ -738,9 +738,11 @@ static void json_inode(struct ob *o, const struct e2fc_inode *in)
 static uint64_t phys_offset(const struct e2fc_journal *j, uint32_t blk,
 			    uint32_t off)
 {
-	if (!j->map || blk >= j->sb.maxlen)
+	blk64_t pblk;
+
+	if (!e2fc_journal_bmap(j, blk, &pblk))
 		return 0;
-	return (uint64_t)j->map[blk] * j->blocksize + off;
+	return (uint64_t)pblk * j->blocksize + off;
 }
 
 static void json_field(struct ob *o, const struct tag_field *f)
@@ -893,19 +895,21 @@ static void json_log(struct ob *o, const struct e2fc_log *log)
 static void json_block_map(struct ob *o, const struct e2fc_journal *j,
 			   const struct e2fc_fc *fc)
 {
-	uint32_t b, start, end = fc->fc_first + fc->nblocks;
+	uint32_t b, count, end = fc->fc_first + fc->nblocks;
+	blk64_t contig, pblk;
 	unsigned n = 0;
 
 	ob_lit(o, ", \"block_map\": [");
-	for (b = fc->fc_first; b < end && b < j->sb.maxlen; b = start) {
-		for (start = b + 1; start < end && start < j->sb.maxlen &&
-		     j->map[start] == j->map[start - 1] + 1; start++)
-			;
+	for (b = fc->fc_first; b < end; b += count) {
+		contig = e2fc_journal_bmap(j, b, &pblk);
+		if (!contig)
+			break;
+		count = contig < end - b ? contig : end - b;
 		if (n++)
 			ob_lit(o, ", ");
 		kv_u32(o, "{\"block\": ", b);
-		kv_u32(o, ", \"count\": ", start - b);
-		kv_u64(o, ", \"phys_offset\": ", phys_offset(j, b, 0));
+		kv_u32(o, ", \"count\": ", count);
+		kv_u64(o, ", \"phys_offset\": ", pblk * j->blocksize);
 		ob_putc(o, '}');
 	}
 	ob_putc(o, ']');

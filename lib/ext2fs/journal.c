@@ -10,16 +10,22 @@
  * the journal superblock, s_maxlen the device size in blocks), and the
  * journal superblock sits in the block after the one holding the ext2
  * superblock (byte 1024): device block 2 with 1k blocks, 1 otherwise.  So
- * map[n] = n there, except map[0], which points at that superblock.
+ * logical block n is device block n there, except logical block 0, which
+ * is that superblock.
  * Checked with mke2fs 1.47.0 and Linux 6.18: a 4 MiB "mke2fs -O journal_dev
  * -b 1024" device has the jbd2 superblock at device block 2, s_first 3,
  * s_maxlen 4096 (= device blocks); with -b 4096 it is at block 1, s_first
  * 2, s_maxlen 1024; the kernel's first transaction after mounting with
  * journal_path= starts at device block s_first (tests/unit/data/ext1k*).
+ *
+ * The map is a sorted array of runs of physically contiguous blocks (a
+ * journal inode is one to a few extents), not one entry per block: 640
+ * KiB of fresh pages for the default 81,920-block journal.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "e2fc.h"
+#include "fc_array.h"
 
 static uint32_t jsb_csum(const uint8_t *buf)
 {
@@ -101,33 +107,79 @@ errcode_t e2fc_jsb_decode(const void *buf, struct e2fc_jsb *sb)
 	return jsb_geometry(sb);
 }
 
-struct map_ctx {
-	blk64_t		*map;
-	blk64_t		n;
+/* the runs of a journal being mapped, in logical order */
+struct run_build {
+	struct e2fc_journal *j;
+	unsigned	cap;	/* of j->runs */
+	blk64_t		next;	/* the end of the last piece added */
+	int		hole;	/* a gap before s_maxlen */
+	errcode_t	err;	/* why the block iteration stopped */
 };
+
+/*
+ * map logical blocks lblk .. lblk+len-1 to pblk ..: merged into the last
+ * run when physically contiguous with it.  A piece starting before the
+ * end of the last one is an overlap or the wrong order (a hostile extent
+ * tree); after it, a hole (noted: the walk goes on, so that a later piece
+ * out of order is told from a hole).  Blocks from s_maxlen on are no part
+ * of the log: only their order is checked.
+ */
+static errcode_t add_run(struct run_build *b, blk64_t lblk, blk64_t len,
+			 blk64_t pblk)
+{
+	struct e2fc_journal *j = b->j;
+	struct e2fc_jrun *r = j->nruns ? &j->runs[j->nruns - 1] : NULL;
+	blk64_t maxlen = j->sb.maxlen;
+	errcode_t err;
+
+	if (lblk < b->next)
+		return E2FC_ERR_JOURNAL_OVERLAP;
+	if (lblk > b->next && b->next < maxlen)
+		b->hole = 1;
+	b->next = lblk + len;
+	if (lblk >= maxlen || !len)
+		return 0;
+	if (len > maxlen - lblk)
+		len = maxlen - lblk;
+	if (r && r->pblk + r->len == pblk) {
+		r->len += len;
+		return 0;
+	}
+	err = e2fc_array_grow(&j->runs, &b->cap, j->nruns + 1,
+			      sizeof(*j->runs));
+	if (err)
+		return err;
+	r = &j->runs[j->nruns++];
+	r->lblk = lblk;
+	r->len = len;
+	r->pblk = pblk;
+	return 0;
+}
 
 static int map_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt,
 		     blk64_t ref_blk, int ref_offset, void *priv)
 {
-	struct map_ctx *m = priv;
+	struct run_build *b = priv;
 
 	(void)fs; (void)ref_blk; (void)ref_offset;
-	if (blockcnt >= 0 && (blk64_t)blockcnt < m->n)
-		m->map[blockcnt] = *blocknr;
-	return 0;
+	if (blockcnt < 0)
+		return 0;
+	if ((blk64_t)blockcnt >= b->j->sb.maxlen)
+		return BLOCK_ABORT;
+	b->err = add_run(b, blockcnt, 1, *blocknr);
+	return b->err ? BLOCK_ABORT : 0;
 }
 
 /* walk the leaf extents of an extent-mapped journal inode */
-static errcode_t map_extents(struct e2fc_journal *j, ext2_ino_t ino,
+static errcode_t map_extents(struct run_build *b, ext2_ino_t ino,
 			     struct ext2_inode *inode)
 {
 	ext2_extent_handle_t h;
 	struct ext2fs_extent ext;
-	blk64_t n = j->sb.maxlen, i;
 	errcode_t err;
 	int op = EXT2_EXTENT_ROOT;
 
-	err = ext2fs_extent_open2(j->fs, ino, inode, &h);
+	err = ext2fs_extent_open2(b->j->fs, ino, inode, &h);
 	if (err)
 		return err;
 	while ((err = ext2fs_extent_get(h, op, &ext)) == 0) {
@@ -135,42 +187,72 @@ static errcode_t map_extents(struct e2fc_journal *j, ext2_ino_t ino,
 		if (!(ext.e_flags & EXT2_EXTENT_FLAGS_LEAF) ||
 		    (ext.e_flags & EXT2_EXTENT_FLAGS_SECOND_VISIT))
 			continue;
-		for (i = 0; i < ext.e_len && ext.e_lblk + i < n; i++)
-			j->map[ext.e_lblk + i] = ext.e_pblk + i;
+		err = add_run(b, ext.e_lblk, ext.e_len, ext.e_pblk);
+		if (err)
+			break;
 	}
 	ext2fs_extent_free(h);
 	return err == EXT2_ET_EXTENT_NO_NEXT ? 0 : err;
 }
 
+/* the blocks of an indirect-mapped journal inode, in logical order */
+static errcode_t map_indirect(struct run_build *b, ext2_ino_t ino)
+{
+	errcode_t err;
+
+	err = ext2fs_block_iterate3(b->j->fs, ino, BLOCK_FLAG_READ_ONLY |
+				    BLOCK_FLAG_DATA_ONLY, NULL, map_block, b);
+	return err ? err : b->err;
+}
+
 /*
  * map the journal inode's blocks (extent tree walk, or one block-map
- * iteration for an indirect-mapped journal); every block must be inside
- * the fs
+ * iteration for an indirect-mapped journal) into runs covering the whole
+ * log; every block must be inside the fs (block 0 is no block: bmap's
+ * answer for a hole, which the kernel refuses)
  */
-static errcode_t map_inode_journal(struct e2fc_journal *j, ext2_ino_t ino)
+static errcode_t map_inode_journal(struct e2fc_journal *j, ext2_ino_t ino,
+				   struct ext2_inode *inode)
 {
-	ext2_filsys fs = j->fs;
-	struct ext2_inode inode;
-	struct map_ctx m = { j->map, j->sb.maxlen };
+	struct ext2_super_block *s = j->fs->super;
+	struct run_build b = { .j = j };
 	errcode_t err;
-	blk64_t i;
+	unsigned i;
 
-	err = ext2fs_read_inode(fs, ino, &inode);
-	if (err)
-		return err;
-	if (inode.i_flags & EXT4_EXTENTS_FL)
-		err = map_extents(j, ino, &inode);
+	if (inode->i_flags & EXT4_EXTENTS_FL)
+		err = map_extents(&b, ino, inode);
 	else
-		err = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY |
-					    BLOCK_FLAG_DATA_ONLY, NULL,
-					    map_block, &m);
+		err = map_indirect(&b, ino);
 	if (err)
 		return err;
-	for (i = 0; i < m.n; i++)
-		if (j->map[i] < fs->super->s_first_data_block ||
-		    j->map[i] >= ext2fs_blocks_count(fs->super))
+	if (b.hole || b.next < j->sb.maxlen)
+		return E2FC_ERR_JOURNAL_HOLE;
+	for (i = 0; i < j->nruns; i++)
+		if (!j->runs[i].pblk ||
+		    j->runs[i].pblk < s->s_first_data_block ||
+		    j->runs[i].pblk + j->runs[i].len > ext2fs_blocks_count(s))
 			return E2FC_ERR_JOURNAL_HOLE;
 	return 0;
+}
+
+/* the device block of an external journal's superblock: the one after
+ * the ext2 superblock */
+static blk64_t ext_jsb_block(const struct e2fc_journal *j)
+{
+	return j->blocksize == 1024 ? 2 : 1;
+}
+
+/* an external journal: device block n is logical block n, except that
+ * logical block 0 is the journal superblock */
+static errcode_t map_external(struct e2fc_journal *j)
+{
+	struct run_build b = { .j = j };
+	errcode_t err;
+
+	err = add_run(&b, 0, 1, ext_jsb_block(j));
+	if (!err)
+		err = add_run(&b, 1, j->sb.maxlen - 1, 1);
+	return err;
 }
 
 static errcode_t open_external(struct e2fc_journal *j, const char *name,
@@ -231,7 +313,7 @@ static errcode_t journal_setup(struct e2fc_journal *j, const char *ext_name,
 	ext2_filsys fs = j->fs;
 	struct ext2_super_block *s = fs->super;
 	struct ext2_inode inode;
-	blk64_t pblk = 0, i, devblocks;
+	blk64_t pblk = 0, devblocks;
 	errcode_t err;
 
 	if (!ext2fs_has_feature_journal(s))
@@ -243,20 +325,14 @@ static errcode_t journal_setup(struct e2fc_journal *j, const char *ext_name,
 		err = open_external(j, ext_name, flags);
 		if (err)
 			return err;
-		err = read_jsb(j, j->blocksize == 1024 ? 2 : 1);
+		err = read_jsb(j, ext_jsb_block(j));
 		if (err)
 			return err;
 		err = ext2fs_get_device_size2(ext_name, j->blocksize,
 					      &devblocks);
 		if (!err && devblocks < j->sb.maxlen)
 			return E2FC_ERR_JOURNAL_SHORT;
-		err = ext2fs_get_array(j->sb.maxlen, sizeof(blk64_t), &j->map);
-		if (err)
-			return err;
-		for (i = 0; i < j->sb.maxlen; i++)
-			j->map[i] = i;
-		j->map[0] = j->blocksize == 1024 ? 2 : 1;
-		return 0;
+		return map_external(j);
 	}
 	err = ext2fs_read_inode(fs, s->s_journal_inum, &inode);
 	if (err)
@@ -272,10 +348,7 @@ static errcode_t journal_setup(struct e2fc_journal *j, const char *ext_name,
 		return err;
 	if ((uint64_t)j->sb.maxlen * j->blocksize > EXT2_I_SIZE(&inode))
 		return E2FC_ERR_JOURNAL_SHORT;
-	err = ext2fs_get_arrayzero(j->sb.maxlen, sizeof(blk64_t), &j->map);
-	if (err)
-		return err;
-	return map_inode_journal(j, s->s_journal_inum);
+	return map_inode_journal(j, s->s_journal_inum, &inode);
 }
 
 errcode_t e2fc_journal_open(ext2_filsys fs, const char *ext_journal,
@@ -306,31 +379,71 @@ void e2fc_journal_close(struct e2fc_journal *j)
 	if (j->ext_io)
 		io_channel_close(j->ext_io);
 	free(j->ext_name);
-	ext2fs_free_mem(&j->map);
+	ext2fs_free_mem(&j->runs);
 	ext2fs_free_mem(&j);
 }
 
+/* the run holding logical block lblk; NULL outside the journal */
+static const struct e2fc_jrun *find_run(const struct e2fc_journal *j,
+					blk64_t lblk)
+{
+	unsigned lo = 0, hi = j->nruns, mid;
+
+	while (lo < hi) {		/* the first run starting after lblk */
+		mid = lo + (hi - lo) / 2;
+		if (j->runs[mid].lblk <= lblk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || lblk - j->runs[lo - 1].lblk >= j->runs[lo - 1].len)
+		return NULL;
+	return &j->runs[lo - 1];
+}
+
+blk64_t e2fc_journal_bmap(const struct e2fc_journal *j, blk64_t lblk,
+			  blk64_t *pblk)
+{
+	const struct e2fc_jrun *r = find_run(j, lblk);
+
+	*pblk = 0;
+	if (!r)
+		return 0;
+	*pblk = r->pblk + (lblk - r->lblk);
+	return r->len - (lblk - r->lblk);
+}
+
+blk64_t e2fc_journal_pblk(const struct e2fc_journal *j, blk64_t lblk)
+{
+	blk64_t pblk;
+
+	e2fc_journal_bmap(j, lblk, &pblk);
+	return pblk;
+}
+
 /* read or write lblk .. lblk+count-1 through io, one call per physically
- * contiguous run */
+ * contiguous run (of at most 65536 blocks) */
 static errcode_t journal_io(struct e2fc_journal *j, io_channel io,
 			    blk64_t lblk, unsigned count, uint8_t *buf,
 			    int write)
 {
 	errcode_t err;
-	unsigned run;
+	blk64_t run, pblk;
 
 	if (lblk >= j->sb.maxlen || count > j->sb.maxlen - lblk)
 		return E2FC_ERR_JOURNAL_SHORT;
 	while (count) {
-		for (run = 1; run < count && run < 65536; run++)
-			if (j->map[lblk + run] != j->map[lblk] + run)
-				break;
+		run = e2fc_journal_bmap(j, lblk, &pblk);
+		if (!run)
+			return E2FC_ERR_JOURNAL_SHORT;
+		if (run > count)
+			run = count;
+		if (run > 65536)
+			run = 65536;
 		if (write)
-			err = io_channel_write_blk64(io, j->map[lblk], run,
-						     buf);
+			err = io_channel_write_blk64(io, pblk, run, buf);
 		else
-			err = io_channel_read_blk64(io, j->map[lblk], run,
-						    buf);
+			err = io_channel_read_blk64(io, pblk, run, buf);
 		if (err)
 			return err;
 		buf += (size_t)run * j->blocksize;

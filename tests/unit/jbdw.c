@@ -251,7 +251,6 @@ errcode_t jbdw_open(struct jbdw *w, struct e2fc_journal **jp)
 {
 	struct e2fc_journal *j;
 	errcode_t err;
-	unsigned i;
 	int fd;
 
 	strcpy(w->path, "/tmp/e2fc-jbdw.XXXXXX");
@@ -276,9 +275,10 @@ errcode_t jbdw_open(struct jbdw *w, struct e2fc_journal **jp)
 		jbdw_close(w, j);
 		return err;
 	}
-	j->map = calloc(w->maxlen, sizeof(blk64_t));
-	for (i = 0; i < w->maxlen; i++)
-		j->map[i] = i;
+	/* the identity map: one run */
+	j->runs = calloc(1, sizeof(*j->runs));
+	j->runs[0].len = w->maxlen;
+	j->nruns = 1;
 	*jp = j;
 	return 0;
 }

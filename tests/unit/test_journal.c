@@ -222,8 +222,11 @@ static void external_image(const struct ext_case *c)
 	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, jpath, 0, &j), 0);
 	sb = &j->sb;
 	CU_ASSERT(j->external);
-	CU_ASSERT_EQUAL(j->map[0], c->jsb_blk);
-	CU_ASSERT_EQUAL(j->map[c->first], c->first);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 0), c->jsb_blk);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, c->first), c->first);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, c->maxlen - 1), c->maxlen - 1);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, c->maxlen), 0);
+	CU_ASSERT_EQUAL(j->nruns, 2);
 	CU_ASSERT_EQUAL(sb->blocksize, c->bs);
 	CU_ASSERT_EQUAL(sb->maxlen, c->maxlen);
 	CU_ASSERT_EQUAL(sb->first, c->first);
@@ -294,12 +297,12 @@ static void test_indirect_journal(void)
 	CU_ASSERT_EQUAL(j->sb.start, 0);
 	CU_ASSERT_EQUAL(j->sb.num_fc_blks, 0);
 	CU_ASSERT_EQUAL(j->sb.log_end, 1024);
-	CU_ASSERT_EQUAL(j->map[0], 290);
-	CU_ASSERT_EQUAL(j->map[11], 301);
-	CU_ASSERT_EQUAL(j->map[12], 303);
-	CU_ASSERT_EQUAL(j->map[267], 558);
-	CU_ASSERT_EQUAL(j->map[268], 561);
-	CU_ASSERT_EQUAL(j->map[1023], 1318);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 0), 290);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 11), 301);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 12), 303);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 267), 558);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 268), 561);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, 1023), 1318);
 	/* a read across indirect blocks is split into runs, not garbled */
 	buf = malloc(1024 * 20);
 	CU_ASSERT_EQUAL(e2fc_journal_read(j, 0, 20, buf), 0);
@@ -443,6 +446,191 @@ static void test_v1_bad_kernel_image(void)
 	unlink(path);
 }
 
+/* ---- the map of an extent-mapped journal inode (4 KiB blocks) ---- */
+
+#define JM_BLOCKS	8192	/* fs blocks */
+#define JM_JBLOCKS	1024	/* journal blocks: -J size=4 */
+
+struct jext {
+	uint32_t	lblk, len;
+	blk64_t		pblk;
+};
+
+/* a 32 MiB ext4 with 4 KiB blocks (s_first_data_block 0); *p0 is where
+ * its journal starts */
+static ext2_filsys jm_open(char *path, size_t len, blk64_t *p0)
+{
+	ext2_filsys fs;
+	struct ext2_inode inode;
+
+	if (!e2fc_test_mkfs("-t ext4 -b 4096 -J size=4", JM_BLOCKS, path, len))
+		return NULL;
+	fs = open_fs(path, 1);
+	if (!fs)
+		return NULL;
+	if (ext2fs_read_inode(fs, 8, &inode) ||
+	    ext2fs_bmap2(fs, 8, &inode, NULL, 0, 0, NULL, p0) ||
+	    fs->super->s_first_data_block != 0) {
+		ext2fs_close_free(&fs);
+		return NULL;
+	}
+	return fs;
+}
+
+/* give the journal inode the n (<= 4) extents e, in the inode */
+static void jm_set(ext2_filsys fs, const struct jext *e, unsigned n)
+{
+	struct ext2_inode inode;
+	uint8_t *b = (uint8_t *)inode.i_block, *x;
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(ext2fs_read_inode(fs, 8, &inode), 0);
+	CU_ASSERT_FATAL(inode.i_flags & EXT4_EXTENTS_FL);
+	memset(inode.i_block, 0, sizeof(inode.i_block));
+	e2fc_put_le16(b, EXT4_EXT_MAGIC);
+	e2fc_put_le16(b + EXT4_EXT_HDR_ENTRIES, n);
+	e2fc_put_le16(b + EXT4_EXT_HDR_MAX, 4);
+	for (i = 0; i < n; i++) {
+		x = b + EXT4_EXT_HDR_SIZE + i * EXT4_EXT_ENTRY_SIZE;
+		e2fc_put_le32(x + EXT4_EXT_LBLK, e[i].lblk);
+		e2fc_put_le16(x + EXT4_EXT_LEN, e[i].len);
+		e2fc_put_le16(x + EXT4_EXT_START_HI, e[i].pblk >> 32);
+		e2fc_put_le32(x + EXT4_EXT_START_LO, (uint32_t)e[i].pblk);
+	}
+	CU_ASSERT_EQUAL_FATAL(ext2fs_write_inode(fs, 8, &inode), 0);
+}
+
+static void jm_close(ext2_filsys fs, const char *path)
+{
+	fs->flags &= ~(EXT2_FLAG_DIRTY | EXT2_FLAG_RW);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
+/* journal block lblk is physical block pblk, with contig blocks from it */
+static void jm_lookup(struct e2fc_journal *j, blk64_t lblk, blk64_t pblk,
+		      blk64_t contig)
+{
+	blk64_t p = 1;
+
+	CU_ASSERT_EQUAL(e2fc_journal_bmap(j, lblk, &p), contig);
+	CU_ASSERT_EQUAL(p, pblk);
+	CU_ASSERT_EQUAL(e2fc_journal_pblk(j, lblk), pblk);
+}
+
+/* four extents, two of them physically contiguous: three runs */
+static void test_map_fragmented(void)
+{
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct jext e[4] = {
+		{ 0, 300, 0 }, { 300, 200, 300 },
+		{ 500, 300, 6000 }, { 800, 224, 7000 },
+	};
+	blk64_t p0;
+	uint8_t *got, *want;
+	const unsigned bs = 4096;
+
+	fs = jm_open(path, sizeof(path), &p0);
+	CU_ASSERT_FATAL(fs != NULL);
+	e[0].pblk += p0;	/* the first two where mke2fs put the journal */
+	e[1].pblk += p0;
+	jm_set(fs, e, 4);
+	CU_ASSERT_EQUAL_FATAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL_FATAL(j->nruns, 3);
+	CU_ASSERT_EQUAL(j->runs[0].lblk, 0);
+	CU_ASSERT_EQUAL(j->runs[0].len, 500);
+	CU_ASSERT_EQUAL(j->runs[0].pblk, p0);
+	CU_ASSERT_EQUAL(j->runs[1].lblk, 500);
+	CU_ASSERT_EQUAL(j->runs[2].lblk, 800);
+	CU_ASSERT_EQUAL(j->runs[2].len, 224);
+	jm_lookup(j, 0, p0, 500);
+	jm_lookup(j, 299, p0 + 299, 201);
+	jm_lookup(j, 499, p0 + 499, 1);
+	jm_lookup(j, 500, 6000, 300);
+	jm_lookup(j, 799, 6299, 1);
+	jm_lookup(j, 800, 7000, 224);
+	jm_lookup(j, 1023, 7223, 1);
+	jm_lookup(j, JM_JBLOCKS, 0, 0);
+	jm_lookup(j, 1ULL << 40, 0, 0);
+	/* a read across two run edges: 498-499, 500-799, 800-801 */
+	got = malloc(304 * bs);
+	want = malloc(304 * bs);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 498, 304, got), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(fs->io, p0 + 498, 2, want), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(fs->io, 6000, 300,
+					      want + 2 * bs), 0);
+	CU_ASSERT_EQUAL(io_channel_read_blk64(fs->io, 7000, 2,
+					      want + 302 * bs), 0);
+	CU_ASSERT(memcmp(got, want, 304 * bs) == 0);
+	CU_ASSERT_EQUAL(e2fc_journal_read(j, 1023, 2, got),
+			E2FC_ERR_JOURNAL_SHORT);
+	free(got);
+	free(want);
+	e2fc_journal_close(j);
+	jm_close(fs, path);
+}
+
+/* extent lists the kernel's bmap would not give a whole journal for */
+static void test_map_refused(void)
+{
+	static const struct {
+		struct jext	e[4];
+		unsigned	n;
+		errcode_t	err;
+	} c[] = {
+		/* an interior hole: block 0 (the superblock) on 4k */
+		{ { { 0, 300, 0 }, { 301, 723, 301 } }, 2,
+		  E2FC_ERR_JOURNAL_HOLE },
+		/* the last blocks missing */
+		{ { { 0, 1000, 0 } }, 1, E2FC_ERR_JOURNAL_HOLE },
+		/* an overlap */
+		{ { { 0, 300, 0 }, { 200, 824, 200 } }, 2,
+		  E2FC_ERR_JOURNAL_OVERLAP },
+		/* out of order: 600 before 300 */
+		{ { { 0, 300, 0 }, { 600, 424, 600 }, { 300, 300, 300 } }, 3,
+		  E2FC_ERR_JOURNAL_OVERLAP },
+		/* the same block twice, past s_maxlen */
+		{ { { 0, 1024, 0 }, { 1100, 10, 2000 }, { 1100, 10, 2000 } },
+		  3, E2FC_ERR_JOURNAL_OVERLAP },
+		/* a block past the end of the fs */
+		{ { { 0, 724, 0 }, { 724, 300, JM_BLOCKS - 299 } }, 2,
+		  E2FC_ERR_JOURNAL_HOLE },
+		/* block 0 mapped explicitly */
+		{ { { 0, 724, 0 }, { 724, 300, ~0ULL } }, 2,
+		  E2FC_ERR_JOURNAL_HOLE },
+	};
+	char path[64];
+	ext2_filsys fs;
+	struct e2fc_journal *j = NULL;
+	struct jext e[4];
+	blk64_t p0;
+	unsigned i, k;
+
+	fs = jm_open(path, sizeof(path), &p0);
+	CU_ASSERT_FATAL(fs != NULL);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		/* pblk is relative to p0; ~0 is block 0 */
+		for (k = 0; k < c[i].n; k++) {
+			e[k] = c[i].e[k];
+			e[k].pblk = e[k].pblk == ~0ULL ? 0 :
+				    e[k].pblk < JM_JBLOCKS ? p0 + e[k].pblk :
+				    e[k].pblk;
+		}
+		jm_set(fs, e, c[i].n);
+		CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j), c[i].err);
+		CU_ASSERT_PTR_NULL(j);
+	}
+	/* the whole journal again: accepted */
+	e[0] = (struct jext){ 0, JM_JBLOCKS, p0 };
+	jm_set(fs, e, 1);
+	CU_ASSERT_EQUAL(e2fc_journal_open(fs, NULL, 0, &j), 0);
+	CU_ASSERT_EQUAL(j->nruns, 1);
+	e2fc_journal_close(j);
+	jm_close(fs, path);
+}
+
 static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, internal journal", test_internal_kernel_image },
 	{ "journal: reset", test_reset },
@@ -453,6 +641,9 @@ static CU_TestInfo journal_tests[] = {
 	{ "journal: kernel image, v1 checksums, async commit, revokes",
 	  test_v1_async_kernel_image },
 	{ "journal: kernel image, v1 checksum bad", test_v1_bad_kernel_image },
+	{ "journal: map of a fragmented 4k journal", test_map_fragmented },
+	{ "journal: map with holes, overlaps, out of order",
+	  test_map_refused },
 	CU_TEST_INFO_NULL
 };
 E2FC_SUITE("journal", journal_tests);

@@ -137,10 +137,11 @@ static void commit_one(const char *gz, int room, struct img *m,
 
 static int in_journal(const struct e2fc_journal *j, blk64_t b)
 {
-	uint32_t i;
+	const struct e2fc_jrun *r = j->runs;
+	unsigned i;
 
-	for (i = 0; i < j->sb.maxlen; i++)
-		if (j->map[i] == b)
+	for (i = 0; i < j->nruns; i++)
+		if (b >= r[i].pblk && b - r[i].pblk < r[i].len)
 			return 1;
 	return 0;
 }
@@ -193,7 +194,8 @@ static int read_jsb(struct img *m, uint8_t *buf)
 
 	if (!f)
 		return 0;
-	ok = fseeko(f, (off_t)m->ld.j->map[0] * bs, SEEK_SET) == 0 &&
+	ok = fseeko(f, (off_t)e2fc_journal_pblk(m->ld.j, 0) * bs,
+		    SEEK_SET) == 0 &&
 	     fread(buf, bs, 1, f) == 1;
 	fclose(f);
 	return ok;
