@@ -1587,18 +1587,24 @@ static int same_each(struct e2fc_journal *j, const struct e2fc_fc *ref)
 	return same;
 }
 
-/* e2fc_dump_text prints what e2fc_print_text prints (without
- * E2FC_PRINT_RAW it leaves the padding unread) */
+/* e2fc_dump_text prints what e2fc_print_text prints, e2fc_dump_json what
+ * e2fc_print_json_ev prints (without E2FC_PRINT_RAW they leave the
+ * padding unread) */
 static int same_dump(struct e2fc_journal *j, const struct e2fc_fc *ref,
-		     int flags)
+		     int flags, int json)
 {
+	struct e2fc_evidence ev = { .tool = "test", .tool_version = "1",
+				     .input = "jbdw" };
 	char *a = NULL, *b = NULL;
 	size_t na = 0, nb = 0;
 	FILE *fa = open_memstream(&a, &na), *fb = open_memstream(&b, &nb);
 	struct e2fc_fc *fc = NULL;
 	int same = fa && fb;
 
-	if (same) {
+	if (same && json) {
+		e2fc_print_json_ev(fa, j, NULL, ref, flags, &ev);
+		same = !e2fc_dump_json(fb, j, NULL, flags, &ev, &fc);
+	} else if (same) {
 		e2fc_print_text(fa, j, NULL, ref, flags);
 		same = !e2fc_dump_text(fb, j, NULL, flags, &fc);
 	}
@@ -1643,7 +1649,8 @@ static int scan_both(const uint8_t *a, uint32_t n, uint32_t bs)
 	if (j->external && !j->ext_name)
 		j->ext_name = strdup("jbdw");
 	if (same_decode(fc, ref) && same_each(j, ref) &&
-	    same_dump(j, fc, 0) && same_dump(j, fc, E2FC_PRINT_RAW)) {
+	    same_dump(j, fc, 0, 0) && same_dump(j, fc, E2FC_PRINT_RAW, 0) &&
+	    same_dump(j, fc, 0, 1) && same_dump(j, fc, E2FC_PRINT_RAW, 1)) {
 		ret = 0;
 		for (i = 0; i < fc->ntags; i++)
 			ret += fc->tags[i].held < fc->tags[i].len;
