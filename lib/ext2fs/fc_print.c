@@ -44,18 +44,20 @@ const char *e2fc_reason_name(errcode_t code)
 	return "other";
 }
 
-static const char *yesno(int v)
-{
-	return v ? "true" : "false";
-}
-
 /* the literal key (", \"name\": " in JSON, " name " in text) then the
  * value */
 #define kv_u32(o, key, v)	do { ob_lit(o, key); ob_u32(o, v); } while (0)
 #define kv_u64(o, key, v)	do { ob_lit(o, key); ob_u64(o, v); } while (0)
 #define kv_s64(o, key, v)	do { ob_lit(o, key); ob_s64(o, v); } while (0)
-#define kv_bool(o, key, v)	do { ob_lit(o, key); ob_str(o, yesno(v)); } \
-				while (0)
+#define kv_bool(o, key, v)	do { ob_lit(o, key); ob_bool(o, v); } while (0)
+
+static void ob_bool(struct ob *o, int v)
+{
+	if (v)
+		ob_lit(o, "true");
+	else
+		ob_lit(o, "false");
+}
 
 /* fmt with each %u replaced by the next argument (unsigned): a line of
  * numbers in the text form without the cost of printf */
@@ -291,7 +293,8 @@ enum field_kind {
 	F_CRC,		/* text 0x%08x, JSON decimal */
 	F_FLAG,		/* text the bare key when set, JSON a boolean */
 	F_NAME,		/* bytes p, v long: text quoted, JSON + name_hex */
-	F_INODE,	/* decoded inode p: text its fields, JSON an object */
+	F_INODE,	/* the inode of INODE tag p: text its fields, JSON an
+			 * object */
 };
 
 struct tag_field {
@@ -332,20 +335,17 @@ static unsigned dentry_fields(struct tag_field *f, const struct e2fc_tag *t)
 	return 3;
 }
 
-static unsigned inode_fields(struct tag_field *f, const struct e2fc_tag *t,
-			     struct e2fc_inode *in)
+static unsigned inode_fields(struct tag_field *f, const struct e2fc_tag *t)
 {
-	e2fc_inode_decode(t->u.inode.raw, t->u.inode.raw_len, in);
 	put_field(&f[0], "ino", "ino", F_DEC, t->u.inode.ino);
 	put_field(&f[1], NULL, "inode_size", F_DEC, t->u.inode.raw_len);
 	put_field(&f[2], "inode", "inode", F_INODE, 0);
-	f[2].p = in;
+	f[2].p = t;
 	return 3;
 }
 
-/* the fields of tag t into f[TAG_FIELDS_MAX]; in: room for an inode */
-static unsigned tag_fields(const struct e2fc_tag *t, struct tag_field *f,
-			   struct e2fc_inode *in)
+/* the fields of tag t into f[TAG_FIELDS_MAX] */
+static unsigned tag_fields(const struct e2fc_tag *t, struct tag_field *f)
 {
 	unsigned n;
 
@@ -368,7 +368,7 @@ static unsigned tag_fields(const struct e2fc_tag *t, struct tag_field *f,
 	case EXT4_FC_TAG_UNLINK:
 		return dentry_fields(f, t);
 	case EXT4_FC_TAG_INODE:
-		return inode_fields(f, t, in);
+		return inode_fields(f, t);
 	case EXT4_FC_TAG_PAD:
 		return put_field(f, "len", "pad_len", F_DEC, t->u.pad.len);
 	case EXT4_FC_TAG_TAIL:
@@ -380,10 +380,34 @@ static unsigned tag_fields(const struct e2fc_tag *t, struct tag_field *f,
 	return put_field(f, "len", NULL, F_DEC, t->len);
 }
 
+static void json_inode(struct ob *o, const struct e2fc_inode *in);
+
+/*
+ * The inode of INODE tag t, text or JSON.  The same inode is often logged
+ * twice in a row (15k image: 6,005 of its 21,047 INODE tags repeat the
+ * one before): the last one printed is kept and copied.
+ */
+static void inode_out(struct ob *o, const struct e2fc_tag *t, int json)
+{
+	const uint8_t *raw = t->u.inode.raw;
+	unsigned len = t->u.inode.raw_len;
+	struct e2fc_inode in;
+
+	if (ob_memo_hit(o, json, raw, len))
+		return;
+	e2fc_inode_decode(raw, len, &in);
+	ob_memo_begin(o);
+	if (json)
+		json_inode(o, &in);
+	else
+		print_inode_text(o, &in);
+	ob_memo_end(o, json, raw, len);
+}
+
 static void text_field(struct ob *o, const struct tag_field *f)
 {
 	if (f->kind == F_INODE) {
-		print_inode_text(o, f->p);
+		inode_out(o, f->p, 0);
 		return;
 	}
 	if (f->kind == F_FLAG && !f->v)
@@ -413,9 +437,8 @@ static void text_field(struct ob *o, const struct tag_field *f)
 static void print_tag(struct ob *o, const struct e2fc_tag *t)
 {
 	struct tag_field f[TAG_FIELDS_MAX];
-	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
-	unsigned i, n = tag_fields(t, f, &in);
+	unsigned i, n = tag_fields(t, f);
 
 	if (name) {
 		ob_str(o, name);
@@ -750,7 +773,7 @@ static void json_field(struct ob *o, const struct tag_field *f)
 	ob_lit(o, "\": ");
 	switch (f->kind) {
 	case F_FLAG:
-		ob_str(o, yesno(f->v));
+		ob_bool(o, f->v);
 		break;
 	case F_NAME:
 		ob_json_bytes(o, f->p, f->v);
@@ -759,7 +782,7 @@ static void json_field(struct ob *o, const struct tag_field *f)
 		ob_putc(o, '"');
 		break;
 	case F_INODE:
-		json_inode(o, f->p);
+		inode_out(o, f->p, 1);
 		break;
 	default:
 		ob_u64(o, f->v);
@@ -770,18 +793,19 @@ static void json_tag(struct ob *o, const struct e2fc_journal *j,
 		     const struct e2fc_tag *t, int flags)
 {
 	struct tag_field f[TAG_FIELDS_MAX];
-	struct e2fc_inode in;
 	const char *name = e2fc_tag_name(t->tag);
 	unsigned i, n;
 
-	ob_lit(o, "{\"tag\": ");
-	ob_json_string(o, name ? name : "UNKNOWN");
+	/* tag names are upper-case letters and '_': nothing to escape */
+	ob_lit(o, "{\"tag\": \"");
+	ob_str(o, name ? name : "UNKNOWN");
+	ob_putc(o, '"');
 	kv_u32(o, ", \"tag_id\": ", t->tag);
 	kv_u32(o, ", \"value_len\": ", t->len);
 	kv_u32(o, ", \"block\": ", t->block);
 	kv_u32(o, ", \"offset\": ", t->offset);
 	kv_u64(o, ", \"phys_offset\": ", phys_offset(j, t->block, t->offset));
-	n = tag_fields(t, f, &in);
+	n = tag_fields(t, f);
 	for (i = 0; i < n; i++)
 		if (f[i].json)
 			json_field(o, &f[i]);
