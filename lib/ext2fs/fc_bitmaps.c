@@ -459,9 +459,13 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	 * when a group is loaded */
 	r->verify = ext2fs_has_feature_metadata_csum(fs->super) &&
 		    !(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS);
-	/* one read of each descriptor: on 64 TiB they are 32 MiB */
-	for (g = 0; g < n && csum; g++) {
-		flags = e2fc_gd_flags(fs, g);
+	/* the flags come with the descriptors' sums, in one pass over the
+	 * descriptors (on 64 TiB they are 32 MiB) */
+	err = e2fc_gdt_sums(fs, &r->sums, r->gstate);
+	if (err)
+		return err;
+	for (g = 0; g < n; g++) {
+		flags = csum ? r->gstate[g] : 0;
 		r->gstate[g] = (flags & EXT2_BG_BLOCK_UNINIT ? GS_BB_UNINIT : 0) |
 			       (flags & EXT2_BG_INODE_UNINIT ? GS_IB_UNINIT : 0);
 	}
@@ -546,5 +550,6 @@ void e2fc_bitmaps_done(struct replay *r)
 	if (!r->meta_lent)
 		ext2fs_free_mem(&r->meta.r);
 	ext2fs_free_mem(&r->gstate);
+	ext2fs_free_mem(&r->sums);
 	ext2fs_free_mem(&r->buf);
 }

@@ -69,6 +69,9 @@ struct replay {
 							 * or void helper */
 	/* fc_bitmaps.c: one byte of GS_* bits per group */
 	uint8_t				*gstate;
+	/* e2fc_gdt_sums of the descriptors when the replay began, taken
+	 * with the groups' flags (e2fc_bitmaps_init) */
+	uint32_t			*sums;
 	int				partial;	/* maps loaded lazily */
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */
