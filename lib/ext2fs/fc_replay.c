@@ -849,7 +849,7 @@ static void settle_dirs(struct replay *r)
 		else if (n)
 			n--;
 		ext2fs_bg_used_dirs_count_set(r->fs, g, n);
-		r->touched[g] = 1;
+		e2fc_touch_group(r, g);
 	}
 }
 
@@ -927,7 +927,7 @@ static errcode_t settle_counts(struct replay *r)
 	errcode_t err;
 
 	for (g = 0; g < r->fs->group_desc_count; g++) {
-		if (r->touched[g]) {
+		if (r->gstate[g] & GS_TOUCHED) {
 			err = recount_group(r, g);
 			if (err)
 				return err;
@@ -959,7 +959,6 @@ void e2fc_replay_free(struct replay *r)
 	ext2fs_free_mem(&r->orphans);
 	ext2fs_free_mem(&r->namechg);
 	ext2fs_free_mem(&r->listed);
-	ext2fs_free_mem(&r->touched);
 }
 
 /*
@@ -1013,8 +1012,6 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	err = e2fc_bitmaps_init(r);
 	if (!err)
 		err = e2fc_names_init(&r->names);
-	if (!err)
-		err = ext2fs_get_memzero(fs->group_desc_count, &r->touched);
 	if (!err)
 		err = ext2fs_allocate_block_bitmap(fs, "fc excluded",
 						   &r->excluded);
@@ -1133,9 +1130,8 @@ static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 		fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
 		e2fc_hooks_clear(&r);
 	}
-	*touched = r.touched;
+	*touched = e2fc_bitmaps_touched(&r);
 	*sums = r.sums;
-	r.touched = NULL;
 	r.sums = NULL;
 	e2fc_replay_free(&r);
 	fs->default_bitmap_type = r.old_bitmap_type;
