@@ -94,7 +94,6 @@ static int open_run(struct run *x)
 	r->fs = x->fs;
 	return !e2fc_names_init(&r->names) &&
 	       !e2fc_bitmaps_init(r) &&	/* the fs's maps: all loaded */
-	       !ext2fs_get_memzero(x->fs->group_desc_count, &r->touched) &&
 	       !ext2fs_allocate_block_bitmap(x->fs, "rel", &r->released) &&
 	       !ext2fs_allocate_inode_bitmap(x->fs, "seen", &r->seen);
 }
@@ -112,7 +111,6 @@ static void close_run(struct run *x)
 	ext2fs_free_mem(&r->notes);
 	ext2fs_free_mem(&r->modified);
 	ext2fs_free_mem(&r->pending);
-	ext2fs_free_mem(&r->touched);
 	if (x->fs)
 		ext2fs_close_free(&x->fs);
 	unlink(x->path);

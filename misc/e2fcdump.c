@@ -141,7 +141,7 @@ static int load(struct dump *d, const char *image, const char *extj)
 }
 
 /* the dump's load: journal and log; the FC area is read as it is
- * printed (e2fc_dump_text) or decoded whole (JSON) */
+ * printed (e2fc_dump_text, e2fc_dump_json) */
 static int load_log(struct dump *d, const char *image, const char *extj)
 {
 	errcode_t err;
@@ -216,11 +216,8 @@ static int log_csum_failed(struct dump *d, const char *image)
 	return n != 0;
 }
 
-/*
- * The report: text printed as the FC area is read (memory of one
- * commit); JSON, whose head holds the area's verdict, from the whole
- * decoded area
- */
+/* the report, text or JSON, printed as the FC area is read (memory of
+ * one commit) */
 static int dump(struct dump *d, const char *image, int json, int hash,
 		int flags)
 {
@@ -228,20 +225,18 @@ static int dump(struct dump *d, const char *image, int json, int hash,
 	errcode_t err;
 	int ret = EXIT_OK;
 
-	if (json)
-		err = e2fc_fc_scan(d->ld.j, d->ld.log, &d->ld.fc);
-	else
+	if (json) {
+		evidence(d, image, hash, &ev);
+		err = e2fc_dump_json(stdout, d->ld.j, d->ld.log, flags, &ev,
+				     &d->ld.fc);
+	} else {
 		err = e2fc_dump_text(stdout, d->ld.j, d->ld.log, flags,
 				     &d->ld.fc);
+	}
 	if (err) {
 		com_err(prog, err, "while reading the fast-commit area of %s",
 			image);
 		return EXIT_ERROR;
-	}
-	if (json) {
-		evidence(d, image, hash, &ev);
-		e2fc_print_json_ev(stdout, d->ld.j, d->ld.log, d->ld.fc, flags,
-				   &ev);
 	}
 	if (d->ld.fc->state == E2FC_FC_CORRUPT)
 		ret = EXIT_CORRUPT;

@@ -744,6 +744,10 @@ void e2fc_print_json_ev(FILE *f, const struct e2fc_journal *j,
 errcode_t e2fc_dump_text(FILE *f, struct e2fc_journal *j,
 			 const struct e2fc_log *log, int flags,
 			 struct e2fc_fc **fcp);
+/* the same for e2fc_print_json_ev: its verdict follows the commits */
+errcode_t e2fc_dump_json(FILE *f, struct e2fc_journal *j,
+			 const struct e2fc_log *log, int flags,
+			 const struct e2fc_evidence *ev, struct e2fc_fc **fcp);
 
 /* ===================================================================== */
 /* fc_events.c: the timeline of the fast-commit area                      */

@@ -210,8 +210,8 @@ void e2fc_touch_block(struct replay *r, blk64_t blk, blk64_t count, int use)
 		ext2fs_unmark_block_bitmap_range2(fs->block_map, blk, count);
 	}
 	for (b = blk; b < end; b += fs->super->s_blocks_per_group)
-		r->touched[ext2fs_group_of_blk2(fs, b)] = 1;
-	r->touched[ext2fs_group_of_blk2(fs, end - 1)] = 1;
+		e2fc_touch_group(r, ext2fs_group_of_blk2(fs, b));
+	e2fc_touch_group(r, ext2fs_group_of_blk2(fs, end - 1));
 	ext2fs_mark_bb_dirty(fs);
 }
 
@@ -231,7 +231,7 @@ void e2fc_touch_inode(struct replay *r, ext2_ino_t ino, int use)
 		ext2fs_mark_inode_bitmap2(fs->inode_map, ino);
 	else
 		ext2fs_unmark_inode_bitmap2(fs->inode_map, ino);
-	r->touched[ext2fs_group_of_ino(fs, ino)] = 1;
+	e2fc_touch_group(r, ext2fs_group_of_ino(fs, ino));
 	ext2fs_mark_ib_dirty(fs);
 }
 
@@ -381,7 +381,7 @@ static void stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 		return;
 	for (b = blk; b < end; b = ext2fs_group_last_block2(fs, g) + 1) {
 		g = ext2fs_group_of_blk2(fs, b);
-		r->touched[g] = 1;
+		e2fc_touch_group(r, g);
 		if (r->gstate[g] & GS_BB_LOADED)
 			continue;
 		err = e2fc_load_block_group(r, g);
@@ -459,9 +459,13 @@ errcode_t e2fc_bitmaps_init(struct replay *r)
 	 * when a group is loaded */
 	r->verify = ext2fs_has_feature_metadata_csum(fs->super) &&
 		    !(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS);
-	/* one read of each descriptor: on 64 TiB they are 32 MiB */
-	for (g = 0; g < n && csum; g++) {
-		flags = e2fc_gd_flags(fs, g);
+	/* the flags come with the descriptors' sums, in one pass over the
+	 * descriptors (on 64 TiB they are 32 MiB) */
+	err = e2fc_gdt_sums(fs, &r->sums, r->gstate);
+	if (err)
+		return err;
+	for (g = 0; g < n; g++) {
+		flags = csum ? r->gstate[g] : 0;
 		r->gstate[g] = (flags & EXT2_BG_BLOCK_UNINIT ? GS_BB_UNINIT : 0) |
 			       (flags & EXT2_BG_INODE_UNINIT ? GS_IB_UNINIT : 0);
 	}
@@ -531,6 +535,17 @@ inodes:
 				      1, r->buf);
 }
 
+uint8_t *e2fc_bitmaps_touched(struct replay *r)
+{
+	uint8_t *t = r->gstate;
+	dgrp_t g;
+
+	for (g = 0; t && g < r->fs->group_desc_count; g++)
+		t[g] = !!(t[g] & GS_TOUCHED);
+	r->gstate = NULL;
+	return t;
+}
+
 void e2fc_bitmaps_done(struct replay *r)
 {
 	ext2_filsys fs = r->fs;
@@ -546,5 +561,6 @@ void e2fc_bitmaps_done(struct replay *r)
 	if (!r->meta_lent)
 		ext2fs_free_mem(&r->meta.r);
 	ext2fs_free_mem(&r->gstate);
+	ext2fs_free_mem(&r->sums);
 	ext2fs_free_mem(&r->buf);
 }

@@ -254,20 +254,47 @@ static void block_sums(ext2_filsys fs, dgrp_t i, uint32_t out[SUMS_PER])
 	e2fc_crc32c_x4(~0U, desc_block(fs, i), fs->blocksize, out);
 }
 
-errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums)
+/* the bg_flags (low byte) of the groups of descriptor block i */
+static void block_flags(ext2_filsys fs, dgrp_t i, uint8_t *flags)
+{
+	dgrp_t per = EXT2_DESC_PER_BLOCK(fs->super), g, end = (i + 1) * per;
+	size_t step = EXT2_DESC_SIZE(fs->super);
+	const unsigned char *d = e2fc_gd_raw(fs);
+
+	if (end > fs->group_desc_count)
+		end = fs->group_desc_count;
+	if (!d) {
+		for (g = i * per; g < end; g++)
+			flags[g] = (uint8_t)ext2fs_bg_flags(fs, g);
+		return;
+	}
+	/* the low byte of the little-endian bg_flags */
+	for (g = i * per, d += g * step + EXT4_GD_FLAGS; g < end;
+	     g++, d += step)
+		flags[g] = d[0];
+}
+
+errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums, uint8_t *flags)
 {
 	dgrp_t i;
 	errcode_t err;
 
 	*sums = NULL;
-	if (!e2fc_gdt_by_block(fs))
+	if (!e2fc_gdt_by_block(fs)) {
+		for (i = 0; flags && i < fs->desc_blocks; i++)
+			block_flags(fs, i, flags);
 		return 0;
+	}
 	err = ext2fs_get_array(fs->desc_blocks, SUMS_PER * sizeof(**sums),
 			       sums);
 	if (err)
 		return err;
-	for (i = 0; i < fs->desc_blocks; i++)
+	/* each block's flags while the block is in the cache */
+	for (i = 0; i < fs->desc_blocks; i++) {
 		block_sums(fs, i, *sums + (size_t)i * SUMS_PER);
+		if (flags)
+			block_flags(fs, i, flags);
+	}
 	return 0;
 }
 

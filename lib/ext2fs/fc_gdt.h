@@ -31,9 +31,14 @@ int e2fc_gdt_by_block(ext2_filsys fs);
 errcode_t e2fc_gdt_adopt(ext2_filsys nfs, void *desc, size_t old_size,
 			 const struct e2fc_log *log, int *moved);
 
-/* sums of each descriptor block, for e2fc_gdt_flush; *sums is NULL
- * (and the flush a plain ext2fs_flush) where !e2fc_gdt_by_block */
-errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums);
+/*
+ * Sums of each descriptor block, for e2fc_gdt_flush; *sums is NULL (and
+ * the flush a plain ext2fs_flush) where !e2fc_gdt_by_block.  flags, when
+ * not NULL (one byte per group), gets each group's bg_flags (low byte)
+ * in the same pass: on 64 TiB the descriptors are 32 MiB, and each pass
+ * over them is ~4.5 ms of memory reads.
+ */
+errcode_t e2fc_gdt_sums(ext2_filsys fs, uint32_t **sums, uint8_t *flags);
 
 /* ext2fs_flush of fs with EXT2_FLAG_MASTER_SB_ONLY, but of the
  * descriptors only the blocks whose sum changed or that hold a group

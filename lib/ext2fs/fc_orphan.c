@@ -341,7 +341,7 @@ static void drop_dir(struct replay *r, ext2_ino_t ino)
 			return;
 	if (n)
 		ext2fs_bg_used_dirs_count_set(r->fs, g, n - 1);
-	r->touched[g] = 1;
+	e2fc_touch_group(r, g);
 }
 
 /* links 0: what the kernel's eviction does */

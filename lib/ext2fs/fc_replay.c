@@ -849,7 +849,7 @@ static void settle_dirs(struct replay *r)
 		else if (n)
 			n--;
 		ext2fs_bg_used_dirs_count_set(r->fs, g, n);
-		r->touched[g] = 1;
+		e2fc_touch_group(r, g);
 	}
 }
 
@@ -927,7 +927,7 @@ static errcode_t settle_counts(struct replay *r)
 	errcode_t err;
 
 	for (g = 0; g < r->fs->group_desc_count; g++) {
-		if (r->touched[g]) {
+		if (r->gstate[g] & GS_TOUCHED) {
 			err = recount_group(r, g);
 			if (err)
 				return err;
@@ -959,7 +959,6 @@ void e2fc_replay_free(struct replay *r)
 	ext2fs_free_mem(&r->orphans);
 	ext2fs_free_mem(&r->namechg);
 	ext2fs_free_mem(&r->listed);
-	ext2fs_free_mem(&r->touched);
 }
 
 /*
@@ -1013,8 +1012,6 @@ static errcode_t replay_init(struct replay *r, ext2_filsys fs,
 	err = e2fc_bitmaps_init(r);
 	if (!err)
 		err = e2fc_names_init(&r->names);
-	if (!err)
-		err = ext2fs_get_memzero(fs->group_desc_count, &r->touched);
 	if (!err)
 		err = ext2fs_allocate_block_bitmap(fs, "fc excluded",
 						   &r->excluded);
@@ -1097,13 +1094,15 @@ static errcode_t replay_fc(struct replay *r, const struct e2fc_fc *fc,
 /*
  * The fast commits and the orphans applied to fs, or only the superblock's
  * free counts summed when there are none.  *touched: the replay's map of
- * the groups it changed (one byte per group, or NULL), the caller's to free.
+ * the groups it changed (one byte per group, or NULL); *sums: the
+ * descriptors' sums before (e2fc_gdt_sums); both the caller's to free.
  */
 static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 			    unsigned ncommits,
 			    const struct e2fc_replay_opts *opts,
 			    const struct meta_map *plan,
-			    struct e2fc_replay_stats *stats, uint8_t **touched)
+			    struct e2fc_replay_stats *stats, uint8_t **touched,
+			    uint32_t **sums)
 {
 	struct replay r;
 	errcode_t err;
@@ -1111,7 +1110,7 @@ static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 	if (!ncommits && !fs->super->s_last_orphan &&
 	    !ext2fs_has_feature_orphan_present(fs->super)) {
 		super_counts(fs);
-		return 0;
+		return e2fc_gdt_sums(fs, sums, NULL);
 	}
 	err = replay_init(&r, fs, fc, ncommits, stats);
 	if (!err && plan) {	/* lent: e2fc_replay_free leaves it */
@@ -1131,8 +1130,9 @@ static errcode_t replay_all(ext2_filsys fs, const struct e2fc_fc *fc,
 		fs->flags &= ~EXT2_FLAG_IGNORE_CSUM_ERRORS;
 		e2fc_hooks_clear(&r);
 	}
-	*touched = r.touched;
-	r.touched = NULL;
+	*touched = e2fc_bitmaps_touched(&r);
+	*sums = r.sums;
+	r.sums = NULL;
 	e2fc_replay_free(&r);
 	fs->default_bitmap_type = r.old_bitmap_type;
 	return err;
@@ -1205,10 +1205,8 @@ errcode_t e2fc_recover(ext2_filsys *fsp, struct e2fc_journal *j,
 	/* libext2fs stamps s_wtime (and new inodes) with fs->now or the
 	 * clock: keep the time the log left, so runs write the same bytes */
 	fs->now = fs->super->s_wtime;
-	err = e2fc_gdt_sums(fs, &sums);
-	if (!err)
-		err = replay_all(fs, fc, ncommits, opts, plan, stats,
-				 &touched);
+	err = replay_all(fs, fc, ncommits, opts, plan, stats, &touched,
+			 &sums);
 	if (!err) {
 		ext2fs_clear_feature_journal_needs_recovery(fs->super);
 		/* failed: a full check, as e2fsck */

@@ -32,6 +32,7 @@ struct name_change {
 #define GS_IB_LOADED	0x02	/* its inode bitmap is in fs->inode_map */
 #define GS_BB_UNINIT	0x04	/* BLOCK_UNINIT when the replay began */
 #define GS_IB_UNINIT	0x08	/* INODE_UNINIT when the replay began */
+#define GS_TOUCHED	0x10	/* the replay changed its bitmaps or counts */
 
 struct replay {
 	ext2_filsys			fs;
@@ -63,12 +64,14 @@ struct replay {
 	ext2_ino_t			*listed;	/* the orphan list as
 							 * the log left it */
 	unsigned			nlisted, caplisted;
-	uint8_t				*touched;	/* one byte per group */
 	uint32_t			now;
 	errcode_t			err;		/* first error of a hook
 							 * or void helper */
 	/* fc_bitmaps.c: one byte of GS_* bits per group */
 	uint8_t				*gstate;
+	/* e2fc_gdt_sums of the descriptors when the replay began, taken
+	 * with the groups' flags (e2fc_bitmaps_init) */
+	uint32_t			*sums;
 	int				partial;	/* maps loaded lazily */
 	int				verify;		/* bitmap checksums */
 	uint8_t				*buf;		/* one block */
@@ -110,7 +113,18 @@ errcode_t e2fc_orphans_listed(struct replay *r);
 errcode_t e2fc_orphans_settle(struct replay *r);
 
 /* ---- fc_bitmaps.c: bitmaps and allocation ------------------------------- */
+/* group g's bitmaps or counts change: its counts are settled, its
+ * descriptor written */
+static inline void e2fc_touch_group(struct replay *r, dgrp_t g)
+{
+	r->gstate[g] |= GS_TOUCHED;
+}
+
 errcode_t e2fc_bitmaps_init(struct replay *r);
+/* the groups the replay touched, one byte each (1: touched), for
+ * e2fc_gdt_flush; the caller's to free.  After it r has no gstate: only
+ * e2fc_bitmaps_done is left to call. */
+uint8_t *e2fc_bitmaps_touched(struct replay *r);
 errcode_t e2fc_load_block_group(struct replay *r, dgrp_t g);
 errcode_t e2fc_load_inode_group(struct replay *r, dgrp_t g);
 /* both of group g's bitmaps */

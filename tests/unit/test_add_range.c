@@ -121,7 +121,6 @@ static int fx_open(struct fx *f, const char *opts, int extents)
 	f->twin = extents;
 	return !e2fc_names_init(&f->r.names) &&
 	       !e2fc_bitmaps_init(&f->r) &&	/* the fs's maps: all loaded */
-	       !ext2fs_get_memzero(f->a.fs->group_desc_count, &f->r.touched) &&
 	       !ext2fs_allocate_block_bitmap(f->a.fs, "released",
 					     &f->r.released) &&
 	       !ext2fs_allocate_block_bitmap(f->a.fs, "owned", &f->r.owned) &&

@@ -87,7 +87,7 @@ static void check_flush(int touch)
 
 	CU_ASSERT_FATAL(fs != NULL);
 	CU_ASSERT_FATAL(fs->desc_blocks == 4);
-	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums) == 0 && sums);
+	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums, NULL) == 0 && sums);
 	ext2fs_bg_free_inodes_count_set(fs, 40, 3);
 	ext2fs_group_desc_csum_set(fs, 40);
 	fs->super->s_free_inodes_count = 1234;
@@ -132,7 +132,7 @@ static void test_flush_twin_changes(void)
 	CU_ASSERT_FATAL(EXT2_DESC_PER_BLOCK(fs->super) == 32);
 	CU_ASSERT_FATAL(ext2fs_bg_free_inodes_count(fs, 40) ==
 			ext2fs_bg_free_inodes_count(fs, 48));
-	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums) == 0 && sums);
+	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums, NULL) == 0 && sums);
 	ext2fs_bg_free_inodes_count_set(fs, 40, 3);
 	ext2fs_bg_free_inodes_count_set(fs, 48, 3);
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
@@ -262,6 +262,36 @@ static void test_adopt_same(void)
 	check_adopt(1);
 }
 
+/* e2fc_gdt_sums gives every group's flags with the sums, in one pass,
+ * also for the groups of the last descriptor block, partly used (118
+ * groups, 32 descriptors a block) */
+static void test_sum_flags(void)
+{
+	char path[64];
+	ext2_filsys fs = NULL;
+	uint8_t flags[160];
+	uint32_t *sums = NULL;
+	dgrp_t g;
+
+	CU_ASSERT_FATAL(e2fc_test_mkfs("-b 1024 -g 1024 -N 2048 "
+				       "-O ^has_journal", 120000, path,
+				       sizeof(path)) &&
+			!e2fc_fs_open(path, EXT2_FLAG_64BITS, 0, 0,
+				      unix_io_manager, &fs));
+	CU_ASSERT_FATAL(fs->group_desc_count == 118 &&
+			EXT2_DESC_PER_BLOCK(fs->super) == 32);
+	for (g = 0; g < fs->group_desc_count; g++)
+		ext2fs_bg_flags_set(fs, g, (g * 7 + 3) & 0x7);
+	memset(flags, 0xee, sizeof(flags));
+	CU_ASSERT_FATAL(e2fc_gdt_sums(fs, &sums, flags) == 0 && sums);
+	for (g = 0; g < fs->group_desc_count; g++)
+		CU_ASSERT_EQUAL(flags[g], (g * 7 + 3) & 0x7);
+	CU_ASSERT_EQUAL(flags[fs->group_desc_count], 0xee);
+	ext2fs_free_mem(&sums);
+	ext2fs_close_free(&fs);
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
 	{ "e2fc_fs_open reads what ext2fs_open reads", test_open },
 	{ "e2fc_fs_open reads what ext2fs_open reads, meta_bg",
@@ -271,6 +301,7 @@ static CU_TestInfo tests[] = {
 	{ "flush writes the block of a touched group", test_flush_touched },
 	{ "flush: equal changes in two quarters are seen",
 	  test_flush_twin_changes },
+	{ "sums and every group's flags in one pass", test_sum_flags },
 	{ "reopen reads again only the blocks the log wrote", test_adopt },
 	{ "reopen: counts rewritten, no location moved", test_adopt_same },
 	{ "descriptors decoded in place == accessors, 64bit",
