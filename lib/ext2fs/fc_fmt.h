@@ -146,7 +146,8 @@ static inline void ob_mem_slow(struct ob *o, const char *s, size_t n)
 	o->p += n;
 }
 
-static inline void ob_mem(struct ob *o, const char *s, size_t n)
+static inline __attribute__((always_inline)) void ob_mem(struct ob *o,
+						       const char *s, size_t n)
 {
 	if ((size_t)(o->end - o->p) < n) {
 		ob_mem_slow(o, s, n);
@@ -246,7 +247,8 @@ static inline void dec_fill32(char *q, uint32_t v, unsigned n)
 }
 
 /* %u */
-static inline void ob_u32(struct ob *o, uint32_t v)
+static inline __attribute__((always_inline)) void ob_u32(struct ob *o,
+						       uint32_t v)
 {
 	unsigned n;
 

@@ -299,6 +299,8 @@ enum field_kind {
 
 struct tag_field {
 	const char		*text, *json;
+	unsigned		json_len;	/* strlen(json): folded where
+						 * put_field is inlined */
 	enum field_kind		kind;
 	uint64_t		v;
 	const void		*p;
@@ -311,6 +313,7 @@ static unsigned put_field(struct tag_field *f, const char *text,
 {
 	f->text = text;
 	f->json = json;
+	f->json_len = json ? strlen(json) : 0;
 	f->kind = kind;
 	f->v = v;
 	f->p = NULL;
@@ -771,7 +774,7 @@ static uint64_t phys_offset(const struct e2fc_journal *j, uint32_t blk,
 static void json_field(struct ob *o, const struct tag_field *f)
 {
 	ob_lit(o, ", \"");
-	ob_str(o, f->json);
+	ob_mem(o, f->json, f->json_len);
 	ob_lit(o, "\": ");
 	switch (f->kind) {
 	case F_FLAG:
@@ -791,19 +794,33 @@ static void json_field(struct ob *o, const struct tag_field *f)
 	}
 }
 
+/* the start of a known tag's JSON object, up to its value_len: one copy
+ * for what every tag of that kind prints alike */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define JSON_HEAD(name)	[EXT4_FC_TAG_##name] = "{\"tag\": \"" #name \
+			"\", \"tag_id\": " STR(EXT4_FC_TAG_##name) \
+			", \"value_len\": "
+static const char *const json_heads[EXT4_FC_TAG_MAX + 1] = {
+	JSON_HEAD(ADD_RANGE), JSON_HEAD(DEL_RANGE), JSON_HEAD(CREAT),
+	JSON_HEAD(LINK), JSON_HEAD(UNLINK), JSON_HEAD(INODE), JSON_HEAD(PAD),
+	JSON_HEAD(TAIL), JSON_HEAD(HEAD),
+};
+#undef JSON_HEAD
+
 static void json_tag(struct ob *o, const struct e2fc_journal *j,
 		     const struct e2fc_tag *t, int flags)
 {
 	struct tag_field f[TAG_FIELDS_MAX];
-	const char *name = e2fc_tag_name(t->tag);
 	unsigned i, n;
 
-	/* tag names are upper-case letters and '_': nothing to escape */
-	ob_lit(o, "{\"tag\": \"");
-	ob_str(o, name ? name : "UNKNOWN");
-	ob_putc(o, '"');
-	kv_u32(o, ", \"tag_id\": ", t->tag);
-	kv_u32(o, ", \"value_len\": ", t->len);
+	if (t->tag <= EXT4_FC_TAG_MAX && json_heads[t->tag]) {
+		ob_str(o, json_heads[t->tag]);
+	} else {
+		kv_u32(o, "{\"tag\": \"UNKNOWN\", \"tag_id\": ", t->tag);
+		ob_lit(o, ", \"value_len\": ");
+	}
+	ob_u32(o, t->len);
 	kv_u32(o, ", \"block\": ", t->block);
 	kv_u32(o, ", \"offset\": ", t->offset);
 	kv_u64(o, ", \"phys_offset\": ", phys_offset(j, t->block, t->offset));
