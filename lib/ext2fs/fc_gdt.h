@@ -88,17 +88,6 @@ static inline void e2fc_gd_meta_run(ext2_filsys fs, dgrp_t g0,
 			 (blk64_t)e2fc_get_le32(d + EXT4_GD_HI) << 32;
 }
 
-/* the bg_flags of group g, no other field decoded */
-static inline uint16_t e2fc_gd_flags(ext2_filsys fs, dgrp_t g)
-{
-	const unsigned char *d = e2fc_gd_raw(fs);
-
-	if (!d)
-		return ext2fs_bg_flags(fs, g);
-	return e2fc_get_le16(d + (size_t)g * EXT2_DESC_SIZE(fs->super) +
-			     EXT4_GD_FLAGS);
-}
-
 /* the free blocks (clusters) and inodes of every group, summed */
 void e2fc_gd_free_totals(ext2_filsys fs, uint64_t *blocks,
 			 uint64_t *inodes);
