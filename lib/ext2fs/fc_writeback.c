@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "e2fc.h"
-#include "fc_array.h"
 
 struct writeback {
 	ext2_filsys		ofs;	/* the overlay: the replayed contents */
@@ -74,25 +73,24 @@ static errcode_t journal_runs(struct writeback *c, struct blk_run **runs,
 			      unsigned *nruns)
 {
 	struct e2fc_journal *j = c->j;
-	struct blk_run *r = NULL;
-	unsigned n = 0, cap = 0, i;
+	struct blk_run *r;
+	unsigned i;
 	errcode_t err;
 
 	*runs = NULL;
 	*nruns = 0;
-	for (i = 0; !j->external && i < j->nruns; i++) {
-		err = e2fc_array_grow(&r, &cap, n + 1, sizeof(*r));
-		if (err) {
-			free(r);
-			return err;
-		}
-		r[n].start = j->runs[i].pblk;
-		r[n++].count = j->runs[i].len;
+	if (j->external || !j->nruns)
+		return 0;
+	err = ext2fs_get_array(j->nruns, sizeof(*r), &r);
+	if (err)
+		return err;
+	for (i = 0; i < j->nruns; i++) {
+		r[i].start = j->runs[i].pblk;
+		r[i].count = j->runs[i].len;
 	}
-	if (n)
-		qsort(r, n, sizeof(*r), run_cmp);
+	qsort(r, j->nruns, sizeof(*r), run_cmp);
 	*runs = r;
-	*nruns = n;
+	*nruns = j->nruns;
 	return 0;
 }
 
