@@ -224,6 +224,10 @@ static inline void e2fc_put_be64(void *p, uint64_t v)
 #define EXT4_FC_TAG_TAIL		8
 #define EXT4_FC_TAG_HEAD		9
 #define EXT4_FC_TAG_MAX			9
+/* every tag above, by its EXT4_FC_TAG_ suffix: X(ADD_RANGE) ... X(HEAD),
+ * for the tables that go by tag (names, JSON heads) */
+#define EXT4_FC_TAGS(X)	X(ADD_RANGE) X(DEL_RANGE) X(CREAT) X(LINK) \
+			X(UNLINK) X(INODE) X(PAD) X(TAIL) X(HEAD)
 
 #define EXT4_FC_TL_SIZE			4	/* le16 tag, le16 len */
 #define EXT4_FC_TL_TAG			0	/* le16 */

@@ -800,11 +800,9 @@ static void json_field(struct ob *o, const struct tag_field *f)
 #define STR(x)		STR_(x)
 #define JSON_HEAD(name)	[EXT4_FC_TAG_##name] = "{\"tag\": \"" #name \
 			"\", \"tag_id\": " STR(EXT4_FC_TAG_##name) \
-			", \"value_len\": "
+			", \"value_len\": ",
 static const char *const json_heads[EXT4_FC_TAG_MAX + 1] = {
-	JSON_HEAD(ADD_RANGE), JSON_HEAD(DEL_RANGE), JSON_HEAD(CREAT),
-	JSON_HEAD(LINK), JSON_HEAD(UNLINK), JSON_HEAD(INODE), JSON_HEAD(PAD),
-	JSON_HEAD(TAIL), JSON_HEAD(HEAD),
+	EXT4_FC_TAGS(JSON_HEAD)
 };
 #undef JSON_HEAD
 

@@ -98,11 +98,9 @@
 #define FC_MAX_NAME		255
 
 /* a tag's name is its EXT4_FC_TAG_ suffix */
-#define TAG_NAME(name)	[EXT4_FC_TAG_##name] = #name
-static const char *const tag_names[] = {
-	TAG_NAME(ADD_RANGE), TAG_NAME(DEL_RANGE), TAG_NAME(CREAT),
-	TAG_NAME(LINK), TAG_NAME(UNLINK), TAG_NAME(INODE), TAG_NAME(PAD),
-	TAG_NAME(TAIL), TAG_NAME(HEAD),
+#define TAG_NAME(name)	[EXT4_FC_TAG_##name] = #name,
+static const char *const tag_names[EXT4_FC_TAG_MAX + 1] = {
+	EXT4_FC_TAGS(TAG_NAME)
 };
 #undef TAG_NAME
 
